@@ -1,0 +1,88 @@
+import { DurableObject } from "cloudflare:workers";
+import { Membership } from "../../schemas/identity";
+import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenants";
+
+/**
+ * The directory: an index the router needs before it knows which tenant object to call.
+ * Never the authority on access (the tenant object is). Two kinds of instance, by name:
+ *   - `registry`: the list of tenants (Durable Objects cannot be listed) and deletion receipts;
+ *     touched only by platform operations.
+ *   - `principal:<issuer>|<subject>`: one small object per identity holding its memberships, so
+ *     lookups spread over many objects instead of one global hot spot; the router caches them
+ *     in the isolate (src/tenancy/memberships.ts). Choice and numbers: docs/decisions.md.
+ * It uses the Durable Object key-value API (no SQL: SQL lives only in the tenant object's
+ * data-access modules), and every value read back is parsed with zod.
+ */
+export const REGISTRY = "registry";
+export const principalDirectoryName = (issuer: string, subject: string) => `principal:${issuer}|${subject}`;
+
+const TENANT_PREFIX = "tenant:";
+const RECEIPT_PREFIX = "receipt:";
+const MEMBERSHIP_PREFIX = "membership:";
+
+export class Directory extends DurableObject<Env> {
+  // ---- registry
+
+  /** False when the id is taken, now or by a deleted tenant (ids are never reused). */
+  async createTenant(tenant: Tenant): Promise<boolean> {
+    const key = TENANT_PREFIX + tenant.id;
+    if ((await this.ctx.storage.get(key)) !== undefined || (await this.ctx.storage.get(RECEIPT_PREFIX + tenant.id)) !== undefined)
+      return false;
+    await this.ctx.storage.put(key, Tenant.parse(tenant));
+    return true;
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const parsed = Tenant.safeParse(await this.ctx.storage.get(TENANT_PREFIX + id));
+    return parsed.success ? parsed.data : null;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const rows = await this.ctx.storage.list({ prefix: TENANT_PREFIX, limit: 10_000 });
+    return [...rows.values()].flatMap((v) => {
+      const parsed = Tenant.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async setTenantStatus(id: string, status: TenantStatus): Promise<Tenant | null> {
+    const tenant = await this.getTenant(id);
+    if (!tenant) return null;
+    const next = { ...tenant, status };
+    await this.ctx.storage.put(TENANT_PREFIX + id, next);
+    return next;
+  }
+
+  /** Removes the tenant from the registry and keeps the platform-level receipt. */
+  async recordDeletion(receipt: DeletionReceipt): Promise<void> {
+    await this.ctx.storage.put(RECEIPT_PREFIX + receipt.tenantId, DeletionReceipt.parse(receipt));
+    await this.ctx.storage.delete(TENANT_PREFIX + receipt.tenantId);
+  }
+
+  async getReceipt(id: string): Promise<DeletionReceipt | null> {
+    const parsed = DeletionReceipt.safeParse(await this.ctx.storage.get(RECEIPT_PREFIX + id));
+    return parsed.success ? parsed.data : null;
+  }
+
+  // ---- per-principal memberships
+
+  async memberships(): Promise<Membership[]> {
+    const rows = await this.ctx.storage.list({ prefix: MEMBERSHIP_PREFIX, limit: 1_000 });
+    return [...rows.values()].flatMap((v) => {
+      const parsed = Membership.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async putMembership(m: Membership): Promise<void> {
+    await this.ctx.storage.put(MEMBERSHIP_PREFIX + m.tenantId, Membership.parse(m));
+  }
+
+  async removeMembership(tenantId: string): Promise<void> {
+    await this.ctx.storage.delete(MEMBERSHIP_PREFIX + tenantId);
+  }
+
+  async ping(): Promise<"pong"> {
+    return "pong";
+  }
+}

@@ -1,0 +1,46 @@
+import { z } from "@hono/zod-openapi";
+import { Region, TenantId } from "../../../schemas/common";
+import { TenantStatus } from "../../../schemas/tenants";
+import { parseStoredJson, type Db } from "./db";
+
+/** The tenant's own record of who it is; absent until the platform provisions the object. */
+export const TenantMeta = z.object({
+  id: TenantId,
+  name: z.string(),
+  region: Region,
+  status: TenantStatus,
+  createdAt: z.string(),
+});
+export type TenantMeta = z.infer<typeof TenantMeta>;
+
+export const tenantMeta = {
+  get(db: Db): TenantMeta | null {
+    const row = db.one<{ value: string }>(`SELECT value FROM tenant_meta WHERE key = 'tenant'`);
+    return row ? (parseStoredJson(TenantMeta, row.value) ?? null) : null;
+  },
+  put(db: Db, meta: TenantMeta): void {
+    db.run(
+      `INSERT INTO tenant_meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify(meta),
+    );
+  },
+};
+
+/** Per-tenant settings (the admin API edits them later); absent keys fall back to platform defaults. */
+export const TenantSettings = z.object({
+  rateLimits: z.object({ tenantPerMinute: z.number().int().positive(), userPerMinute: z.number().int().positive() }).partial().optional(),
+});
+export type TenantSettings = z.infer<typeof TenantSettings>;
+
+export const settings = {
+  get(db: Db): TenantSettings {
+    const row = db.one<{ value: string }>(`SELECT value FROM settings WHERE key = 'settings'`);
+    return (row ? parseStoredJson(TenantSettings, row.value) : undefined) ?? {};
+  },
+  put(db: Db, value: TenantSettings): void {
+    db.run(
+      `INSERT INTO settings (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify(value),
+    );
+  },
+};

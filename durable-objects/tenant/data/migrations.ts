@@ -1,0 +1,160 @@
+import type { Db } from "./db";
+
+/**
+ * Numbered schema migrations, recorded in `_migrations` inside the object itself (SQLite-backed
+ * Durable Objects do not allow `PRAGMA user_version`). Each runs in one transaction with its
+ * record, so a crash leaves either all of a migration or none of it; re-running is a no-op.
+ *
+ * FTS rowids encode the record kind: rowid = pk * 8 + kind (1 job, 2 note, 3 event, 4 client,
+ * 5 property), so one index holds every kind and a trigger can address its own row directly.
+ * The `scope` column holds one visibility token per row (`j<pk>`, `c<pk>` or `p<pk>`) so a
+ * technician's search is restricted inside FTS5 itself instead of filtering an unbounded result.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "core tables, members, audit, counters, full-text index",
+    statements: [
+      `CREATE TABLE tenant_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
+      `CREATE TABLE clients (
+         pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE TABLE properties (
+         pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_pk INTEGER NOT NULL REFERENCES clients(pk),
+         address TEXT NOT NULL, label TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE INDEX properties_client ON properties(client_pk)`,
+      `CREATE TABLE jobs (
+         pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_pk INTEGER NOT NULL REFERENCES clients(pk),
+         property_pk INTEGER REFERENCES properties(pk), title TEXT NOT NULL, description TEXT,
+         status TEXT NOT NULL, priority TEXT NOT NULL, scheduled_start TEXT, scheduled_end TEXT,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE INDEX jobs_client ON jobs(client_pk)`,
+      `CREATE INDEX jobs_property ON jobs(property_pk)`,
+      `CREATE INDEX jobs_status ON jobs(status, pk)`,
+      `CREATE TABLE job_assignees (job_pk INTEGER NOT NULL REFERENCES jobs(pk), user_id TEXT NOT NULL,
+         PRIMARY KEY (job_pk, user_id)) WITHOUT ROWID`,
+      `CREATE INDEX job_assignees_user ON job_assignees(user_id, job_pk)`,
+      `CREATE TABLE notes (
+         pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
+         job_pk INTEGER REFERENCES jobs(pk), client_pk INTEGER REFERENCES clients(pk),
+         property_pk INTEGER REFERENCES properties(pk), author_id TEXT,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE INDEX notes_job ON notes(job_pk, created_at)`,
+      `CREATE INDEX notes_client ON notes(client_pk, created_at)`,
+      `CREATE INDEX notes_property ON notes(property_pk, created_at)`,
+      `CREATE TABLE events (
+         pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, job_pk INTEGER NOT NULL REFERENCES jobs(pk),
+         type TEXT NOT NULL, at TEXT NOT NULL, data TEXT)`,
+      `CREATE INDEX events_job ON events(job_pk, at)`,
+      `CREATE TABLE members (
+         issuer TEXT NOT NULL, subject TEXT NOT NULL, role TEXT NOT NULL, status TEXT NOT NULL, email TEXT,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (issuer, subject)) WITHOUT ROWID`,
+      `CREATE TABLE audit_log (
+         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
+         target TEXT, outcome TEXT NOT NULL, reason TEXT, request_id TEXT,
+         prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
+      `CREATE TABLE rate_counters (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID`,
+      `CREATE TABLE idempotency_keys (
+         principal TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, status INTEGER NOT NULL,
+         response TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (principal, key)) WITHOUT ROWID`,
+      `CREATE INDEX idempotency_created ON idempotency_keys(created_at)`,
+      `CREATE TABLE usage_counters (day TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
+         PRIMARY KEY (day, metric)) WITHOUT ROWID`,
+      `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
+      `CREATE VIRTUAL TABLE search_fts USING fts5(
+         text, scope, kind UNINDEXED, ref UNINDEXED, job UNINDEXED, at UNINDEXED,
+         tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4')`,
+      // jobs: title + description, scope j<pk>
+      `CREATE TRIGGER jobs_fts_ai AFTER INSERT ON jobs BEGIN
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 1, new.title || char(10) || coalesce(new.description, ''), 'j' || new.pk, 'job', new.id, new.id, new.updated_at);
+       END`,
+      `CREATE TRIGGER jobs_fts_au AFTER UPDATE OF title, description, updated_at ON jobs BEGIN
+         DELETE FROM search_fts WHERE rowid = old.pk * 8 + 1;
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 1, new.title || char(10) || coalesce(new.description, ''), 'j' || new.pk, 'job', new.id, new.id, new.updated_at);
+       END`,
+      `CREATE TRIGGER jobs_fts_ad AFTER DELETE ON jobs BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 1; END`,
+      // notes: scope follows the single target
+      `CREATE TRIGGER notes_fts_ai AFTER INSERT ON notes BEGIN
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 2, new.body,
+           CASE WHEN new.job_pk IS NOT NULL THEN 'j' || new.job_pk WHEN new.client_pk IS NOT NULL THEN 'c' || new.client_pk ELSE 'p' || new.property_pk END,
+           'note', new.id, (SELECT id FROM jobs WHERE pk = new.job_pk), new.created_at);
+       END`,
+      `CREATE TRIGGER notes_fts_au AFTER UPDATE ON notes BEGIN
+         DELETE FROM search_fts WHERE rowid = old.pk * 8 + 2;
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 2, new.body,
+           CASE WHEN new.job_pk IS NOT NULL THEN 'j' || new.job_pk WHEN new.client_pk IS NOT NULL THEN 'c' || new.client_pk ELSE 'p' || new.property_pk END,
+           'note', new.id, (SELECT id FROM jobs WHERE pk = new.job_pk), new.created_at);
+       END`,
+      `CREATE TRIGGER notes_fts_ad AFTER DELETE ON notes BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 2; END`,
+      // events: type + data, scope of their job
+      `CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 3, new.type || char(10) || coalesce(new.data, ''), 'j' || new.job_pk, 'event', new.id,
+           (SELECT id FROM jobs WHERE pk = new.job_pk), new.at);
+       END`,
+      `CREATE TRIGGER events_fts_au AFTER UPDATE ON events BEGIN
+         DELETE FROM search_fts WHERE rowid = old.pk * 8 + 3;
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 3, new.type || char(10) || coalesce(new.data, ''), 'j' || new.job_pk, 'event', new.id,
+           (SELECT id FROM jobs WHERE pk = new.job_pk), new.at);
+       END`,
+      `CREATE TRIGGER events_fts_ad AFTER DELETE ON events BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 3; END`,
+      // clients: name, e-mail, phone; scope c<pk>
+      `CREATE TRIGGER clients_fts_ai AFTER INSERT ON clients BEGIN
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 4, new.name || char(10) || coalesce(new.email, '') || ' ' || coalesce(new.phone, ''), 'c' || new.pk, 'client', new.id, NULL, new.updated_at);
+       END`,
+      `CREATE TRIGGER clients_fts_au AFTER UPDATE ON clients BEGIN
+         DELETE FROM search_fts WHERE rowid = old.pk * 8 + 4;
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 4, new.name || char(10) || coalesce(new.email, '') || ' ' || coalesce(new.phone, ''), 'c' || new.pk, 'client', new.id, NULL, new.updated_at);
+       END`,
+      `CREATE TRIGGER clients_fts_ad AFTER DELETE ON clients BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 4; END`,
+      // properties: address + label; scope p<pk>
+      `CREATE TRIGGER properties_fts_ai AFTER INSERT ON properties BEGIN
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 5, new.address || char(10) || coalesce(new.label, ''), 'p' || new.pk, 'property', new.id, NULL, new.updated_at);
+       END`,
+      `CREATE TRIGGER properties_fts_au AFTER UPDATE ON properties BEGIN
+         DELETE FROM search_fts WHERE rowid = old.pk * 8 + 5;
+         INSERT INTO search_fts(rowid, text, scope, kind, ref, job, at)
+         VALUES (new.pk * 8 + 5, new.address || char(10) || coalesce(new.label, ''), 'p' || new.pk, 'property', new.id, NULL, new.updated_at);
+       END`,
+      `CREATE TRIGGER properties_fts_ad AFTER DELETE ON properties BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 5; END`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Applies every migration not yet recorded. Synchronous SQL only: safe inside blockConcurrencyWhile. */
+export function migrate(db: Db, now: () => string = () => new Date().toISOString()): number {
+  db.run(`CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(db.all<{ version: number }>(`SELECT version FROM _migrations`).map((r) => r.version));
+  let count = 0;
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      for (const statement of migration.statements) db.run(statement);
+      db.run(`INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)`, migration.version, migration.name, now());
+    });
+    count++;
+  }
+  return count;
+}
+
+export function appliedMigrations(db: Db): { version: number; name: string; appliedAt: string }[] {
+  return db
+    .all<{ version: number; name: string; applied_at: string }>(`SELECT version, name, applied_at FROM _migrations ORDER BY version`)
+    .map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }));
+}

@@ -1,0 +1,113 @@
+import type { FieldError } from "../../schemas/rpc";
+import type { IngestBody, IngestCounts, IngestKind, IngestResult } from "../../schemas/ingest";
+import { AppError } from "../../src/errors/app-error";
+import type { Db } from "./data/db";
+import { clients, events, jobs, notes, properties, type UpsertOutcome } from "./data/records";
+import { toPlainText } from "./sanitize";
+
+/**
+ * Upserts a batch by the caller's ids in one transaction: clients, then properties, jobs,
+ * notes, events, so a record may refer to one earlier in the same batch. Every reference is
+ * checked; any failure rolls the whole batch back and names the path (`notes[3].jobId`).
+ * Returns the counts and the ids of jobs whose evidence changed (for notifications).
+ */
+export function ingestBatch(db: Db, body: IngestBody, now: string): { result: IngestResult; touchedJobIds: Set<string> } {
+  const result: IngestResult = {
+    clients: zero(),
+    properties: zero(),
+    jobs: zero(),
+    notes: zero(),
+    events: zero(),
+  };
+  const touchedJobIds = new Set<string>();
+  const refErrors: FieldError[] = [];
+  const count = (kind: IngestKind, outcome: UpsertOutcome) => {
+    result[kind][outcome]++;
+  };
+
+  db.transaction(() => {
+    (body.clients ?? []).forEach((c) => {
+      count("clients", clients.upsert(db, { ...c, name: toPlainText(c.name) }, now));
+    });
+
+    (body.properties ?? []).forEach((p, i) => {
+      const clientPk = clients.pkOf(db, p.clientId);
+      if (clientPk === null) return void refErrors.push(unknown(`properties[${i}].clientId`, "client", p.clientId));
+      count(
+        "properties",
+        properties.upsert(
+          db,
+          { ...p, address: toPlainText(p.address), label: p.label === undefined ? undefined : toPlainText(p.label) },
+          clientPk,
+          now,
+        ),
+      );
+    });
+
+    (body.jobs ?? []).forEach((j, i) => {
+      const clientPk = clients.pkOf(db, j.clientId);
+      if (clientPk === null) return void refErrors.push(unknown(`jobs[${i}].clientId`, "client", j.clientId));
+      let propertyPk: number | null = null;
+      if (j.propertyId !== undefined) {
+        const prop = properties.refOf(db, j.propertyId);
+        if (prop === null) return void refErrors.push(unknown(`jobs[${i}].propertyId`, "property", j.propertyId));
+        if (prop.clientPk !== clientPk)
+          return void refErrors.push({ path: `jobs[${i}].propertyId`, message: `property ${j.propertyId} belongs to another client` });
+        propertyPk = prop.pk;
+      }
+      const outcome = jobs.upsert(
+        db,
+        {
+          ...j,
+          title: toPlainText(j.title),
+          description: j.description === undefined ? undefined : toPlainText(j.description),
+        },
+        { clientPk, propertyPk },
+        now,
+      );
+      count("jobs", outcome);
+      if (outcome !== "unchanged") touchedJobIds.add(j.id);
+    });
+
+    (body.notes ?? []).forEach((n, i) => {
+      const target = { jobPk: null as number | null, clientPk: null as number | null, propertyPk: null as number | null };
+      if (n.jobId !== undefined) {
+        target.jobPk = jobs.pkOf(db, n.jobId);
+        if (target.jobPk === null) return void refErrors.push(unknown(`notes[${i}].jobId`, "job", n.jobId));
+      } else if (n.clientId !== undefined) {
+        target.clientPk = clients.pkOf(db, n.clientId);
+        if (target.clientPk === null) return void refErrors.push(unknown(`notes[${i}].clientId`, "client", n.clientId));
+      } else if (n.propertyId !== undefined) {
+        target.propertyPk = properties.refOf(db, n.propertyId)?.pk ?? null;
+        if (target.propertyPk === null) return void refErrors.push(unknown(`notes[${i}].propertyId`, "property", n.propertyId));
+      }
+      const body = toPlainText(n.body);
+      if (body === "") return void refErrors.push({ path: `notes[${i}].body`, message: "is empty once reduced to plain text" });
+      const outcome = notes.upsert(db, { ...n, body }, target, now);
+      count("notes", outcome);
+      if (outcome !== "unchanged" && n.jobId !== undefined) touchedJobIds.add(n.jobId);
+    });
+
+    (body.events ?? []).forEach((e, i) => {
+      const jobPk = jobs.pkOf(db, e.jobId);
+      if (jobPk === null) return void refErrors.push(unknown(`events[${i}].jobId`, "job", e.jobId));
+      const outcome = events.upsert(db, e, jobPk);
+      count("events", outcome);
+      if (outcome !== "unchanged") touchedJobIds.add(e.jobId);
+    });
+
+    // Throwing inside the transaction rolls back every write of the batch.
+    if (refErrors.length > 0) {
+      throw new AppError("unknown_reference", `${refErrors.length} record(s) refer to records that do not exist; nothing was written`, {
+        errors: refErrors.slice(0, 50),
+      });
+    }
+  });
+  return { result, touchedJobIds };
+}
+
+const zero = (): IngestCounts => ({ inserted: 0, updated: 0, unchanged: 0 });
+
+function unknown(path: string, kind: string, id: string): FieldError {
+  return { path, message: `unknown ${kind} ${id}` };
+}

@@ -1,0 +1,38 @@
+import { z } from "@hono/zod-openapi";
+
+export const AuditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    role: z.string().nullable(),
+    action: z.string(),
+    target: z.string().nullable(),
+    outcome: z.enum(["ok", "denied"]),
+    reason: z.string().nullable(),
+    requestId: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi("AuditEntry");
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditPage = z.object({ entries: z.array(AuditEntry), nextAfter: z.number().int().nullable() }).openapi("AuditPage");
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const AuditVerification = z
+  .object({
+    valid: z.boolean(),
+    entries: z.number().int(),
+    head: z.string(),
+    firstInvalidSeq: z.number().int().nullable(),
+    problem: z.string().nullable(),
+  })
+  .openapi("AuditVerification");
+export type AuditVerification = z.infer<typeof AuditVerification>;

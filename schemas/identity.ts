@@ -1,0 +1,46 @@
+import { z } from "@hono/zod-openapi";
+import { Region, Role, TenantId, UserId } from "./common";
+
+/** A verified identity as the router hands it to the actors. */
+export const Principal = z.object({
+  issuer: z.string().min(1).max(512),
+  subject: UserId,
+  email: z.string().max(320).nullable(),
+  /** Set only for dev-auth identities: the role asserted by the `x-user-role` header. */
+  devRole: Role.nullable(),
+});
+export type Principal = z.infer<typeof Principal>;
+
+/** What every tenant call carries: who is calling and the request being served. */
+export const Caller = Principal.extend({ requestId: z.string().max(128) });
+export type Caller = z.infer<typeof Caller>;
+
+/** One row of an identity's memberships in the directory (an index, never the authority). */
+export const Membership = z.object({ tenantId: TenantId, role: Role, region: Region, tenantName: z.string() }).openapi("Membership");
+export type Membership = z.infer<typeof Membership>;
+
+export const MemberStatus = z.enum(["active", "suspended"]);
+
+export const Me = z
+  .object({
+    user: z.object({ issuer: z.string(), subject: z.string(), email: z.string().nullable() }),
+    tenant: z.object({ id: z.string(), name: z.string(), region: Region, status: z.string() }).nullable(),
+    role: Role.nullable(),
+    platformOperator: z.boolean(),
+    memberships: z.array(Membership),
+  })
+  .openapi("Me");
+export type Me = z.infer<typeof Me>;
+
+export const Member = z
+  .object({
+    issuer: z.string(),
+    subject: z.string(),
+    role: Role,
+    status: MemberStatus,
+    email: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Member");
+export type Member = z.infer<typeof Member>;

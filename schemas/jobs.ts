@@ -1,0 +1,67 @@
+import { z } from "@hono/zod-openapi";
+import { EvidenceKind, IsoDateTime, RecordId, Text, UserId } from "./common";
+import { Client, Job, JobEvent, JobPriority, JobStatus, Note, Property } from "./records";
+
+export const JobListQuery = z.strictObject({
+  status: JobStatus.optional(),
+  priority: JobPriority.optional(),
+  clientId: RecordId.optional(),
+  propertyId: RecordId.optional(),
+  assignee: UserId.optional(),
+  scheduledFrom: IsoDateTime.optional(),
+  scheduledTo: IsoDateTime.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,18}$/, "must be a cursor returned by a previous page")
+    .optional(),
+});
+export type JobListQuery = z.infer<typeof JobListQuery>;
+
+export const JobList = z.object({ jobs: z.array(Job), nextCursor: z.string().nullable() }).openapi("JobList");
+export type JobList = z.infer<typeof JobList>;
+
+export const JobPatch = z
+  .strictObject({
+    title: Text(500).min(1).optional(),
+    description: Text(20_000).nullable().optional(),
+    status: JobStatus.optional(),
+    priority: JobPriority.optional(),
+    scheduledStart: IsoDateTime.nullable().optional(),
+    scheduledEnd: IsoDateTime.nullable().optional(),
+    assignees: z.array(UserId).max(50).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: "at least one field is required" })
+  .openapi("JobPatch");
+export type JobPatch = z.infer<typeof JobPatch>;
+
+export const NoteCreate = z
+  .strictObject({
+    id: RecordId.optional(),
+    body: Text(100_000).min(1),
+  })
+  .openapi("NoteCreate");
+export type NoteCreate = z.infer<typeof NoteCreate>;
+
+export const Evidence = z
+  .object({
+    ref: z.string().openapi({ example: "note:N12" }),
+    kind: EvidenceKind,
+    text: z.string(),
+    at: z.string().nullable(),
+  })
+  .openapi("Evidence");
+export type Evidence = z.infer<typeof Evidence>;
+
+export const JobContext = z
+  .object({
+    job: Job,
+    client: Client.nullable(),
+    property: Property.nullable(),
+    assignees: z.array(z.object({ userId: z.string(), email: z.string().nullable(), role: z.string().nullable() })),
+    notes: z.array(Note),
+    events: z.array(JobEvent),
+    evidence: z.array(Evidence),
+  })
+  .openapi("JobContext");
+export type JobContext = z.infer<typeof JobContext>;

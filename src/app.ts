@@ -1,0 +1,78 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env";
+import { AppError, fieldErrors } from "./errors/app-error";
+import { onError, problemResponse, setRateHeaders } from "./errors/problem";
+import { authenticate, isPlatformOperator } from "./identity/authenticate";
+import { bodyGuard } from "./middleware/body-guard";
+import { configGuard } from "./middleware/config";
+import { stripInternalHeaders } from "./middleware/internal-headers";
+import { requestId } from "./middleware/request-id";
+import { requestLog } from "./middleware/request-log";
+import { meRoutes } from "./routes/me";
+import { platformRoutes } from "./routes/platform";
+import { systemRoutes } from "./routes/system";
+import { tenantDataRoutes } from "./routes/tenant-data";
+
+/**
+ * The router Worker. Checks run in a fixed order: request id and log, liveness, configuration,
+ * internal headers stripped, body type and size, authentication, then per route: tenant
+ * selection, the actor's membership/role/rate checks, body validation, the action.
+ */
+const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const principal = await authenticate(
+    { header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) },
+    c.get("config"),
+  );
+  c.set("principal", principal);
+  await next();
+};
+
+const platformOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isPlatformOperator(c.get("principal"), c.get("config"))) throw new AppError("forbidden", "platform operators only");
+  await next();
+};
+
+const rateHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  setRateHeaders(c.res.headers, c.get("rate"));
+};
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    // One hook for every schema failure: path params that cannot be an id are "not found";
+    // everything else is 422 naming each path.
+    defaultHook: (result) => {
+      if (result.success) return;
+      if (result.target === "param") throw new AppError("not_found", "no such resource");
+      throw new AppError("validation_failed", `the request ${result.target} does not match the schema`, {
+        errors: fieldErrors(result.error.issues),
+      });
+    },
+  });
+
+  app.use("*", requestId, requestLog, rateHeaders);
+  app.route("/", systemRoutes);
+  app.use("*", configGuard, stripInternalHeaders, bodyGuard);
+
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "FieldPilot API",
+      version: "1.0.0",
+      description: "Multi-tenant field-service copilot backend. Errors are RFC 9457 problem+json.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "access", { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" });
+
+  app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" ? next() : identify(c, next)));
+  app.use("/v1/platform/*", platformOnly);
+  app.route("/", meRoutes);
+  app.route("/", platformRoutes);
+  app.route("/", tenantDataRoutes);
+
+  app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
+  app.onError(onError);
+  return app;
+}

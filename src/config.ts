@@ -1,0 +1,129 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * Worker configuration, parsed once per isolate from the environment. Every variable is
+ * documented in the README's configuration table; an invalid value makes /readyz fail and every
+ * API route answer 503 rather than run half-configured.
+ */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const optionalUrl = z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional());
+const intVar = (name: string, fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || blankToUndefined(v) === undefined ? fallback : Number(v)),
+    z
+      .number({ error: `${name} must be an integer` })
+      .int(`${name} must be an integer`)
+      .min(min, `${name} must be >= ${min}`)
+      .max(max, `${name} must be <= ${max}`),
+  );
+const csv = z.preprocess(
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  z.array(z.string().max(512)),
+);
+
+export const SUPPORTED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"] as const;
+
+export const ConfigSchema = z
+  .object({
+    ENVIRONMENT: z.preprocess((v) => blankToUndefined(v) ?? "production", z.string().max(64)),
+    ALLOW_DEV_AUTH: z.preprocess((v) => blankToUndefined(v) ?? "0", z.enum(["0", "1"], { error: "ALLOW_DEV_AUTH must be 0 or 1" })),
+    MAX_BODY_BYTES: intVar("MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    RATE_LIMIT_TENANT_PER_MINUTE: intVar("RATE_LIMIT_TENANT_PER_MINUTE", 6_000, 1, 1_000_000),
+    RATE_LIMIT_USER_PER_MINUTE: intVar("RATE_LIMIT_USER_PER_MINUTE", 600, 1, 1_000_000),
+    RATE_LIMIT_TENANT_PER_MINUTE_MAX: intVar("RATE_LIMIT_TENANT_PER_MINUTE_MAX", 60_000, 1, 10_000_000),
+    RATE_LIMIT_USER_PER_MINUTE_MAX: intVar("RATE_LIMIT_USER_PER_MINUTE_MAX", 6_000, 1, 10_000_000),
+    PLATFORM_ADMIN_SUBJECTS: csv,
+    OIDC_ISSUER: optionalUrl,
+    OIDC_AUDIENCE: optionalString,
+    OIDC_JWKS_URL: optionalUrl,
+    CF_ACCESS_AUD: optionalString,
+    CF_ACCESS_ISSUER: optionalUrl,
+    CF_ACCESS_JWKS_URL: optionalUrl,
+    CF_ACCESS_TEAM_DOMAIN: optionalUrl,
+    JWT_ALGORITHMS: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim()) : ["RS256", "ES256"]),
+      z
+        .array(z.enum(SUPPORTED_ALGORITHMS, { error: `JWT_ALGORITHMS entries must be asymmetric: ${SUPPORTED_ALGORITHMS.join(", ")}` }))
+        .min(1),
+    ),
+    JWT_CLOCK_TOLERANCE_SECONDS: intVar("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
+  })
+  .superRefine((c, ctx) => {
+    if (c.OIDC_ISSUER && !c.OIDC_AUDIENCE)
+      ctx.addIssue({ code: "custom", path: ["OIDC_AUDIENCE"], message: "OIDC_AUDIENCE is required when OIDC_ISSUER is set" });
+    if (c.CF_ACCESS_AUD && !c.CF_ACCESS_JWKS_URL && !c.CF_ACCESS_TEAM_DOMAIN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CF_ACCESS_JWKS_URL"],
+        message: "CF_ACCESS_JWKS_URL or CF_ACCESS_TEAM_DOMAIN is required when CF_ACCESS_AUD is set",
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  devAuth: boolean;
+  /** Issuer assumed for members added without one: OIDC, then Access, then dev. */
+  defaultIssuer: string;
+  accessIssuer: string | undefined;
+  accessJwksUrl: string | undefined;
+};
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/** Parsed configuration for this environment object (cached per isolate). Never throws. */
+export function loadConfig(env: object): ConfigResult {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = ConfigSchema.safeParse(env);
+  let result: ConfigResult;
+  if (!parsed.success) {
+    result = { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`) };
+  } else {
+    const c = parsed.data;
+    const team = c.CF_ACCESS_TEAM_DOMAIN?.replace(/\/+$/, "");
+    const devAuth = c.ALLOW_DEV_AUTH === "1" && c.ENVIRONMENT !== "production";
+    result = {
+      ok: true,
+      config: {
+        ...c,
+        devAuth,
+        accessIssuer: c.CF_ACCESS_ISSUER ?? team,
+        accessJwksUrl: c.CF_ACCESS_JWKS_URL ?? (team ? `${team}/cdn-cgi/access/certs` : undefined),
+        defaultIssuer: c.OIDC_ISSUER ?? c.CF_ACCESS_ISSUER ?? team ?? (devAuth ? DEV_ISSUER : "unconfigured"),
+      },
+    };
+  }
+  cache.set(env, result);
+  return result;
+}
+
+export const DEV_ISSUER = "dev";
+
+export interface PlatformLimits {
+  tenantPerMinute: number;
+  userPerMinute: number;
+  maxTenantPerMinute: number;
+  maxUserPerMinute: number;
+}
+
+/** Rate-limit defaults and bounds; safe fallbacks if the config is invalid (the router refuses traffic then anyway). */
+export function loadPlatformLimits(env: object): PlatformLimits {
+  const result = loadConfig(env);
+  if (!result.ok) return { tenantPerMinute: 6_000, userPerMinute: 600, maxTenantPerMinute: 60_000, maxUserPerMinute: 6_000 };
+  const c = result.config;
+  return {
+    tenantPerMinute: c.RATE_LIMIT_TENANT_PER_MINUTE,
+    userPerMinute: c.RATE_LIMIT_USER_PER_MINUTE,
+    maxTenantPerMinute: Math.max(c.RATE_LIMIT_TENANT_PER_MINUTE, c.RATE_LIMIT_TENANT_PER_MINUTE_MAX),
+    maxUserPerMinute: Math.max(c.RATE_LIMIT_USER_PER_MINUTE, c.RATE_LIMIT_USER_PER_MINUTE_MAX),
+  };
+}

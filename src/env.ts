@@ -1,0 +1,19 @@
+import type { Config } from "./config";
+import type { Principal } from "../schemas/identity";
+import type { Role } from "../schemas/common";
+import type { RateState } from "../schemas/rpc";
+
+/** Hono environment: bindings plus what the middleware chain establishes for each request. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    principal: Principal;
+    /** Set once the tenant is selected; used by the request log. */
+    tenantId: string;
+    role: Role;
+    /** Rate-limit state reported by the tenant object, written as headers on success and error alike. */
+    rate: RateState;
+  };
+}

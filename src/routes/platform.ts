@@ -1,0 +1,192 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { TenantId } from "../../schemas/common";
+import { Member } from "../../schemas/identity";
+import { DeletionReceipt, PlatformMemberCreate, Tenant, TenantCreate, TenantList } from "../../schemas/tenants";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors/app-error";
+import { invalidateMemberships, principalDirectory, registry, tenantStub, unwrap, withRetry } from "../tenancy/tenants";
+import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY } from "./shared";
+
+/**
+ * Platform operations (operators from PLATFORM_ADMIN_SUBJECTS only; enforced by middleware in
+ * app.ts). The registry lists tenants; each tenant object records its own side of every change
+ * in its audit log. Operators are not tenant members and get no tenant data from here.
+ */
+const TenantParams = z.object({ tenantId: TenantId.openapi({ param: { name: "tenantId", in: "path" } }) });
+const actorOf = (c: { get: (k: "principal") => { issuer: string; subject: string } }) =>
+  `${c.get("principal").issuer}|${c.get("principal").subject}`;
+
+async function registeredTenant(env: Env, tenantId: string) {
+  const tenant = await withRetry(() => registry(env).getTenant(tenantId), true);
+  if (!tenant) throw new AppError("not_found", `tenant ${tenantId} not found`);
+  return tenant;
+}
+
+export const platformRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Create a tenant",
+      request: { body: jsonBody(TenantCreate) },
+      responses: {
+        201: json(Tenant, "Created"),
+        409: PROBLEMS[409],
+        ...BODY_PROBLEMS,
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        422: PROBLEMS[422],
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const id = body.id ?? `t-${crypto.randomUUID().slice(0, 8)}`;
+      const tenant = { id, name: body.name, region: body.region, status: "active" as const, createdAt: new Date().toISOString() };
+      const created = await withRetry(() => registry(c.env).createTenant(tenant), false);
+      if (!created) throw new AppError("tenant_exists", `tenant ${id} already exists (or was deleted; ids are not reused)`);
+      try {
+        const provisioned = unwrap(c, await tenantStub(c.env, id, body.region).provision({ ...body, id }, actorOf(c), c.get("requestId")));
+        c.set("tenantId", id);
+        return c.json(provisioned, 201);
+      } catch (error) {
+        // Compensate: a registry entry without a provisioned object would be a dangling tenant.
+        await registry(c.env)
+          .recordDeletion({
+            tenantId: id,
+            deletedAt: new Date().toISOString(),
+            deletedBy: "provisioning-failed",
+            counts: {},
+            auditHead: "",
+          })
+          .catch(() => {});
+        throw error;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/platform/tenants",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "List tenants (the registry)",
+      responses: { 200: json(TenantList, "All tenants"), 401: PROBLEMS[401], 403: PROBLEMS[403] },
+    }),
+    async (c) => c.json({ tenants: await withRetry(() => registry(c.env).listTenants(), true) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants/{tenantId}/members",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Add a member to a tenant (or change an existing member's role)",
+      request: { params: TenantParams, body: jsonBody(PlatformMemberCreate) },
+      responses: {
+        201: json(Member, "Member added"),
+        200: json(Member, "Existing member updated"),
+        ...BODY_PROBLEMS,
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        404: PROBLEMS[404],
+        422: PROBLEMS[422],
+      },
+    }),
+    async (c) => {
+      const { tenantId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const tenant = await registeredTenant(c.env, tenantId);
+      const issuer = body.issuer ?? c.get("config").defaultIssuer;
+      c.set("tenantId", tenantId);
+      // The tenant object (the authority) first, then the directory index that routes to it.
+      const member = unwrap(
+        c,
+        await tenantStub(c.env, tenantId, tenant.region).platformUpsertMember(
+          { issuer, subject: body.subject, role: body.role, email: body.email ?? null },
+          actorOf(c),
+          c.get("requestId"),
+        ),
+      );
+      await withRetry(
+        () =>
+          principalDirectory(c.env, { issuer, subject: body.subject }).putMembership({
+            tenantId,
+            role: body.role,
+            region: tenant.region,
+            tenantName: tenant.name,
+          }),
+        true,
+      );
+      invalidateMemberships({ issuer, subject: body.subject });
+      return c.json(member, member.createdAt === member.updatedAt ? 201 : 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants/{tenantId}/suspend",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Suspend a tenant (its members get 403)",
+      request: { params: TenantParams },
+      responses: { 200: json(Tenant, "Suspended"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404] },
+    }),
+    async (c) => c.json(await setStatus(c, c.req.valid("param").tenantId, "suspended"), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants/{tenantId}/resume",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Resume a suspended tenant",
+      request: { params: TenantParams },
+      responses: { 200: json(Tenant, "Active"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404] },
+    }),
+    async (c) => c.json(await setStatus(c, c.req.valid("param").tenantId, "active"), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/platform/tenants/{tenantId}",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Delete a tenant: wipes its object's storage and directory entries, returns a receipt",
+      request: { params: TenantParams },
+      responses: { 200: json(DeletionReceipt, "Deleted"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404] },
+    }),
+    async (c) => {
+      const { tenantId } = c.req.valid("param");
+      const tenant = await registeredTenant(c.env, tenantId);
+      c.set("tenantId", tenantId);
+      const summary = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).destroy(actorOf(c)));
+      for (const m of summary.members) {
+        await withRetry(() => principalDirectory(c.env, m).removeMembership(tenantId), true);
+        invalidateMemberships(m);
+      }
+      const receipt = {
+        tenantId,
+        deletedAt: new Date().toISOString(),
+        deletedBy: summary.deletedBy,
+        counts: summary.counts,
+        auditHead: summary.auditHead,
+      };
+      await withRetry(() => registry(c.env).recordDeletion(receipt), true);
+      return c.json(receipt, 200);
+    },
+  );
+
+async function setStatus(
+  c: Parameters<typeof actorOf>[0] & { env: Env; get: (k: "requestId") => string } & { set: (k: "tenantId", v: string) => void },
+  tenantId: string,
+  status: "active" | "suspended",
+) {
+  const tenant = await registeredTenant(c.env, tenantId);
+  c.set("tenantId", tenantId);
+  const result = await tenantStub(c.env, tenantId, tenant.region).setStatus(status, actorOf(c), c.get("requestId"));
+  if (!result.ok) throw AppError.fromRpc(result.error);
+  await withRetry(() => registry(c.env).setTenantStatus(tenantId, status), true);
+  return result.value;
+}

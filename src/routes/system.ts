@@ -1,0 +1,44 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { loadConfig } from "../config";
+import type { AppEnv } from "../env";
+import { registry } from "../tenancy/tenants";
+import { json } from "./shared";
+
+const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+const Readiness = z.object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.string()) }).openapi("Readiness");
+
+export const systemRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/healthz",
+      tags: ["system"],
+      summary: "Liveness",
+      responses: { 200: json(Health, "The worker is running") },
+    }),
+    (c) => c.json({ status: "ok" as const }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/readyz",
+      tags: ["system"],
+      summary: "Readiness: configuration valid and actors reachable",
+      responses: { 200: json(Readiness, "Ready"), 503: json(Readiness, "Not ready; `checks` says why") },
+    }),
+    async (c) => {
+      const checks: Record<string, string> = {};
+      const config = loadConfig(c.env);
+      checks.config = config.ok ? "ok" : config.problems.join("; ");
+      if (config.ok && config.config.ALLOW_DEV_AUTH === "1" && !config.config.devAuth)
+        checks.devAuth = "ALLOW_DEV_AUTH=1 is ignored in production";
+      try {
+        await registry(c.env).ping();
+        checks.directory = "ok";
+      } catch {
+        checks.directory = "unreachable";
+      }
+      const ready = checks.config === "ok" && checks.directory === "ok";
+      return c.json({ status: ready ? ("ready" as const) : ("not_ready" as const), checks }, ready ? 200 : 503);
+    },
+  );

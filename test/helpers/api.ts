@@ -1,0 +1,44 @@
+import { exports } from "cloudflare:workers";
+
+/** Requests go through the real router Worker (same isolate as the tests, real actors behind it). */
+export const BASE = "http://fieldpilot.test";
+
+// `exports.default` is the main Worker's default export; wrangler types does not describe it.
+const worker = (exports as unknown as { default: Fetcher }).default;
+
+export interface CallOptions {
+  method?: string;
+  token?: string;
+  tenant?: string;
+  body?: unknown;
+  rawBody?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function call<T = any>(path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers = new Headers(options.headers ?? {});
+  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+  if (options.tenant) headers.set("x-tenant-id", options.tenant);
+  let body: BodyInit | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const response = await worker.fetch(new Request(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }));
+  // Always read the body (the pool requires it before evicting objects).
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
