@@ -65,6 +65,8 @@ export class TenantObject extends Server<Env> {
   readonly #rates: RateCounters;
   readonly #limits: PlatformLimits;
   #startError: unknown = null;
+  /** Set once storage is wiped: this instance answers "not found" until the runtime discards it. */
+  #destroyed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -184,6 +186,7 @@ export class TenantObject extends Server<Env> {
       };
     });
     if (!summary.ok) return summary;
+    this.#destroyed = true;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     return summary;
@@ -461,6 +464,7 @@ export class TenantObject extends Server<Env> {
   }
 
   #requireMeta(): TenantMeta {
+    if (this.#destroyed) throw new AppError("not_found", "tenant not found");
     const meta = tenantMeta.get(this.#db);
     if (!meta) throw new AppError("not_found", "tenant not found");
     return meta;

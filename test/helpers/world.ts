@@ -15,7 +15,7 @@ export async function operatorToken(): Promise<string> {
 }
 
 export async function createTenant(prefix = "t", region: "us" | "eu" | "auto" = "us"): Promise<string> {
-  const id = uniqueId(prefix);
+  const id = uniqueId(prefix.toLowerCase());
   const res = await call("/v1/platform/tenants", { token: await operatorToken(), body: { id, name: `Tenant ${id}`, region } });
   if (res.status !== 201) throw new Error(`createTenant failed: ${res.status} ${res.text}`);
   return id;
