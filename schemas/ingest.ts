@@ -15,6 +15,8 @@ export const IngestBody = z
     notes: batch(NoteInput),
     events: batch(EventInput),
   })
+  // An empty (or missing) body is a mistake, not a no-op worth a 200.
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: "at least one of clients, properties, jobs, notes, events is required" })
   .openapi("IngestBody");
 export type IngestBody = z.infer<typeof IngestBody>;
 

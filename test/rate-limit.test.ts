@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Db } from "../durable-objects/tenant/data/db";
 import { settings } from "../durable-objects/tenant/data/meta";
-import { call } from "./helpers/api";
+import { call, type ApiResponse } from "./helpers/api";
 import { tenantObject } from "./helpers/storage";
 import { basicData, ingestAs, tenantWithCast } from "./helpers/world";
 
@@ -20,7 +20,7 @@ describe("rate limits", () => {
     await setLimits(a.tenantId, { userPerMinute: 5 });
 
     const statuses: number[] = [];
-    let limited: Awaited<ReturnType<typeof call>> | undefined;
+    let limited: ApiResponse<any> | undefined;
     for (let i = 0; i < 8; i++) {
       // The auditor has made no call yet this window, so exactly 5 are allowed (barring a window edge).
       const res = await call("/v1/jobs/J1", { token: a.auditor });
