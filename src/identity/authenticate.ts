@@ -165,9 +165,16 @@ function unauthenticated(detail: string): AppError {
   return new AppError("unauthenticated", detail);
 }
 
+/**
+ * Operators are listed in PLATFORM_ADMIN_SUBJECTS as `issuer|subject`, or as a bare subject that
+ * then matches only the deployment's primary issuer (config.defaultIssuer): the same `sub` from
+ * another trusted provider (an Access user, say) is a different person and not an operator.
+ */
 export function isPlatformOperator(principal: Principal, config: Config): boolean {
   if (principal.devRole !== null && !config.devAuth) return false;
-  return config.PLATFORM_ADMIN_SUBJECTS.some(
-    (entry) => entry === principal.subject || entry === `${principal.issuer}|${principal.subject}`,
+  return config.PLATFORM_ADMIN_SUBJECTS.some((entry) =>
+    entry.includes("|")
+      ? entry === `${principal.issuer}|${principal.subject}`
+      : entry === principal.subject && principal.issuer === config.defaultIssuer,
   );
 }

@@ -9,7 +9,8 @@ import { BASE, type ApiResponse, type CallOptions } from "./api";
  * assertions every error response must satisfy (problem+json, request id, no internals).
  */
 
-export type EnvOverrides = Partial<Record<keyof Env, string>>;
+/** String vars of the environment (bindings such as TENANT cannot be overridden this way). */
+export type EnvOverrides = { [K in keyof Env as Env[K] extends string ? K : never]?: string };
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -57,7 +58,7 @@ export async function setTenantObjectEnv(tenantId: string, overrides: EnvOverrid
 }
 
 /** Text that must never reach a caller: stack frames and internal error class names. */
-export function expectNoInternals(res: ApiResponse): void {
+export function expectNoInternals(res: ApiResponse<any>): void {
   expect(res.status).not.toBe(500);
   expect(res.text).not.toMatch(/\bat [^\n]*(?:\/|\\)[^\n]*\.(?:ts|js|mjs)\b/);
   expect(res.text).not.toContain("SqlError");
@@ -65,14 +66,14 @@ export function expectNoInternals(res: ApiResponse): void {
 }
 
 /** Every response carries a well-formed request id. */
-export function expectRequestId(res: ApiResponse): string {
+export function expectRequestId(res: ApiResponse<any>): string {
   const id = res.headers.get("x-request-id");
   expect(id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
   return id as string;
 }
 
 /** An RFC 9457 problem with the given status and code, tied to the response's request id. */
-export function expectProblem(res: ApiResponse, status: number, code: string): void {
+export function expectProblem(res: ApiResponse<any>, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.code }, res.text.slice(0, 500)).toEqual({ status, code });
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   const requestId = expectRequestId(res);
@@ -82,12 +83,12 @@ export function expectProblem(res: ApiResponse, status: number, code: string): v
   if (status === 401) expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
 }
 
-export function expectUnauthenticated(res: ApiResponse): void {
+export function expectUnauthenticated(res: ApiResponse<any>): void {
   expectProblem(res, 401, "unauthenticated");
 }
 
 /** A 422 whose `errors` name `path` (exactly, as `jobs[0].status`). */
-export function expectValidationAt(res: ApiResponse, path: string): void {
+export function expectValidationAt(res: ApiResponse<any>, path: string): void {
   expectProblem(res, 422, "validation_failed");
   expect(Array.isArray(res.body.errors)).toBe(true);
   expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
