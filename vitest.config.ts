@@ -2,7 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import type { TestKeys } from "./test/global-setup";
 
-import { TEST_ACCESS_AUD, TEST_AUDIENCE } from "./test/constants";
+import { TEST_ACCESS_AUD, TEST_AUDIENCE } from "./test/constants.ts";
 
 export default defineConfig({
   plugins: [
