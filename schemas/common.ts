@@ -23,7 +23,14 @@ export type Role = z.infer<typeof Role>;
 export const Region = z.enum(["us", "eu", "auto"]);
 export type Region = z.infer<typeof Region>;
 
-export const IsoDateTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-11-02T08:30:00Z" });
+/**
+ * ISO 8601 date-time with Z or an offset, normalised to UTC (`toISOString`), so stored times
+ * compare correctly as text and range filters mean what they say.
+ */
+export const IsoDateTime = z.iso
+  .datetime({ offset: true })
+  .openapi({ example: "2026-11-02T08:30:00Z" })
+  .transform((v) => new Date(v).toISOString());
 
 /** Free text from callers. Bounded so that no single field can approach the 2 MB row limit. */
 export const Text = (max: number) => z.string().max(max, `must be at most ${max} characters`);

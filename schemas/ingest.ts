@@ -16,7 +16,9 @@ export const IngestBody = z
     events: batch(EventInput),
   })
   // An empty (or missing) body is a mistake, not a no-op worth a 200.
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: "at least one of clients, properties, jobs, notes, events is required" })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: "at least one of clients, properties, jobs, notes, events is required",
+  })
   .openapi("IngestBody");
 export type IngestBody = z.infer<typeof IngestBody>;
 

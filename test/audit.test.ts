@@ -3,7 +3,16 @@ import { call } from "./helpers/api";
 import { tamper } from "./helpers/storage";
 import { basicData, ingestAs, tenantWithCast } from "./helpers/world";
 
-interface Entry { seq: number; action: string; outcome: string; reason: string | null; target: string | null; actor: string; prevHash: string; hash: string }
+interface Entry {
+  seq: number;
+  action: string;
+  outcome: string;
+  reason: string | null;
+  target: string | null;
+  actor: string;
+  prevHash: string;
+  hash: string;
+}
 
 async function auditEntries(token: string): Promise<Entry[]> {
   const res = await call<{ entries: Entry[] }>("/v1/admin/audit?limit=500", { token });
@@ -27,7 +36,10 @@ describe("audit log", () => {
     expect(actions).toContain("ingest:ok");
     expect(actions).toContain("job.update:ok");
     const reads = entries.filter((e) => e.action === "context.read");
-    expect(reads.map((e) => [e.target, e.outcome])).toEqual([["job:J1", "ok"], ["job:J2", "denied"]]);
+    expect(reads.map((e) => [e.target, e.outcome])).toEqual([
+      ["job:J1", "ok"],
+      ["job:J2", "denied"],
+    ]);
     expect(reads[1]?.reason).toBe("job not visible to caller");
     const forbidden = entries.find((e) => e.action === "jobs.write" && e.outcome === "denied");
     expect(forbidden?.reason).toBe("role technician may not jobs.write");
@@ -39,7 +51,12 @@ describe("audit log", () => {
     });
     const verify = await call("/v1/admin/audit/verify", { token: cast.auditor });
     expect(verify.status).toBe(200);
-    expect(verify.body).toMatchObject({ valid: true, entries: entries.length, head: entries[entries.length - 1]?.hash, firstInvalidSeq: null });
+    expect(verify.body).toMatchObject({
+      valid: true,
+      entries: entries.length,
+      head: entries[entries.length - 1]?.hash,
+      firstInvalidSeq: null,
+    });
   });
 
   it("pages with after/limit", async () => {

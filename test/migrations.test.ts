@@ -27,13 +27,17 @@ describe("tenant migrations", () => {
       const { ingestBatch } = await import("../durable-objects/tenant/ingest");
       const { searchIndex } = await import("../durable-objects/tenant/data/search");
       const now = new Date().toISOString();
-      ingestBatch(db, {
-        clients: [{ id: "C1", name: "Client" }],
-        properties: [{ id: "P1", clientId: "C1", address: "1 Main St" }],
-        jobs: [{ id: "J1", clientId: "C1", propertyId: "P1", title: "Fix", status: "scheduled" }],
-        notes: [{ id: "N1", jobId: "J1", body: "first" }],
-        events: [{ id: "E1", jobId: "J1", type: "arrived", at: now }],
-      }, now);
+      ingestBatch(
+        db,
+        {
+          clients: [{ id: "C1", name: "Client" }],
+          properties: [{ id: "P1", clientId: "C1", address: "1 Main St" }],
+          jobs: [{ id: "J1", clientId: "C1", propertyId: "P1", title: "Fix", status: "scheduled" }],
+          notes: [{ id: "N1", jobId: "J1", body: "first" }],
+          events: [{ id: "E1", jobId: "J1", type: "arrived", at: now }],
+        },
+        now,
+      );
       const afterInsert = searchIndex.countByKind(db);
       ingestBatch(db, { notes: [{ id: "N1", jobId: "J1", body: "second" }] }, now);
       return { afterInsert, afterUpdate: searchIndex.countByKind(db) };

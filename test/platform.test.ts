@@ -24,7 +24,12 @@ describe("platform tenants", () => {
     const created = await call("/v1/platform/tenants", { token, body: { name: "No Id Inc", region: "auto" } });
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^t-[0-9a-f]{8}$/);
-    for (const body of [{ name: "x", region: "mars" }, { id: "UPPER", name: "x", region: "us" }, { name: "", region: "us" }, { name: "x", region: "us", extra: 1 }]) {
+    for (const body of [
+      { name: "x", region: "mars" },
+      { id: "UPPER", name: "x", region: "us" },
+      { name: "", region: "us" },
+      { name: "x", region: "us", extra: 1 },
+    ]) {
       const res = await call("/v1/platform/tenants", { token, body });
       expect(res.status).toBe(422);
       expect(res.body.code).toBe("validation_failed");
@@ -43,12 +48,18 @@ describe("platform tenants", () => {
     const tenantId = await createTenant("members");
     const token = await operatorToken();
     const subject = uniqueId("m");
-    const add = await call(`/v1/platform/tenants/${tenantId}/members`, { token, body: { subject, role: "technician", issuer: keys.issuer } });
+    const add = await call(`/v1/platform/tenants/${tenantId}/members`, {
+      token,
+      body: { subject, role: "technician", issuer: keys.issuer },
+    });
     expect(add.status).toBe(201);
     expect(add.body).toMatchObject({ subject, role: "technician", status: "active", issuer: keys.issuer });
     const user = await userToken(subject);
     expect((await call("/v1/admin/audit", { token: user })).status).toBe(403);
-    const promote = await call(`/v1/platform/tenants/${tenantId}/members`, { token, body: { subject, role: "admin", issuer: keys.issuer } });
+    const promote = await call(`/v1/platform/tenants/${tenantId}/members`, {
+      token,
+      body: { subject, role: "admin", issuer: keys.issuer },
+    });
     expect(promote.status).toBe(200);
     expect((await call("/v1/admin/audit", { token: user })).status).toBe(200);
     const missing = await call(`/v1/platform/tenants/nope-${uniqueId("x")}/members`, { token, body: { subject, role: "admin" } });
@@ -77,7 +88,10 @@ describe("platform tenants", () => {
     const token = await operatorToken();
     const receipt = await call(`/v1/platform/tenants/${cast.tenantId}`, { method: "DELETE", token });
     expect(receipt.status).toBe(200);
-    expect(receipt.body).toMatchObject({ tenantId: cast.tenantId, deletedBy: "http://127.0.0.1:" + keys.issuer.split(":").pop() + "|ops-1" });
+    expect(receipt.body).toMatchObject({
+      tenantId: cast.tenantId,
+      deletedBy: "http://127.0.0.1:" + keys.issuer.split(":").pop() + "|ops-1",
+    });
     expect(receipt.body.counts).toEqual({ clients: 2, properties: 2, jobs: 2, notes: 4, events: 2, members: 6 });
     expect(receipt.body.auditHead).toMatch(/^[0-9a-f]{64}$/);
 
@@ -93,7 +107,9 @@ describe("platform tenants", () => {
 
     // Storage is really gone: no tables hold the tenant's rows.
     const tables = await runInDurableObject(tenantObject(cast.tenantId), async (_i, state) =>
-      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notes', 'jobs', 'audit_log', 'tenant_meta')").toArray(),
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notes', 'jobs', 'audit_log', 'tenant_meta')")
+        .toArray(),
     );
     for (const t of tables) {
       const rows = await runInDurableObject(tenantObject(cast.tenantId), async (_i, state) =>

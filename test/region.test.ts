@@ -3,7 +3,10 @@ import { isLocalEnvironment, namespaceForRegion, type NamespaceLike } from "../s
 
 class FakeNamespace implements NamespaceLike<FakeNamespace> {
   jurisdictionCalls: string[] = [];
-  constructor(readonly label: string, readonly failJurisdiction = false) {}
+  constructor(
+    readonly label: string,
+    readonly failJurisdiction = false,
+  ) {}
   jurisdiction(name: "eu"): FakeNamespace {
     this.jurisdictionCalls.push(name);
     if (this.failJurisdiction) throw new Error("jurisdictions are not implemented");

@@ -20,28 +20,33 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
     events: zero(),
   };
   const touchedJobIds = new Set<string>();
+  const invalid: FieldError[] = [];
   const refErrors: FieldError[] = [];
   const count = (kind: IngestKind, outcome: UpsertOutcome) => {
     result[kind][outcome]++;
   };
+  /** Free text reduced to plain text; a required field left empty by that is invalid (null). */
+  const text = (value: string, path: string): string | null => {
+    const plain = toPlainText(value);
+    if (plain !== "") return plain;
+    invalid.push({ path, message: "is empty once reduced to plain text" });
+    return null;
+  };
+  const optionalText = (value: string | undefined) => (value === undefined ? undefined : toPlainText(value));
 
   db.transaction(() => {
-    (body.clients ?? []).forEach((c) => {
-      count("clients", clients.upsert(db, { ...c, name: toPlainText(c.name) }, now));
+    (body.clients ?? []).forEach((c, i) => {
+      const name = text(c.name, `clients[${i}].name`);
+      if (name === null) return;
+      count("clients", clients.upsert(db, { ...c, name }, now));
     });
 
     (body.properties ?? []).forEach((p, i) => {
       const clientPk = clients.pkOf(db, p.clientId);
       if (clientPk === null) return void refErrors.push(unknown(`properties[${i}].clientId`, "client", p.clientId));
-      count(
-        "properties",
-        properties.upsert(
-          db,
-          { ...p, address: toPlainText(p.address), label: p.label === undefined ? undefined : toPlainText(p.label) },
-          clientPk,
-          now,
-        ),
-      );
+      const address = text(p.address, `properties[${i}].address`);
+      if (address === null) return;
+      count("properties", properties.upsert(db, { ...p, address, label: optionalText(p.label) }, clientPk, now));
     });
 
     (body.jobs ?? []).forEach((j, i) => {
@@ -55,16 +60,9 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
           return void refErrors.push({ path: `jobs[${i}].propertyId`, message: `property ${j.propertyId} belongs to another client` });
         propertyPk = prop.pk;
       }
-      const outcome = jobs.upsert(
-        db,
-        {
-          ...j,
-          title: toPlainText(j.title),
-          description: j.description === undefined ? undefined : toPlainText(j.description),
-        },
-        { clientPk, propertyPk },
-        now,
-      );
+      const title = text(j.title, `jobs[${i}].title`);
+      if (title === null) return;
+      const outcome = jobs.upsert(db, { ...j, title, description: optionalText(j.description) }, { clientPk, propertyPk }, now);
       count("jobs", outcome);
       if (outcome !== "unchanged") touchedJobIds.add(j.id);
     });
@@ -81,9 +79,9 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
         target.propertyPk = properties.refOf(db, n.propertyId)?.pk ?? null;
         if (target.propertyPk === null) return void refErrors.push(unknown(`notes[${i}].propertyId`, "property", n.propertyId));
       }
-      const body = toPlainText(n.body);
-      if (body === "") return void refErrors.push({ path: `notes[${i}].body`, message: "is empty once reduced to plain text" });
-      const outcome = notes.upsert(db, { ...n, body }, target, now);
+      const noteBody = text(n.body, `notes[${i}].body`);
+      if (noteBody === null) return;
+      const outcome = notes.upsert(db, { ...n, body: noteBody }, target, now);
       count("notes", outcome);
       if (outcome !== "unchanged" && n.jobId !== undefined) touchedJobIds.add(n.jobId);
     });
@@ -97,6 +95,11 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
     });
 
     // Throwing inside the transaction rolls back every write of the batch.
+    if (invalid.length > 0) {
+      throw new AppError("validation_failed", `${invalid.length} record(s) are invalid; nothing was written`, {
+        errors: invalid.slice(0, 50),
+      });
+    }
     if (refErrors.length > 0) {
       throw new AppError("unknown_reference", `${refErrors.length} record(s) refer to records that do not exist; nothing was written`, {
         errors: refErrors.slice(0, 50),

@@ -25,16 +25,16 @@ const NAMED_ENTITIES: Record<string, string> = {
   times: "×",
 };
 const BLOCK_TAGS = /^(br|p|div|li|ul|ol|tr|td|th|table|h[1-6]|section|article|header|footer|blockquote|pre|hr)$/i;
-const LOOKS_LIKE_HTML = /<\s*\/?\s*[a-zA-Z][^>]*>|<!--|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
+const LOOKS_LIKE_HTML = /<\/?[a-zA-Z][^>]*>|<!--|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
 
 export function toPlainText(input: string): string {
   let text = input.replace(/\r\n?/g, "\n");
   if (LOOKS_LIKE_HTML.test(text)) {
     text = text
       .replace(/<!--[\s\S]*?(-->|$)/g, "")
-      .replace(/<\s*(script|style|template|iframe|object|noscript)\b[\s\S]*?(<\s*\/\s*\1\s*>|$)/gi, "")
-      .replace(/<\s*(\/?)\s*([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>/g, (_m, _slash: string, tag: string) => (BLOCK_TAGS.test(tag) ? "\n" : ""))
-      .replace(/<\s*\/?\s*[a-zA-Z][^>]*$/g, "")
+      .replace(/<(script|style|template|iframe|object|noscript)\b[\s\S]*?(<\s*\/\s*\1\s*>|$)/gi, "")
+      .replace(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>/g, (_m, _slash: string, tag: string) => (BLOCK_TAGS.test(tag) ? "\n" : ""))
+      .replace(/<\/?[a-zA-Z][^>]*$/g, "")
       .replace(/&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (m, ent: string) => decodeEntity(ent) ?? m)
       .replace(/[ \t]+\n/g, "\n")
       .replace(/\n{3,}/g, "\n\n");

@@ -257,6 +257,11 @@ export class TenantObject extends Server<Env> {
       const row = this.#visibleJob(c, jobId, "job.update");
       const clean: JobPatch = { ...input };
       if (clean.title !== undefined) clean.title = toPlainText(clean.title);
+      if (clean.title === "") {
+        throw new AppError("validation_failed", "the title is empty once reduced to plain text", {
+          errors: [{ path: "title", message: "is empty once reduced to plain text" }],
+        });
+      }
       if (typeof clean.description === "string") clean.description = toPlainText(clean.description);
       const changed = this.#db.transaction(() => {
         const did = jobs.patch(this.#db, row, clean, c.now);

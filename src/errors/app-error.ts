@@ -59,8 +59,17 @@ export const TITLES: Record<ErrorCode, string> = {
 };
 
 /** zod issues → our `errors: [{path, message}]`, with paths like `notes[3].jobId`. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
-  return issues.slice(0, 50).map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: ReadonlyArray<string> }>,
+): FieldError[] {
+  return issues
+    .flatMap((issue) =>
+      // One entry per unknown field, each with its own path, rather than one for the object.
+      issue.code === "unrecognized_keys" && issue.keys
+        ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: "is not a known field" }))
+        : [{ path: formatPath(issue.path), message: issue.message }],
+    )
+    .slice(0, 50);
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
