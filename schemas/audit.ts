@@ -33,6 +33,14 @@ export const AuditVerification = z
     head: z.string(),
     firstInvalidSeq: z.number().int().nullable(),
     problem: z.string().nullable(),
+    /** True when the check reached the newest entry; otherwise continue with `from=nextFrom`. */
+    complete: z.boolean(),
+    nextFrom: z.number().int().nullable(),
   })
   .openapi("AuditVerification");
+
+export const AuditVerifyQuery = z.strictObject({
+  from: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+});
+export type AuditVerifyQuery = z.infer<typeof AuditVerifyQuery>;
 export type AuditVerification = z.infer<typeof AuditVerification>;

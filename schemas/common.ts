@@ -30,7 +30,9 @@ export type Region = z.infer<typeof Region>;
 export const IsoDateTime = z.iso
   .datetime({ offset: true })
   .openapi({ example: "2026-11-02T08:30:00Z" })
-  .transform((v) => new Date(v).toISOString());
+  .transform((v) => new Date(v).toISOString())
+  // An offset can push 9999-12-31 into year 10000, which ISO strings write as "+010000-…".
+  .refine((v) => /^\d{4}-/.test(v), "must fall between years 0000 and 9999 in UTC");
 
 /** Free text from callers. Bounded so that no single field can approach the 2 MB row limit. */
 export const Text = (max: number) => z.string().max(max, `must be at most ${max} characters`);

@@ -13,9 +13,25 @@ export const JobListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()
-    .regex(/^[0-9]{1,18}$/, "must be a cursor returned by a previous page")
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, "must be a cursor returned by a previous page")
+    // Checked here, decoded by the tenant object (a transform would not survive the second parse there).
+    .refine((value) => decodeCursor(value) !== null, "must be a cursor returned by a previous page")
     .optional(),
 });
+
+/** Page cursors are the last job id of a page, base64url-encoded (opaque to callers, nothing hidden in them). */
+export function encodeCursor(jobId: string): string {
+  return btoa(jobId).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): string | null {
+  try {
+    const id = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    return RecordId.safeParse(id).success ? id : null;
+  } catch {
+    return null;
+  }
+}
 export type JobListQuery = z.infer<typeof JobListQuery>;
 
 export const JobList = z.object({ jobs: z.array(Job), nextCursor: z.string().nullable() }).openapi("JobList");

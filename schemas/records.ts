@@ -6,9 +6,32 @@ export type JobStatus = z.infer<typeof JobStatus>;
 export const JobPriority = z.enum(["low", "normal", "high", "urgent"]);
 export type JobPriority = z.infer<typeof JobPriority>;
 
-/** JSON object for event data: bounded in size when serialised (checked in the ingest schema). */
-// Values are whatever JSON.parse produced (so JSON by construction); unknown keeps RPC types shallow.
-export const EventData = z.record(z.string().max(200), z.unknown());
+const MAX_EVENT_DATA_DEPTH = 32;
+
+/**
+ * Event data: a JSON object bounded in depth and serialised size. Values are whatever JSON.parse
+ * produced (so JSON by construction); `unknown` keeps the RPC types shallow.
+ */
+export const EventData = z
+  .record(z.string().max(200), z.unknown())
+  // Depth first and aborting: serialising a deeply nested value (for the size check, or for the
+  // RPC to the tenant object) would overflow the stack.
+  .refine((v) => jsonDepth(v) <= MAX_EVENT_DATA_DEPTH, { message: `must nest at most ${MAX_EVENT_DATA_DEPTH} levels`, abort: true })
+  .refine((v) => JSON.stringify(v).length <= 16_384, { message: "must serialise to at most 16384 characters" });
+
+/** Nesting depth of a JSON value, walked iteratively (a recursive walk is what we are guarding against). */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_EVENT_DATA_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 // ---- Ingest record shapes (field names are part of the contract) ----
 
@@ -72,10 +95,6 @@ export const EventInput = z
     type: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 . _ : -"),
     at: IsoDateTime,
     data: EventData.optional(),
-  })
-  .refine((e) => e.data === undefined || JSON.stringify(e.data).length <= 16_384, {
-    message: "must serialise to at most 16384 characters",
-    path: ["data"],
   })
   .openapi("EventInput");
 export type EventInput = z.infer<typeof EventInput>;

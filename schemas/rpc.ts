@@ -13,7 +13,6 @@ export const ERROR_STATUS = {
   not_a_member: 403,
   tenant_suspended: 403,
   not_found: 404,
-  method_not_allowed: 405,
   conflict: 409,
   idempotency_conflict: 409,
   tenant_exists: 409,

@@ -37,9 +37,23 @@ export const PlatformMemberCreate = z
   .openapi("PlatformMemberCreate");
 export type PlatformMemberCreate = z.infer<typeof PlatformMemberCreate>;
 
+/** What the router hands a tenant object to provision it. */
+export const TenantProvision = TenantCreate.extend({ id: TenantId });
+export type TenantProvision = z.infer<typeof TenantProvision>;
+
+/** A membership change as the tenant object (the authority) receives it. */
+export const MemberUpsertInput = z.strictObject({
+  issuer: z.string().min(1).max(512),
+  subject: UserId,
+  role: Role,
+  email: z.string().max(320).optional(),
+});
+export type MemberUpsertInput = z.infer<typeof MemberUpsertInput>;
+
 export const DeletionReceipt = z
   .object({
     tenantId: TenantId,
+    region: Region,
     deletedAt: z.string(),
     deletedBy: z.string(),
     counts: z.record(z.string(), z.number().int()),
@@ -47,3 +61,10 @@ export const DeletionReceipt = z
   })
   .openapi("DeletionReceipt");
 export type DeletionReceipt = z.infer<typeof DeletionReceipt>;
+
+/** What a tenant object reports before it is wiped: the receipt's content and whom to unlist. */
+export interface DeletionSummary {
+  counts: Record<string, number>;
+  auditHead: string;
+  members: { issuer: string; subject: string }[];
+}

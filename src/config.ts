@@ -90,7 +90,7 @@ export function loadConfig(env: object): ConfigResult {
   } else {
     const c = parsed.data;
     const team = c.CF_ACCESS_TEAM_DOMAIN?.replace(/\/+$/, "");
-    const devAuth = c.ALLOW_DEV_AUTH === "1" && c.ENVIRONMENT !== "production";
+    const devAuth = devAuthAllowed(c);
     result = {
       ok: true,
       config: {
@@ -107,6 +107,20 @@ export function loadConfig(env: object): ConfigResult {
 }
 
 export const DEV_ISSUER = "dev";
+
+/** Local environments: the only ones where dev auth may run and region pinning may fall back. */
+export function isLocalEnvironment(environment: string | undefined): boolean {
+  return environment === "development" || environment === "test" || environment === "local";
+}
+
+/**
+ * Dev auth runs only when asked for (ALLOW_DEV_AUTH=1) in an environment named as local: an
+ * allow-list, so a misspelt "Production" or "prod" fails closed. The router and the tenant object
+ * both call this one function.
+ */
+export function devAuthAllowed(env: { ALLOW_DEV_AUTH?: string; ENVIRONMENT?: string }): boolean {
+  return env.ALLOW_DEV_AUTH === "1" && isLocalEnvironment(env.ENVIRONMENT);
+}
 
 export interface PlatformLimits {
   tenantPerMinute: number;

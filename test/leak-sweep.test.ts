@@ -173,6 +173,9 @@ interface World {
 
 let world: World;
 
+/** Server-chosen ids of the notes technicians add, by `<tenant>:<logical id>`. */
+const serverIds = new Map<string, string>();
+
 beforeAll(async () => {
   const casts = { A: await tenantWithCast("sweep-a"), B: await tenantWithCast("sweep-b") };
   const dualSubject = uniqueId("dual");
@@ -184,11 +187,13 @@ beforeAll(async () => {
       ["technician", "J1", "NT1"],
       ["otherTechnician", "J2", "NT2"],
     ] as const) {
+      // Technicians cannot choose note ids: remember the id the server gave each of these notes.
       const res = await call(`/v1/jobs/${jobId}/notes`, {
         token: casts[t][role],
-        body: { id: noteId, body: `Field note ${canary(t, noteId)}` },
+        body: { body: `Field note ${canary(t, noteId)}` },
       });
       if (res.status !== 201) throw new Error(`note ${noteId} in ${t}: ${res.status} ${res.text}`);
+      serverIds.set(`${t}:${noteId}`, res.body.id);
     }
   }
   world = {
@@ -289,7 +294,10 @@ interface SweepResult {
 
 async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
   const allowedCanaries = new Set(caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id)));
-  const allowedRefs = new Set(caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${id}`)));
+  const realId = (id: string) => (caller.reads === null ? id : (serverIds.get(`${caller.reads}:${id}`) ?? id));
+  const allowedRefs = new Set(
+    caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${realId(id)}`)),
+  );
   const allowedJobs = new Set(caller.allowed.filter((id) => JOB_IDS.includes(id)));
   const result: SweepResult = { leaks: [], seen: new Set(), failures: [], calls: 0 };
 

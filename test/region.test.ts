@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { isLocalEnvironment, namespaceForRegion, type NamespaceLike } from "../src/tenancy/region";
+import { isLocalEnvironment } from "../src/config";
+import { namespaceForRegion, type NamespaceLike } from "../src/tenancy/region";
 
 class FakeNamespace implements NamespaceLike<FakeNamespace> {
   jurisdictionCalls: string[] = [];

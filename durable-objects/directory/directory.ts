@@ -9,7 +9,7 @@ import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenant
  *     touched only by platform operations.
  *   - `principal:<issuer>|<subject>`: one small object per identity holding its memberships, so
  *     lookups spread over many objects instead of one global hot spot; the router caches them
- *     in the isolate (src/tenancy/memberships.ts). Choice and numbers: docs/decisions.md.
+ *     in the isolate (src/tenancy/tenants.ts). Choice and numbers: docs/decisions.md.
  * It uses the Durable Object key-value API (no SQL: SQL lives only in the tenant object's
  * data-access modules), and every value read back is parsed with zod.
  */

@@ -9,9 +9,9 @@ import { toPlainText } from "./sanitize";
  * Upserts a batch by the caller's ids in one transaction: clients, then properties, jobs,
  * notes, events, so a record may refer to one earlier in the same batch. Every reference is
  * checked; any failure rolls the whole batch back and names the path (`notes[3].jobId`).
- * Returns the counts and the ids of jobs whose evidence changed (for notifications).
+ * Returns the counts per kind.
  */
-export function ingestBatch(db: Db, body: IngestBody, now: string): { result: IngestResult; touchedJobIds: Set<string> } {
+export function ingestBatch(db: Db, body: IngestBody, now: string, within?: (result: IngestResult) => void): IngestResult {
   const result: IngestResult = {
     clients: zero(),
     properties: zero(),
@@ -19,7 +19,6 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
     notes: zero(),
     events: zero(),
   };
-  const touchedJobIds = new Set<string>();
   const invalid: FieldError[] = [];
   const refErrors: FieldError[] = [];
   const count = (kind: IngestKind, outcome: UpsertOutcome) => {
@@ -46,6 +45,10 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
       if (clientPk === null) return void refErrors.push(unknown(`properties[${i}].clientId`, "client", p.clientId));
       const address = text(p.address, `properties[${i}].address`);
       if (address === null) return;
+      const existing = properties.refOf(db, p.id);
+      if (existing && existing.clientPk !== clientPk && jobs.hasJobsOfOtherClient(db, existing.pk, clientPk)) {
+        return void refErrors.push({ path: `properties[${i}].clientId`, message: `property ${p.id} has jobs of its current client` });
+      }
       count("properties", properties.upsert(db, { ...p, address, label: optionalText(p.label) }, clientPk, now));
     });
 
@@ -64,7 +67,6 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
       if (title === null) return;
       const outcome = jobs.upsert(db, { ...j, title, description: optionalText(j.description) }, { clientPk, propertyPk }, now);
       count("jobs", outcome);
-      if (outcome !== "unchanged") touchedJobIds.add(j.id);
     });
 
     (body.notes ?? []).forEach((n, i) => {
@@ -83,7 +85,6 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
       if (noteBody === null) return;
       const outcome = notes.upsert(db, { ...n, body: noteBody }, target, now);
       count("notes", outcome);
-      if (outcome !== "unchanged" && n.jobId !== undefined) touchedJobIds.add(n.jobId);
     });
 
     (body.events ?? []).forEach((e, i) => {
@@ -91,7 +92,6 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
       if (jobPk === null) return void refErrors.push(unknown(`events[${i}].jobId`, "job", e.jobId));
       const outcome = events.upsert(db, e, jobPk);
       count("events", outcome);
-      if (outcome !== "unchanged") touchedJobIds.add(e.jobId);
     });
 
     // Throwing inside the transaction rolls back every write of the batch.
@@ -105,8 +105,10 @@ export function ingestBatch(db: Db, body: IngestBody, now: string): { result: In
         errors: refErrors.slice(0, 50),
       });
     }
+    // Whatever the caller records about the batch (audit, idempotency) commits or rolls back with it.
+    within?.(result);
   });
-  return { result, touchedJobIds };
+  return result;
 }
 
 const zero = (): IngestCounts => ({ inserted: 0, updated: 0, unchanged: 0 });

@@ -1,34 +1,32 @@
 import { Server } from "partyserver";
-import type { AuditPage, AuditQuery, AuditVerification } from "../../schemas/audit";
-import { AuditQuery as AuditQuerySchema } from "../../schemas/audit";
-import type { Role } from "../../schemas/common";
-import { Caller as CallerSchema, type Caller, type Member } from "../../schemas/identity";
-import { IdempotencyKey, IngestBody as IngestBodySchema, type IngestBody, type IngestResult } from "../../schemas/ingest";
+import { AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
+import { RecordId, type Role } from "../../schemas/common";
+import { Caller, type Member } from "../../schemas/identity";
+import { IdempotencyKey, IngestBody, IngestResult } from "../../schemas/ingest";
 import {
-  JobListQuery as JobListQuerySchema,
-  JobPatch as JobPatchSchema,
-  NoteCreate as NoteCreateSchema,
+  JobListQuery,
+  JobPatch,
+  NoteCreate,
+  decodeCursor,
+  encodeCursor,
+  type Evidence,
   type JobContext,
   type JobList,
-  type JobListQuery,
-  type JobPatch,
-  type NoteCreate,
-  type Evidence,
 } from "../../schemas/jobs";
 import type { Job, Note } from "../../schemas/records";
 import type { RateState, RpcError, RpcResult } from "../../schemas/rpc";
-import { SearchQuery as SearchQuerySchema, type SearchHit, type SearchQuery } from "../../schemas/search";
-import type { DeletionReceipt, Tenant, TenantCreate, TenantStatus } from "../../schemas/tenants";
+import { SearchQuery, type SearchHit } from "../../schemas/search";
+import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
+import { devAuthAllowed, loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { AppError, fieldErrors } from "../../src/errors/app-error";
-import { loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { audit, type AuditInput } from "./data/audit";
-import { Db, SqlError } from "./data/db";
+import { Db, parseStoredJson, SqlError } from "./data/db";
 import { idempotency } from "./data/idempotency";
 import { members } from "./data/members";
 import { settings, tenantMeta, type TenantMeta } from "./data/meta";
-import { migrate } from "./data/migrations";
+import { isInitialised, migrate } from "./data/migrations";
 import { RateCounters, WINDOW_SECONDS } from "./data/rate-limits";
-import { clients, events, jobs, notes, properties } from "./data/records";
+import { clients, events, jobs, notes, properties, type JobFilter } from "./data/records";
 import { parseQuery, searchIndex, snippet } from "./data/search";
 import { ingestBatch } from "./ingest";
 import { toPlainText } from "./sanitize";
@@ -53,10 +51,12 @@ const CONTEXT_EVENTS = 20;
  * tenant's data in its SQLite and is the authority on membership and role: every call carries
  * the verified identity, and this object decides whether that identity may do what it asks.
  *
- * Start-up: migrations run in the constructor under blockConcurrencyWhile (synchronous SQL,
- * nothing slow), because partyserver's onStart runs only on fetch/alarm/socket entry points and
- * not for native RPC calls, which is how the router talks to this object. A failing migration
- * is recorded, not thrown, so the object answers `tenant_unavailable` instead of being reset.
+ * Start-up: storage is initialised only by `provision`, so a call to an id that was never
+ * provisioned (or was deleted) answers "not found" and writes nothing. For a provisioned object,
+ * pending migrations run in the constructor under blockConcurrencyWhile (synchronous SQL,
+ * nothing slow): partyserver's onStart runs only on fetch/alarm/socket entry points, not for the
+ * native RPC calls the router makes. A failing migration is recorded, not thrown (which would
+ * reset the object in a loop); the next call retries it once before answering 503.
  */
 export class TenantObject extends Server<Env> {
   static override options = { hibernate: true };
@@ -65,114 +65,95 @@ export class TenantObject extends Server<Env> {
   readonly #rates: RateCounters;
   readonly #limits: PlatformLimits;
   #startError: unknown = null;
-  /** Set once storage is wiped: this instance answers "not found" until the runtime discards it. */
-  #destroyed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#db = new Db(ctx.storage);
     this.#rates = new RateCounters(this.#db);
     this.#limits = loadPlatformLimits(env);
-    void ctx.blockConcurrencyWhile(async () => {
-      try {
-        migrate(this.#db);
-      } catch (error) {
-        this.#startError = error;
-        console.error(JSON.stringify({ level: "error", msg: "tenant migration failed", error: String(error) }));
-      }
-    });
+    void ctx.blockConcurrencyWhile(async () => this.#migrate());
+  }
+
+  #migrate(): void {
+    try {
+      if (isInitialised(this.#db)) migrate(this.#db);
+      this.#startError = null;
+    } catch (error) {
+      this.#startError = error;
+      console.error(JSON.stringify({ level: "error", msg: "tenant migration failed", error: String(error) }));
+    }
+  }
+
+  async #ensureStarted(): Promise<void> {
+    if (this.#startError === null) return;
+    await this.ctx.blockConcurrencyWhile(async () => this.#migrate());
+    if (this.#startError !== null)
+      throw new AppError("tenant_unavailable", "the tenant's storage failed to start; operators have been alerted");
   }
 
   // ------------------------------------------------------------------ platform operations
   // Reachable only through the router's platform routes (operators verified there).
 
-  async provision(input: TenantCreate & { id: string }, actor: string, requestId: string): Promise<RpcResult<Tenant>> {
+  async provision(input: TenantProvision, actor: string, requestId: string): Promise<RpcResult<Tenant>> {
     return this.#platform(() => {
-      const existing = tenantMeta.get(this.#db);
-      if (existing) throw new AppError("tenant_exists", `tenant ${existing.id} already exists`);
-      const meta: TenantMeta = {
-        id: input.id,
-        name: input.name,
-        region: input.region,
-        status: "active",
-        createdAt: new Date().toISOString(),
-      };
+      const t = parse(TenantProvision, input);
+      if (isInitialised(this.#db) && tenantMeta.get(this.#db)) throw new AppError("tenant_exists", `tenant ${t.id} already exists`);
+      migrate(this.#db);
+      const meta: TenantMeta = { id: t.id, name: t.name, region: t.region, status: "active", createdAt: new Date().toISOString() };
       this.#db.transaction(() => {
         tenantMeta.put(this.#db, meta);
-        this.#appendAudit({
-          actor,
-          role: "platform",
-          action: "tenant.provision",
-          target: `tenant:${meta.id}`,
-          outcome: "ok",
-          reason: null,
-          requestId,
-        });
+        this.#platformAudit(actor, requestId, "tenant.provision", `tenant:${meta.id}`, null);
       });
       return meta;
     });
   }
 
-  async tenantInfo(): Promise<RpcResult<Tenant>> {
-    return this.#platform(() => this.#requireMeta());
-  }
-
   async platformUpsertMember(
-    m: { issuer: string; subject: string; role: Role; email: string | null },
+    input: MemberUpsertInput,
     actor: string,
     requestId: string,
-  ): Promise<RpcResult<Member>> {
+  ): Promise<RpcResult<{ member: Member; outcome: "inserted" | "updated" | "unchanged" }>> {
     return this.#platform(() => {
+      const m = parse(MemberUpsertInput, input);
       this.#requireMeta();
-      const now = new Date().toISOString();
-      this.#db.transaction(() => {
-        const outcome = members.upsert(this.#db, m, now);
-        this.#appendAudit({
-          actor,
-          role: "platform",
-          action: "member.upsert",
-          target: `member:${m.issuer}|${m.subject}`,
-          outcome: "ok",
-          reason: `${outcome} as ${m.role}`,
-          requestId,
-        });
+      const outcome = this.#db.transaction(() => {
+        const result = members.upsert(this.#db, m, new Date().toISOString());
+        if (result !== "unchanged")
+          this.#platformAudit(actor, requestId, "member.upsert", `member:${m.issuer}|${m.subject}`, `${result} as ${m.role}`);
+        return result;
       });
       const member = members.get(this.#db, m.issuer, m.subject);
       if (!member) throw new AppError("internal", "member vanished after write");
-      return member;
+      return { member, outcome };
     });
   }
 
   async setStatus(status: TenantStatus, actor: string, requestId: string): Promise<RpcResult<Tenant>> {
     return this.#platform(() => {
+      const next = parse(TenantStatus, status);
       const meta = this.#requireMeta();
-      if (meta.status === status) return meta;
-      const next = { ...meta, status };
+      if (meta.status === next) return meta;
+      const updated = { ...meta, status: next };
       this.#db.transaction(() => {
-        tenantMeta.put(this.#db, next);
-        this.#appendAudit({
-          actor,
-          role: "platform",
-          action: status === "suspended" ? "tenant.suspend" : "tenant.resume",
-          target: `tenant:${meta.id}`,
-          outcome: "ok",
-          reason: null,
-          requestId,
-        });
+        tenantMeta.put(this.#db, updated);
+        this.#platformAudit(actor, requestId, next === "suspended" ? "tenant.suspend" : "tenant.resume", `tenant:${meta.id}`, null);
       });
-      return next;
+      return updated;
     });
   }
 
-  /** Wipes every byte of the tenant's storage; returns what the receipt and the directory need. */
-  async destroy(
-    actor: string,
-  ): Promise<RpcResult<Omit<DeletionReceipt, "deletedAt"> & { members: { issuer: string; subject: string }[] }>> {
-    const summary = await this.#platform(() => {
+  /**
+   * First phase of deletion: suspend the tenant (members are refused from now on) and report the
+   * receipt's content and the members whose directory entries must go. Safe to call again.
+   */
+  async prepareDeletion(actor: string, requestId: string): Promise<RpcResult<DeletionSummary>> {
+    return this.#platform(() => {
       const meta = this.#requireMeta();
+      this.#db.transaction(() => {
+        if (meta.status !== "suspended") tenantMeta.put(this.#db, { ...meta, status: "suspended" });
+        this.#platformAudit(actor, requestId, "tenant.delete", `tenant:${meta.id}`, "storage will be wiped");
+      });
       return {
-        tenantId: meta.id,
-        deletedBy: actor,
         counts: {
           clients: clients.count(this.#db),
           properties: properties.count(this.#db),
@@ -185,11 +166,14 @@ export class TenantObject extends Server<Env> {
         members: members.list(this.#db).map((m) => ({ issuer: m.issuer, subject: m.subject })),
       };
     });
-    if (!summary.ok) return summary;
-    this.#destroyed = true;
+  }
+
+  /** Last phase of deletion: wipes every byte of storage. Idempotent (an empty object stays empty). */
+  async destroy(): Promise<RpcResult<{ wiped: boolean }>> {
+    if (!isInitialised(this.#db)) return { ok: true, value: { wiped: false } };
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    return summary;
+    return { ok: true, value: { wiped: true } };
   }
 
   // ------------------------------------------------------------------ tenant operations
@@ -204,46 +188,48 @@ export class TenantObject extends Server<Env> {
     idem: { key: string; bodyHash: string } | null,
   ): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
     return this.#call(caller, "ingest", (c) => {
-      const input = parse(IngestBodySchema, body);
+      const input = parse(IngestBody, body);
       const nowSeconds = Math.floor(Date.now() / 1000);
       if (idem) {
         parse(IdempotencyKey, idem.key);
         const previous = idempotency.get(this.#db, c.principal, idem.key, nowSeconds);
-        if (previous) {
-          if (previous.bodyHash !== idem.bodyHash)
-            throw new AppError("idempotency_conflict", "this Idempotency-Key was used with a different request body");
-          return { ...(JSON.parse(previous.response) as IngestResult), replayed: true };
+        const replay = previous && parseStoredJson(IngestResult, previous.response);
+        if (previous && previous.bodyHash !== idem.bodyHash) {
+          throw new AppError("idempotency_conflict", "this Idempotency-Key was used with a different request body");
         }
+        if (replay) return { ...replay, replayed: true };
       }
-      const { result } = ingestBatch(this.#db, input, c.now);
-      const total = Object.values(result).reduce((n, k) => n + k.inserted + k.updated, 0);
-      c.audit({ action: "ingest", target: null, outcome: "ok", reason: `${total} record(s) written` });
-      if (idem) {
-        idempotency.put(this.#db, c.principal, idem.key, idem.bodyHash, 200, JSON.stringify(result), nowSeconds);
-        if (Math.random() < 0.01) idempotency.prune(this.#db, nowSeconds);
-      }
+      const result = ingestBatch(this.#db, input, c.now, (counts) => {
+        const total = Object.values(counts).reduce((n, k) => n + k.inserted + k.updated, 0);
+        c.audit({ action: "ingest", target: null, outcome: "ok", reason: `${total} record(s) written` });
+        if (idem) idempotency.put(this.#db, c.principal, idem.key, idem.bodyHash, 200, JSON.stringify(counts), nowSeconds);
+      });
+      if (idem && Math.random() < 0.01) idempotency.prune(this.#db, nowSeconds);
       return { ...result, replayed: false };
     });
   }
 
   async listJobs(caller: Caller, query: JobListQuery): Promise<RpcResult<JobList>> {
     return this.#call(caller, "jobs.read", (c) => {
-      const q = parse(JobListQuerySchema, query);
-      const filter = { ...q, ...jobListRestriction(c.visibility()) } as Parameters<typeof jobs.list>[1];
-      delete (filter as { clientId?: string }).clientId;
-      delete (filter as { propertyId?: string }).propertyId;
-      if (q.clientId !== undefined) {
-        const pk = clients.pkOf(this.#db, q.clientId);
+      const { clientId, propertyId, cursor, ...rest } = parse(JobListQuery, query);
+      const filter: JobFilter = { ...rest, ...jobListRestriction(c.visibility()) };
+      const after = cursor === undefined ? null : decodeCursor(cursor);
+      if (after !== null) filter.after = after;
+      if (clientId !== undefined) {
+        const pk = clients.pkOf(this.#db, clientId);
         if (pk === null) return { jobs: [], nextCursor: null };
         filter.clientPk = pk;
       }
-      if (q.propertyId !== undefined) {
-        const ref = properties.refOf(this.#db, q.propertyId);
+      if (propertyId !== undefined) {
+        const ref = properties.refOf(this.#db, propertyId);
         if (ref === null) return { jobs: [], nextCursor: null };
         filter.propertyPk = ref.pk;
       }
       const page = jobs.list(this.#db, filter);
-      return { jobs: page.rows.map((row) => jobs.toApi(this.#db, row)), nextCursor: page.nextCursor };
+      return {
+        jobs: page.rows.map((row) => jobs.toApi(this.#db, row)),
+        nextCursor: page.lastId === null ? null : encodeCursor(page.lastId),
+      };
     });
   }
 
@@ -253,47 +239,39 @@ export class TenantObject extends Server<Env> {
 
   async patchJob(caller: Caller, jobId: string, patch: JobPatch): Promise<RpcResult<Job>> {
     return this.#call(caller, "jobs.write", (c) => {
-      const input = parse(JobPatchSchema, patch);
       const row = this.#visibleJob(c, jobId, "job.update");
-      const clean: JobPatch = { ...input };
-      if (clean.title !== undefined) clean.title = toPlainText(clean.title);
-      if (clean.title === "") {
-        throw new AppError("validation_failed", "the title is empty once reduced to plain text", {
-          errors: [{ path: "title", message: "is empty once reduced to plain text" }],
-        });
-      }
+      const clean: JobPatch = { ...parse(JobPatch, patch) };
+      if (clean.title !== undefined) clean.title = requiredText(clean.title, "title");
       if (typeof clean.description === "string") clean.description = toPlainText(clean.description);
       const changed = this.#db.transaction(() => {
         const did = jobs.patch(this.#db, row, clean, c.now);
         if (did)
-          c.audit({ action: "job.update", target: `job:${jobId}`, outcome: "ok", reason: `fields: ${Object.keys(clean).join(",")}` });
+          c.audit({ action: "job.update", target: `job:${row.id}`, outcome: "ok", reason: `fields: ${Object.keys(clean).join(",")}` });
         return did;
       });
-      const fresh = changed ? jobs.byId(this.#db, jobId) : row;
-      if (!fresh) throw new AppError("not_found", `job ${jobId} not found`);
+      const fresh = changed ? jobs.byId(this.#db, row.id) : row;
+      if (!fresh) throw new AppError("not_found", `job ${row.id} not found`);
       return jobs.toApi(this.#db, fresh);
     });
   }
 
   async addNote(caller: Caller, jobId: string, input: NoteCreate): Promise<RpcResult<Note>> {
     return this.#call(caller, "notes.write", (c) => {
-      const note = parse(NoteCreateSchema, input);
       const row = this.#visibleJob(c, jobId, "note.create");
+      const note = parse(NoteCreate, input);
+      // Ids are one namespace per tenant: a caller who cannot see every record could otherwise
+      // probe for hidden notes' ids through 409s, so only they get server-made ids.
+      if (note.id !== undefined && c.visibility().kind !== "all") {
+        throw new AppError("validation_failed", "note ids are chosen by the server for this role", {
+          errors: [{ path: "id", message: "may not be set by this role" }],
+        });
+      }
       const id = note.id ?? `N-${crypto.randomUUID()}`;
       if (notes.exists(this.#db, id)) throw new AppError("conflict", `note ${id} already exists`);
-      const body = toPlainText(note.body);
-      if (body === "")
-        throw new AppError("validation_failed", "the note is empty once reduced to plain text", {
-          errors: [{ path: "body", message: "is empty once reduced to plain text" }],
-        });
+      const body = requiredText(note.body, "body");
       this.#db.transaction(() => {
-        notes.upsert(
-          this.#db,
-          { id, body, authorId: c.caller.subject, createdAt: undefined },
-          { jobPk: row.pk, clientPk: null, propertyPk: null },
-          c.now,
-        );
-        c.audit({ action: "note.create", target: `note:${id}`, outcome: "ok", reason: `on job:${jobId}` });
+        notes.upsert(this.#db, { id, body, authorId: c.caller.subject }, { jobPk: row.pk, clientPk: null, propertyPk: null }, c.now);
+        c.audit({ action: "note.create", target: `note:${id}`, outcome: "ok", reason: `on job:${row.id}` });
       });
       const created = notes.byId(this.#db, id);
       if (!created) throw new AppError("internal", "note vanished after write");
@@ -312,35 +290,20 @@ export class TenantObject extends Server<Env> {
       const people = members.emailsOf(this.#db, job.assignees);
       const evidence: Evidence[] = [
         { ref: `job:${job.id}`, kind: "job", text: [job.title, job.description].filter(Boolean).join("\n"), at: job.updatedAt },
-        ...(client
-          ? [
-              {
-                ref: `client:${client.id}`,
-                kind: "client" as const,
-                text: [client.name, client.email, client.phone].filter(Boolean).join("\n"),
-                at: client.updatedAt,
-              },
-            ]
-          : []),
-        ...(property
-          ? [
-              {
-                ref: `property:${property.id}`,
-                kind: "property" as const,
-                text: [property.address, property.label].filter(Boolean).join("\n"),
-                at: property.updatedAt,
-              },
-            ]
-          : []),
-        ...recentNotes.map((n) => ({ ref: `note:${n.id}`, kind: "note" as const, text: n.body, at: n.createdAt })),
-        ...recentEvents.map((e) => ({
-          ref: `event:${e.id}`,
-          kind: "event" as const,
-          text: e.data ? `${e.type} ${JSON.stringify(e.data)}` : e.type,
-          at: e.at,
-        })),
       ];
-      c.audit({ action: "context.read", target: `job:${jobId}`, outcome: "ok", reason: null });
+      if (client) {
+        const text = [client.name, client.email, client.phone].filter(Boolean).join("\n");
+        evidence.push({ ref: `client:${client.id}`, kind: "client", text, at: client.updatedAt });
+      }
+      if (property) {
+        const text = [property.address, property.label].filter(Boolean).join("\n");
+        evidence.push({ ref: `property:${property.id}`, kind: "property", text, at: property.updatedAt });
+      }
+      for (const n of recentNotes) evidence.push({ ref: `note:${n.id}`, kind: "note", text: n.body, at: n.createdAt });
+      for (const e of recentEvents) {
+        evidence.push({ ref: `event:${e.id}`, kind: "event", text: e.data ? `${e.type} ${JSON.stringify(e.data)}` : e.type, at: e.at });
+      }
+      c.audit({ action: "context.read", target: `job:${job.id}`, outcome: "ok", reason: null });
       return {
         job,
         client,
@@ -359,7 +322,7 @@ export class TenantObject extends Server<Env> {
 
   async search(caller: Caller, query: SearchQuery): Promise<RpcResult<{ hits: SearchHit[]; exhaustive: boolean }>> {
     return this.#call(caller, "search", (c) => {
-      const q = parse(SearchQuerySchema, query);
+      const q = parse(SearchQuery, query);
       const job = q.jobId === undefined ? null : this.#visibleJob(c, q.jobId, "search");
       const terms = parseQuery(q.q);
       const outcome = searchIndex.query(this.#db, terms, searchScope(c.visibility(), job), q.limit);
@@ -378,55 +341,55 @@ export class TenantObject extends Server<Env> {
 
   async auditPage(caller: Caller, query: AuditQuery): Promise<RpcResult<AuditPage>> {
     return this.#call(caller, "audit.read", () => {
-      const q = parse(AuditQuerySchema, query);
+      const q = parse(AuditQuery, query);
       return audit.page(this.#db, q.after ?? 0, q.limit);
     });
   }
 
-  async auditVerify(caller: Caller): Promise<RpcResult<AuditVerification>> {
-    return this.#call(caller, "audit.read", () => audit.verify(this.#db), { cost: 10 });
+  async auditVerify(caller: Caller, query: AuditVerifyQuery): Promise<RpcResult<AuditVerification>> {
+    return this.#call(caller, "audit.read", () => audit.verify(this.#db, parse(AuditVerifyQuery, query).from), { cost: 10 });
   }
 
   // ------------------------------------------------------------------ the one guard
 
+  /**
+   * Every tenant call, in a fixed order: started → caller parsed → tenant provisioned and active
+   * → rate limit (before anything is written, so refused and denied calls cost the caller too) →
+   * membership and role (the authority) → permission → the operation. Denials are audited.
+   */
   async #call<T>(callerInput: Caller, action: Action, run: (c: CallContext) => T, options: { cost?: number } = {}): Promise<RpcResult<T>> {
     let rate: RateState | undefined;
     let resolvedRole: Role | undefined;
     try {
-      if (this.#startError) throw new AppError("tenant_unavailable", "the tenant's storage failed to start; operators have been alerted");
-      const caller = parse(CallerSchema, callerInput);
+      await this.#ensureStarted();
+      const caller = parse(Caller, callerInput);
       const meta = this.#requireMeta();
+      if (meta.status === "suspended") throw new AppError("tenant_suspended", `tenant ${meta.id} is suspended`);
       const principal = `${caller.issuer}|${caller.subject}`;
-      const deny = (
-        reason: string,
-        code: "not_a_member" | "forbidden" | "tenant_suspended",
-        role: string | null,
-        detail: string,
-      ): never => {
+
+      const limited = this.#takeRateLimit(principal, options.cost ?? 1);
+      rate = limited.state;
+      if (limited.error) throw limited.error;
+
+      const deny = (reason: string, code: "not_a_member" | "forbidden", role: string | null, detail: string): never => {
         this.#appendAudit({ actor: principal, role, action, target: null, outcome: "denied", reason, requestId: caller.requestId });
         throw new AppError(code, detail);
       };
-      if (meta.status === "suspended") throw new AppError("tenant_suspended", `tenant ${meta.id} is suspended`);
-
+      const notMember = "not a member of this tenant";
       const member = members.get(this.#db, caller.issuer, caller.subject);
       let role: Role;
       if (caller.devRole !== null) {
-        if (!devAuthAllowed(this.env))
-          return deny("dev identity refused: dev auth is off", "not_a_member", null, "not a member of this tenant");
-        if (member && member.status !== "active")
-          return deny("member suspended", "not_a_member", member.role, "not a member of this tenant");
+        if (!devAuthAllowed(this.env)) return deny("dev identity refused: dev auth is off", "not_a_member", null, notMember);
+        if (member && member.status !== "active") return deny("member suspended", "not_a_member", member.role, notMember);
         role = caller.devRole;
       } else {
-        if (!member) return deny("not a member", "not_a_member", null, "not a member of this tenant");
-        if (member.status !== "active") return deny("member suspended", "not_a_member", member.role, "not a member of this tenant");
+        if (!member) return deny("not a member", "not_a_member", null, notMember);
+        if (member.status !== "active") return deny("member suspended", "not_a_member", member.role, notMember);
         role = member.role;
       }
       resolvedRole = role;
       if (!can(role, action)) return deny(`role ${role} may not ${action}`, "forbidden", role, `role ${role} may not ${action}`);
 
-      const limited = this.#takeRateLimit(principal, options.cost ?? 1);
-      rate = limited.state;
-      if (limited.error) throw limited.error;
       let visibility: Visibility | undefined;
       const ctx: CallContext = {
         caller,
@@ -437,8 +400,7 @@ export class TenantObject extends Server<Env> {
         visibility: () => (visibility ??= visibilityFor(this.#db, role, caller.subject)),
         audit: (e) => this.#appendAudit({ ...e, actor: principal, role, requestId: caller.requestId }),
       };
-      const value = run(ctx);
-      return { ok: true, value, rate, role };
+      return { ok: true, value: run(ctx), rate, role };
     } catch (error) {
       return { ...this.#failure(error), rate, role: resolvedRole };
     }
@@ -447,7 +409,7 @@ export class TenantObject extends Server<Env> {
   /** Platform calls: no membership or rate limit (the router has verified an operator). */
   async #platform<T>(run: () => T): Promise<RpcResult<T>> {
     try {
-      if (this.#startError) throw new AppError("tenant_unavailable", "the tenant's storage failed to start");
+      await this.#ensureStarted();
       return { ok: true, value: run() };
     } catch (error) {
       return this.#failure(error);
@@ -469,8 +431,7 @@ export class TenantObject extends Server<Env> {
   }
 
   #requireMeta(): TenantMeta {
-    if (this.#destroyed) throw new AppError("not_found", "tenant not found");
-    const meta = tenantMeta.get(this.#db);
+    const meta = isInitialised(this.#db) ? tenantMeta.get(this.#db) : null;
     if (!meta) throw new AppError("not_found", "tenant not found");
     return meta;
   }
@@ -479,12 +440,18 @@ export class TenantObject extends Server<Env> {
     audit.append(this.#db, entry, new Date().toISOString());
   }
 
+  #platformAudit(actor: string, requestId: string, action: string, target: string, reason: string | null): void {
+    this.#appendAudit({ actor, role: "platform", action, target, outcome: "ok", reason, requestId });
+  }
+
   /** A job the caller may see; a hidden one is audited as denied and answers exactly like a missing one. */
   #visibleJob(c: CallContext, jobId: string, attempted: string) {
-    const outcome = visibleJob(this.#db, c.visibility(), jobId);
+    const id = RecordId.safeParse(jobId);
+    if (!id.success) throw new AppError("not_found", "job not found");
+    const outcome = visibleJob(this.#db, c.visibility(), id.data);
     if (outcome === "hidden")
-      c.audit({ action: attempted, target: `job:${jobId}`, outcome: "denied", reason: "job not visible to caller" });
-    if (outcome === "missing" || outcome === "hidden") throw new AppError("not_found", `job ${jobId} not found`);
+      c.audit({ action: attempted, target: `job:${id.data}`, outcome: "denied", reason: "job not visible to caller" });
+    if (outcome === "missing" || outcome === "hidden") throw new AppError("not_found", `job ${id.data} not found`);
     return outcome;
   }
 
@@ -505,15 +472,12 @@ export class TenantObject extends Server<Env> {
         : { policy: "tenant", limit: tenantLimit, remaining: Math.max(0, tenantLeft - cost), resetSeconds };
     if (tenantLeft < cost || userLeft < cost) {
       const which = tenantLeft < cost ? "tenant" : "user";
+      const limit = which === "tenant" ? tenantLimit : userLimit;
       return {
         state: tight,
-        error: new AppError(
-          "rate_limited",
-          `${which} rate limit of ${which === "tenant" ? tenantLimit : userLimit} requests per minute reached`,
-          {
-            retryAfterSeconds: resetSeconds,
-          },
-        ),
+        error: new AppError("rate_limited", `${which} rate limit of ${limit} requests per minute reached`, {
+          retryAfterSeconds: resetSeconds,
+        }),
       };
     }
     this.#rates.add("tenant", tenantCounter, cost);
@@ -523,20 +487,26 @@ export class TenantObject extends Server<Env> {
   }
 }
 
-function parse<T>(
-  schema: {
-    safeParse: (
-      v: unknown,
-    ) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-  },
-  value: unknown,
-): T {
+type Parser<T> = {
+  safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+};
+
+/** RPC arguments are parsed like any other boundary input: the router's checks are not trusted. */
+function parse<T>(schema: Parser<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success)
+  if (!result.success) {
     throw new AppError("validation_failed", "the request does not match the schema", { errors: fieldErrors(result.error.issues) });
+  }
   return result.data;
 }
 
-export function devAuthAllowed(env: { ALLOW_DEV_AUTH?: string; ENVIRONMENT?: string }): boolean {
-  return env.ALLOW_DEV_AUTH === "1" && env.ENVIRONMENT !== "production";
+/** Free text reduced to plain text that must not end up empty. */
+function requiredText(value: string, path: string): string {
+  const plain = toPlainText(value);
+  if (plain === "") {
+    throw new AppError("validation_failed", `the ${path} is empty once reduced to plain text`, {
+      errors: [{ path, message: "is empty once reduced to plain text" }],
+    });
+  }
+  return plain;
 }

@@ -44,7 +44,6 @@ export const TITLES: Record<ErrorCode, string> = {
   not_a_member: "Not a member of this tenant",
   tenant_suspended: "Tenant suspended",
   not_found: "Not found",
-  method_not_allowed: "Method not allowed",
   conflict: "Conflict",
   idempotency_conflict: "Idempotency key reused with a different body",
   tenant_exists: "Tenant already exists",

@@ -37,6 +37,8 @@ export function onError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof AppError) return problemResponse(c, error);
   if (error instanceof HTTPException) {
     if (error.status === 413) return problemResponse(c, new AppError("payload_too_large", "the request body is too large"));
+    if (error.status === 415)
+      return problemResponse(c, new AppError("unsupported_media_type", "this route accepts application/json bodies only"));
     if (error.status === 400) return problemResponse(c, new AppError("invalid_json", "the request body is not valid JSON"));
     if (error.status === 401) return problemResponse(c, new AppError("unauthenticated", "authentication required"));
   }

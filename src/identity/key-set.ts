@@ -93,7 +93,7 @@ export class RemoteKeySet {
 
 const OidcDiscovery = z.object({ jwks_uri: z.url({ protocol: /^https?$/ }) });
 
-/** `jwks_uri` from the issuer's OpenID discovery document (fetched once per isolate). */
+/** `jwks_uri` from the issuer's OpenID discovery document (read again on each key refresh, so a moved JWKS is followed). */
 export async function discoverJwksUri(issuer: string, timeoutMs = 5_000): Promise<string> {
   const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
   const response = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });

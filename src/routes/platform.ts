@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { TenantId } from "../../schemas/common";
 import { Member } from "../../schemas/identity";
 import { DeletionReceipt, PlatformMemberCreate, Tenant, TenantCreate, TenantList } from "../../schemas/tenants";
@@ -13,8 +14,7 @@ import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY } from "./shared";
  * in its audit log. Operators are not tenant members and get no tenant data from here.
  */
 const TenantParams = z.object({ tenantId: TenantId.openapi({ param: { name: "tenantId", in: "path" } }) });
-const actorOf = (c: { get: (k: "principal") => { issuer: string; subject: string } }) =>
-  `${c.get("principal").issuer}|${c.get("principal").subject}`;
+const actorOf = (c: Context<AppEnv>) => `${c.get("principal").issuer}|${c.get("principal").subject}`;
 
 async function registeredTenant(env: Env, tenantId: string) {
   const tenant = await withRetry(() => registry(env).getTenant(tenantId), true);
@@ -44,17 +44,18 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid("json");
       const id = body.id ?? `t-${crypto.randomUUID().slice(0, 8)}`;
       const tenant = { id, name: body.name, region: body.region, status: "active" as const, createdAt: new Date().toISOString() };
+      c.set("tenantId", id);
       const created = await withRetry(() => registry(c.env).createTenant(tenant), false);
       if (!created) throw new AppError("tenant_exists", `tenant ${id} already exists (or was deleted; ids are not reused)`);
       try {
         const provisioned = unwrap(c, await tenantStub(c.env, id, body.region).provision({ ...body, id }, actorOf(c), c.get("requestId")));
-        c.set("tenantId", id);
         return c.json(provisioned, 201);
       } catch (error) {
         // Compensate: a registry entry without a provisioned object would be a dangling tenant.
         await registry(c.env)
           .recordDeletion({
             tenantId: id,
+            region: body.region,
             deletedAt: new Date().toISOString(),
             deletedBy: "provisioning-failed",
             counts: {},
@@ -82,11 +83,11 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/platform/tenants/{tenantId}/members",
       tags: ["platform"],
       security: SECURITY,
-      summary: "Add a member to a tenant (or change an existing member's role)",
+      summary: "Add a member to a tenant (201), or change an existing member's role (200)",
       request: { params: TenantParams, body: jsonBody(PlatformMemberCreate) },
       responses: {
         201: json(Member, "Member added"),
-        200: json(Member, "Existing member updated"),
+        200: json(Member, "Existing member updated or unchanged"),
         ...BODY_PROBLEMS,
         401: PROBLEMS[401],
         403: PROBLEMS[403],
@@ -101,10 +102,10 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       const issuer = body.issuer ?? c.get("config").defaultIssuer;
       c.set("tenantId", tenantId);
       // The tenant object (the authority) first, then the directory index that routes to it.
-      const member = unwrap(
+      const { member, outcome } = unwrap(
         c,
         await tenantStub(c.env, tenantId, tenant.region).platformUpsertMember(
-          { issuer, subject: body.subject, role: body.role, email: body.email ?? null },
+          { issuer, subject: body.subject, role: body.role, ...(body.email === undefined ? {} : { email: body.email }) },
           actorOf(c),
           c.get("requestId"),
         ),
@@ -120,7 +121,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
         true,
       );
       invalidateMemberships({ issuer, subject: body.subject });
-      return c.json(member, member.createdAt === member.updatedAt ? 201 : 200);
+      return c.json(member, outcome === "inserted" ? 201 : 200);
     },
   )
   .openapi(
@@ -129,7 +130,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/platform/tenants/{tenantId}/suspend",
       tags: ["platform"],
       security: SECURITY,
-      summary: "Suspend a tenant (its members get 403)",
+      summary: "Suspend a tenant (its members get 403 tenant_suspended)",
       request: { params: TenantParams },
       responses: { 200: json(Tenant, "Suspended"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404] },
     }),
@@ -153,40 +154,46 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/platform/tenants/{tenantId}",
       tags: ["platform"],
       security: SECURITY,
-      summary: "Delete a tenant: wipes its object's storage and directory entries, returns a receipt",
+      summary: "Delete a tenant: wipes its object's storage and directory entries, returns a receipt (idempotent)",
       request: { params: TenantParams },
       responses: { 200: json(DeletionReceipt, "Deleted"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404] },
     }),
     async (c) => {
       const { tenantId } = c.req.valid("param");
-      const tenant = await registeredTenant(c.env, tenantId);
       c.set("tenantId", tenantId);
-      const summary = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).destroy(actorOf(c)));
+      const tenant = await withRetry(() => registry(c.env).getTenant(tenantId), true);
+      if (!tenant) {
+        // Already deleted: finish a wipe that a failure may have interrupted, answer the same receipt.
+        const receipt = await withRetry(() => registry(c.env).getReceipt(tenantId), true);
+        if (!receipt) throw new AppError("not_found", `tenant ${tenantId} not found`);
+        unwrap(c, await tenantStub(c.env, tenantId, receipt.region).destroy());
+        return c.json(receipt, 200);
+      }
+      // Each step is safe to repeat: suspend and summarise, unlist members, record the receipt, wipe.
+      const stub = tenantStub(c.env, tenantId, tenant.region);
+      const summary = unwrap(c, await stub.prepareDeletion(actorOf(c), c.get("requestId")));
       for (const m of summary.members) {
         await withRetry(() => principalDirectory(c.env, m).removeMembership(tenantId), true);
         invalidateMemberships(m);
       }
       const receipt = {
         tenantId,
+        region: tenant.region,
         deletedAt: new Date().toISOString(),
-        deletedBy: summary.deletedBy,
+        deletedBy: actorOf(c),
         counts: summary.counts,
         auditHead: summary.auditHead,
       };
       await withRetry(() => registry(c.env).recordDeletion(receipt), true);
+      unwrap(c, await tenantStub(c.env, tenantId, tenant.region).destroy());
       return c.json(receipt, 200);
     },
   );
 
-async function setStatus(
-  c: Parameters<typeof actorOf>[0] & { env: Env; get: (k: "requestId") => string } & { set: (k: "tenantId", v: string) => void },
-  tenantId: string,
-  status: "active" | "suspended",
-) {
+async function setStatus(c: Context<AppEnv>, tenantId: string, status: "active" | "suspended") {
   const tenant = await registeredTenant(c.env, tenantId);
   c.set("tenantId", tenantId);
-  const result = await tenantStub(c.env, tenantId, tenant.region).setStatus(status, actorOf(c), c.get("requestId"));
-  if (!result.ok) throw AppError.fromRpc(result.error);
+  const updated = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).setStatus(status, actorOf(c), c.get("requestId")));
   await withRetry(() => registry(c.env).setTenantStatus(tenantId, status), true);
-  return result.value;
+  return updated;
 }

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { AuditPage, AuditQuery, AuditVerification } from "../../schemas/audit";
+import { AuditPage, AuditQuery, AuditVerification, AuditVerifyQuery } from "../../schemas/audit";
 import { RecordId } from "../../schemas/common";
 import { IdempotencyKey, IngestBody, IngestResult } from "../../schemas/ingest";
 import { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
@@ -212,12 +212,13 @@ export const tenantDataRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/admin/audit/verify",
       tags: ["admin"],
       security: SECURITY,
-      summary: "Verify the audit hash chain (admin, auditor)",
-      request: { headers: TenantHeader },
+      summary: "Verify the audit hash chain (admin, auditor), up to 5,000 entries per call from `from`; continue with `nextFrom`",
+      request: { headers: TenantHeader, query: AuditVerifyQuery },
       responses: { 200: json(AuditVerification, "Verification result"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
     }),
     async (c) => {
+      const query = c.req.valid("query");
       const selected = await selectTenant(c);
-      return c.json(await callTenant<AuditVerification>(c, selected, (stub) => stub.auditVerify(callerOf(c)), true), 200);
+      return c.json(await callTenant<AuditVerification>(c, selected, (stub) => stub.auditVerify(callerOf(c), query), true), 200);
     },
   );

@@ -28,8 +28,3 @@ export function namespaceForRegion<T extends NamespaceLike<T>>(namespace: T, reg
     return namespace;
   }
 }
-
-/** Local means a development environment name; production must pin. */
-export function isLocalEnvironment(environment: string): boolean {
-  return environment === "development" || environment === "test" || environment === "local";
-}

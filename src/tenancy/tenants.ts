@@ -8,7 +8,8 @@ import type { Caller, Membership, Principal } from "../../schemas/identity";
 import type { RpcResult } from "../../schemas/rpc";
 import { AppError } from "../errors/app-error";
 import type { AppEnv } from "../env";
-import { isLocalEnvironment, namespaceForRegion } from "./region";
+import { isLocalEnvironment } from "../config";
+import { namespaceForRegion } from "./region";
 
 /**
  * How the router finds and calls actors: the registry, a principal's directory shard (cached

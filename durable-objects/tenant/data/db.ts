@@ -60,10 +60,6 @@ export class Db {
     }
     for (const row of cursor) yield row as T;
   }
-
-  get databaseSize(): number {
-    return this.#storage.sql.databaseSize;
-  }
 }
 
 /** JSON read back from storage is validated like any other boundary input. */

@@ -1,5 +1,5 @@
-import type { Member } from "../../../schemas/identity";
-import type { Role } from "../../../schemas/common";
+import { Role } from "../../../schemas/common";
+import { MemberStatus, type Member } from "../../../schemas/identity";
 import type { Db } from "./db";
 
 interface MemberRow {
@@ -12,17 +12,16 @@ interface MemberRow {
   updated_at: string;
 }
 
+export type MemberUpsert = { issuer: string; subject: string; role: Role; email?: string | undefined };
+
 /** Membership is decided here, in the tenant's own storage: the authority, never the directory. */
 export const members = {
   get(db: Db, issuer: string, subject: string): Member | null {
     const row = db.one<MemberRow>(`SELECT * FROM members WHERE issuer = ? AND subject = ?`, issuer, subject);
     return row ? toApi(row) : null;
   },
-  upsert(
-    db: Db,
-    m: { issuer: string; subject: string; role: Role; email: string | null },
-    now: string,
-  ): "inserted" | "updated" | "unchanged" {
+  /** Adds or re-activates a member; an omitted e-mail keeps the stored one. */
+  upsert(db: Db, m: MemberUpsert, now: string): "inserted" | "updated" | "unchanged" {
     const row = db.one<MemberRow>(`SELECT * FROM members WHERE issuer = ? AND subject = ?`, m.issuer, m.subject);
     if (!row) {
       db.run(
@@ -30,17 +29,18 @@ export const members = {
         m.issuer,
         m.subject,
         m.role,
-        m.email,
+        m.email ?? null,
         now,
         now,
       );
       return "inserted";
     }
-    if (row.role === m.role && row.email === m.email && row.status === "active") return "unchanged";
+    const email = m.email === undefined ? row.email : m.email;
+    if (row.role === m.role && row.email === email && row.status === "active") return "unchanged";
     db.run(
       `UPDATE members SET role = ?, email = ?, status = 'active', updated_at = ? WHERE issuer = ? AND subject = ?`,
       m.role,
-      m.email,
+      email,
       now,
       m.issuer,
       m.subject,
@@ -50,6 +50,10 @@ export const members = {
   list(db: Db): Member[] {
     return db.all<MemberRow>(`SELECT * FROM members ORDER BY issuer, subject`).map(toApi);
   },
+  /**
+   * E-mail and role of job assignees. Assignees are bare subjects (the product's user ids), so
+   * with several identity providers the first issuer in order wins; docs/decisions.md (4).
+   */
   emailsOf(db: Db, subjects: string[]): Map<string, { email: string | null; role: string }> {
     const out = new Map<string, { email: string | null; role: string }>();
     for (const subject of subjects) {
@@ -63,12 +67,15 @@ export const members = {
   },
 };
 
+/** Stored values are parsed, not cast: an unknown role or status reads as a suspended technician. */
 function toApi(r: MemberRow): Member {
+  const role = Role.safeParse(r.role);
+  const status = MemberStatus.safeParse(r.status);
   return {
     issuer: r.issuer,
     subject: r.subject,
-    role: r.role as Role,
-    status: r.status as Member["status"],
+    role: role.success ? role.data : "technician",
+    status: role.success && status.success ? status.data : "suspended",
     email: r.email,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

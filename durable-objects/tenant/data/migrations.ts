@@ -137,6 +137,15 @@ export const MIGRATIONS: Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
+/**
+ * Whether this object's storage was ever initialised. Objects are created lazily by any call to
+ * their id; only `provision` initialises storage, so a stray call to an unknown or deleted
+ * tenant's id leaves nothing behind.
+ */
+export function isInitialised(db: Db): boolean {
+  return db.one(`SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = '_migrations'`) !== null;
+}
+
 /** Applies every migration not yet recorded. Synchronous SQL only: safe inside blockConcurrencyWhile. */
 export function migrate(db: Db, now: () => string = () => new Date().toISOString()): number {
   db.run(`CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);

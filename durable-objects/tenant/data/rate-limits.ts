@@ -2,8 +2,9 @@ import type { Db } from "./db";
 
 /**
  * Fixed-window counters (one minute) kept in the tenant's SQLite. Accepted calls are written
- * through; a call over the limit is refused from the in-memory copy without touching storage,
- * so a flood costs a map lookup per rejected request and cannot grow the write load.
+ * through; a call over the limit is refused from the in-memory copy without writing anything
+ * (the counter is read from SQLite once per window), so a flood past the limit cannot grow the
+ * tenant's write load.
  */
 export const WINDOW_SECONDS = 60;
 

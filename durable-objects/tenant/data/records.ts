@@ -11,7 +11,7 @@ import type {
   PropertyInput,
 } from "../../../schemas/records";
 import type { JobListQuery, JobPatch } from "../../../schemas/jobs";
-import { EventData } from "../../../schemas/records";
+import { EventData, JobPriority, JobStatus } from "../../../schemas/records";
 import { parseStoredJson, type Db } from "./db";
 
 /**
@@ -183,10 +183,12 @@ const JOB_SELECT = `SELECT j.*, c.id AS client_id, p.id AS property_id
   FROM jobs j JOIN clients c ON c.pk = j.client_pk LEFT JOIN properties p ON p.pk = j.property_pk`;
 
 /** Filters for a page of jobs; `assignedTo` is set by the visibility module, never by the caller. */
-export interface JobFilter extends Omit<JobListQuery, "clientId" | "propertyId"> {
+export interface JobFilter extends Omit<JobListQuery, "clientId" | "propertyId" | "cursor"> {
   clientPk?: number;
   propertyPk?: number;
   assignedTo?: string;
+  /** Exclusive lower bound on job id (from the decoded cursor). */
+  after?: string;
 }
 
 export const jobs = {
@@ -198,9 +200,6 @@ export const jobs = {
   },
   assignees(db: Db, jobPk: number): string[] {
     return db.all<{ user_id: string }>(`SELECT user_id FROM job_assignees WHERE job_pk = ? ORDER BY user_id`, jobPk).map((r) => r.user_id);
-  },
-  isAssigned(db: Db, jobPk: number, userId: string): boolean {
-    return db.one(`SELECT 1 AS x FROM job_assignees WHERE job_pk = ? AND user_id = ?`, jobPk, userId) !== null;
   },
   /** Jobs assigned to a user, with the client and property each one opens to that user. */
   assignedTo(db: Db, userId: string): { pk: number; client_pk: number; property_pk: number | null }[] {
@@ -216,8 +215,9 @@ export const jobs = {
       propertyId: row.property_id,
       title: row.title,
       description: row.description,
-      status: row.status as Job["status"],
-      priority: row.priority as Job["priority"],
+      // Stored enums are parsed like any other boundary input (a corrupt row fails loudly).
+      status: JobStatus.parse(row.status),
+      priority: JobPriority.parse(row.priority),
       scheduledStart: row.scheduled_start,
       scheduledEnd: row.scheduled_end,
       assignees: jobs.assignees(db, row.pk),
@@ -226,7 +226,12 @@ export const jobs = {
     };
   },
   /** One page, keyset-paginated on pk. Every condition is a fixed fragment with a bound value. */
-  list(db: Db, f: JobFilter): { rows: JobRow[]; nextCursor: string | null } {
+  /**
+   * One page in job-id order (keyset pagination on the caller's own ids, so a cursor reveals
+   * nothing about records the caller cannot see). Every condition is a fixed fragment with a
+   * bound value.
+   */
+  list(db: Db, f: JobFilter): { rows: JobRow[]; lastId: string | null } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (f.assignedTo !== undefined) {
@@ -261,15 +266,15 @@ export const jobs = {
       where.push(`j.scheduled_start < ?`);
       params.push(f.scheduledTo);
     }
-    if (f.cursor !== undefined) {
-      where.push(`j.pk > ?`);
-      params.push(Number(f.cursor));
+    if (f.after !== undefined) {
+      where.push(`j.id > ?`);
+      params.push(f.after);
     }
-    const sql = `${JOB_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY j.pk LIMIT ?`;
+    const sql = `${JOB_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY j.id LIMIT ?`;
     const rows = db.all<JobRow>(sql, ...params, f.limit + 1);
     const more = rows.length > f.limit;
     const page = more ? rows.slice(0, f.limit) : rows;
-    return { rows: page, nextCursor: more ? String(page[page.length - 1]?.pk) : null };
+    return { rows: page, lastId: more ? (page[page.length - 1]?.id ?? null) : null };
   },
   upsert(db: Db, input: JobInput, refs: { clientPk: number; propertyPk: number | null }, now: string): UpsertOutcome {
     const row = db.one<JobRow>(`${JOB_SELECT} WHERE j.id = ?`, input.id);
@@ -372,6 +377,10 @@ export const jobs = {
   },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM jobs`)?.n ?? 0;
+  },
+  /** Whether moving a property to `clientPk` would leave jobs whose client differs from their property's. */
+  hasJobsOfOtherClient(db: Db, propertyPk: number, clientPk: number): boolean {
+    return db.one(`SELECT 1 AS x FROM jobs WHERE property_pk = ? AND client_pk <> ? LIMIT 1`, propertyPk, clientPk) !== null;
   },
 };
 

@@ -69,6 +69,8 @@ export interface SearchRow {
   ref: string;
   job: string | null;
   at: string | null;
+  scope: string;
+  /** The first RANK_TEXT_CHARS characters of the record: ranking and snippets never read more. */
   text: string;
 }
 
@@ -82,32 +84,74 @@ export interface SearchOutcome {
   exhaustive: boolean;
 }
 
+/** Above this many visibility tokens the OR inside FTS5 costs more than filtering a bounded scan. */
+export const MAX_SCOPE_TOKENS = 64;
+/** Rows one query may read when the visibility filter runs outside FTS5. */
+export const SCAN_BUDGET = 3_000;
+/** Ranking and snippets read at most this prefix of each record, whatever the record's size. */
+export const RANK_TEXT_CHARS = 4_096;
+/**
+ * BM25's N. A constant rather than the index size: IDF needs relative rarity only, and the real
+ * size would let a restricted caller estimate how many records they cannot see.
+ */
+const IDF_CORPUS = 1_000_000;
+const SCAN_PAGE = 500;
+
+const CANDIDATES = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM search_fts
+  WHERE search_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`;
+
 export const searchIndex = {
   /**
-   * Ranked search. `mode: "all"` needs every word (falls back to any word when that finds fewer
-   * than `limit`); `"any"` ranks records by how many words they contain, then BM25.
+   * Ranked search: records with every word first, then (to fill `limit`) records with any word.
+   * Small scopes are applied inside FTS5; a scope larger than MAX_SCOPE_TOKENS (a technician with
+   * a long history) is applied to a newest-first scan of at most SCAN_BUDGET rows instead, and
+   * IDF then comes from the kept candidates so nothing counts records the caller cannot see.
    */
-  query(db: Db, terms: QueryTerm[], scope: ScopeTokens, limit: number, mode: "all" | "any" = "all"): SearchOutcome {
+  query(db: Db, terms: QueryTerm[], scope: ScopeTokens, limit: number): SearchOutcome {
     if (terms.length === 0 || (scope !== null && scope.length === 0)) return { hits: [], exhaustive: true };
-    const df = new Map<string, number>();
-    for (const term of terms) df.set(phrase(term), countCapped(db, matchExpression([term], "AND", scope)));
-    const total = Math.max(1, indexSize(db));
+    const inFts = scope === null || scope.length <= MAX_SCOPE_TOKENS;
+    const ftsScope = inFts ? scope : null;
+    const allowed = inFts ? null : new Set(scope);
 
     const byRowid = new Map<number, SearchRow>();
     let exhaustive = true;
     const collect = (joiner: "AND" | "OR") => {
-      const rows = db.all<SearchRow>(
-        `SELECT rowid, kind, ref, job, at, text FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
-        matchExpression(terms, joiner, scope),
-        CANDIDATE_CAP + 1,
-      );
-      if (rows.length > CANDIDATE_CAP) exhaustive = false;
-      for (const row of rows.slice(0, CANDIDATE_CAP)) byRowid.set(row.rowid, row);
+      const expression = matchExpression(terms, joiner, ftsScope);
+      if (allowed === null) {
+        const rows = db.all<SearchRow>(CANDIDATES, expression, Number.MAX_SAFE_INTEGER, CANDIDATE_CAP + 1);
+        if (rows.length > CANDIDATE_CAP) exhaustive = false;
+        for (const row of rows.slice(0, CANDIDATE_CAP)) byRowid.set(row.rowid, row);
+        return;
+      }
+      let before = Number.MAX_SAFE_INTEGER;
+      let kept = 0;
+      for (let scanned = 0; ;) {
+        if (scanned >= SCAN_BUDGET || kept >= CANDIDATE_CAP) {
+          exhaustive = false;
+          return;
+        }
+        const rows = db.all<SearchRow>(CANDIDATES, expression, before, SCAN_PAGE);
+        for (const row of rows) {
+          scanned++;
+          if (allowed.has(row.scope) && !byRowid.has(row.rowid)) {
+            byRowid.set(row.rowid, row);
+            kept++;
+          }
+        }
+        if (rows.length < SCAN_PAGE) return;
+        before = rows[rows.length - 1]?.rowid ?? 0;
+      }
     };
-    if (mode === "all" || terms.length === 1) collect("AND");
-    if (terms.length > 1 && (mode === "any" || byRowid.size < limit)) collect("OR");
+    collect("AND");
+    if (terms.length > 1 && byRowid.size < limit) collect("OR");
 
-    const ranked = rank([...byRowid.values()], terms, df, total);
+    const candidates = [...byRowid.values()];
+    const df = new Map<string, number>();
+    for (const term of terms) {
+      // Document frequency: capped FTS counts within the scope, or the kept sample for large scopes.
+      df.set(phrase(term), ftsScope !== null || allowed === null ? countCapped(db, matchExpression([term], "AND", ftsScope)) : 0);
+    }
+    const ranked = rank(candidates, terms, df, allowed === null ? IDF_CORPUS : Math.max(1, candidates.length));
     return { hits: ranked.slice(0, limit), exhaustive };
   },
 
@@ -128,45 +172,39 @@ function countCapped(db: Db, expression: string, cap: number = DF_CAP): number {
   );
 }
 
-/**
- * Rows in the index, for IDF. Counting is a scan of the index (O(rows)), so it is refreshed at
- * most every INDEX_SIZE_TTL_MS per object; IDF needs only its order of magnitude.
- */
-const INDEX_SIZE_TTL_MS = 30_000;
-const indexSizes = new WeakMap<Db, { n: number; at: number }>();
-function indexSize(db: Db): number {
-  const cached = indexSizes.get(db);
-  const now = Date.now();
-  if (cached && now - cached.at < INDEX_SIZE_TTL_MS) return cached.n;
-  const n = db.one<{ n: number }>(`SELECT count(*) AS n FROM search_fts`)?.n ?? 0;
-  indexSizes.set(db, { n, at: now });
-  return n;
-}
-
 // BM25 parameters (the usual defaults).
 const K1 = 1.2;
 const B = 0.75;
 
-function rank(rows: SearchRow[], terms: QueryTerm[], df: Map<string, number>, total: number): RankedHit[] {
+const matches = (term: QueryTerm, token: string) => (term.prefix ? token.startsWith(term.word) : token === term.word);
+
+function rank(rows: SearchRow[], terms: QueryTerm[], df: Map<string, number>, corpus: number): RankedHit[] {
   if (rows.length === 0) return [];
   const tokenized = rows.map((row) => tokenize(row.text));
+  // A zero frequency (large scopes) means: count it in the kept candidates.
+  for (const term of terms) {
+    if ((df.get(phrase(term)) ?? 0) === 0) df.set(phrase(term), tokenized.filter((tokens) => tokens.some((t) => matches(term, t))).length);
+  }
   const avgLength = tokenized.reduce((sum, t) => sum + t.length, 0) / tokenized.length || 1;
   const hits = rows.map((row, i): RankedHit => {
     const tokens = tokenized[i] ?? [];
     let score = 0;
     let matchedTerms = 0;
     for (const term of terms) {
-      const tf = tokens.reduce((n, tok) => n + (term.prefix ? (tok.startsWith(term.word) ? 1 : 0) : tok === term.word ? 1 : 0), 0);
+      let tf = 0;
+      for (const token of tokens) if (matches(term, token)) tf++;
       if (tf === 0) continue;
       matchedTerms++;
-      const n = df.get(phrase(term)) ?? 1;
-      const idf = Math.log(1 + (total - n + 0.5) / (n + 0.5));
+      const n = Math.max(1, df.get(phrase(term)) ?? 1);
+      const idf = Math.log(1 + (corpus - n + 0.5) / (n + 0.5));
       score += idf * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * tokens.length) / avgLength)));
     }
     // Records containing more of the words come first; BM25 orders within the same coverage.
-    return { ...row, matchedTerms, score: Math.round((matchedTerms + score / (score + 10)) * 1e4) / 1e4 };
+    // FTS5 matched every candidate: a word found only past RANK_TEXT_CHARS still counts as one.
+    const coverage = Math.max(1, matchedTerms);
+    return { ...row, matchedTerms: coverage, score: Math.round((coverage + score / (score + 10)) * 1e4) / 1e4 };
   });
-  return hits.filter((h) => h.matchedTerms > 0).sort((a, b) => b.score - a.score || b.rowid - a.rowid);
+  return hits.sort((a, b) => b.score - a.score || b.rowid - a.rowid);
 }
 
 export function tokenize(text: string): string[] {
