@@ -1,0 +1,258 @@
+/**
+ * Bench-only Worker (bench/wrangler.bench.jsonc; never deployed). It is the real app — the same
+ * router, middleware, Directory and TenantObject — plus a few `/v1/__bench/*` routes and RPC
+ * methods that stop a request at a chosen layer, so the benchmarks can say where the time goes:
+ *
+ *   after-auth     the router's whole middleware chain including JWT verification, then stop
+ *   after-select   + tenant selection (directory lookup through the isolate cache)
+ *   rpc-noop       + one Durable Object RPC round trip that does nothing
+ *   validate-only  POST: + JSON parse and zod validation of an ingest body, no actor call
+ *   rpc-echo       POST: + the validated body sent over RPC to the tenant object, which counts it
+ *   notes          in-object ingest baselines over the shared corpus (bench/corpus.mjs): rows are
+ *                  generated inside the object, so no HTTP, JSON, validation or auth is involved
+ *   audit          appends N audit entries (the per-read cost of the hash-chained audit log)
+ *   search-core    searchIndex.query as TenantObject.search runs it, N times in one call
+ *   index-scan     one full pass over the FTS index (the periodic index-size refresh)
+ *   rate-limits    sets the tenant's own rate limits through the settings data-access module
+ *
+ * No SQL here: everything goes through the tenant object's data-access modules.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { audit } from "../durable-objects/tenant/data/audit";
+import { Db } from "../durable-objects/tenant/data/db";
+import { settings } from "../durable-objects/tenant/data/meta";
+import { clients, jobs, notes, properties, type NoteTarget } from "../durable-objects/tenant/data/records";
+import { parseQuery, searchIndex } from "../durable-objects/tenant/data/search";
+import { ingestBatch } from "../durable-objects/tenant/ingest";
+import { toPlainText } from "../durable-objects/tenant/sanitize";
+import { TenantObject } from "../durable-objects/tenant/tenant-object";
+import { searchScope, visibilityFor, visibleJob } from "../durable-objects/tenant/visibility";
+import { RecordId, Role, UserId } from "../schemas/common";
+import { IngestBody } from "../schemas/ingest";
+import type { NoteInput } from "../schemas/records";
+import { createApp } from "../src/app";
+import { json, jsonBody } from "../src/routes/shared";
+import { selectTenant } from "../src/tenancy/tenants";
+import { notes as corpusNotes } from "./corpus.mjs";
+
+export { Directory } from "../durable-objects/directory/directory";
+
+/** What the in-object baseline does with a batch of generated notes. */
+const NotesOp = z.enum([
+  "generate", // build the note objects only (subtracted from the others)
+  "parse", // + the ingest body's zod schema, as the object runs it on every ingest
+  "lookup", // + one reference lookup per note, as ingestBatch does (read-only)
+  "sanitize", // + HTML-to-text per note, as ingestBatch does
+  "raw", // + notes.upsert for every row in one transaction (the raw-insert baseline)
+  "ingest-core", // ingestBatch itself: references, sanitising, upserts, one transaction
+]);
+type NotesOp = z.infer<typeof NotesOp>;
+const NotesRequest = z.strictObject({ op: NotesOp, from: z.number().int().min(0), count: z.number().int().min(1).max(10_000) });
+type NotesRequest = z.infer<typeof NotesRequest>;
+const RateLimitsRequest = z.strictObject({ tenantPerMinute: z.number().int().positive(), userPerMinute: z.number().int().positive() });
+type RateLimitsRequest = z.infer<typeof RateLimitsRequest>;
+const AuditRequest = z.strictObject({ count: z.number().int().min(1).max(10_000) });
+const SearchCoreRequest = z.strictObject({
+  q: z.string().min(1).max(5_000),
+  subject: UserId,
+  role: Role,
+  jobId: RecordId.optional(),
+  repeat: z.number().int().min(1).max(100),
+});
+type SearchCoreRequest = z.infer<typeof SearchCoreRequest>;
+
+/** The real tenant object plus bench-only RPC methods (it cannot reach TenantObject's private fields). */
+export class BenchTenantObject extends TenantObject {
+  readonly #benchDb: Db;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#benchDb = new Db(ctx.storage);
+  }
+
+  benchNoop(): number {
+    return 1;
+  }
+
+  /** Receives an ingest body over RPC and only counts it: the price of moving the body to the actor. */
+  benchAccept(body: IngestBody): number {
+    return body.notes?.length ?? 0;
+  }
+
+  benchNotes(input: NotesRequest): { op: NotesOp; rows: number } {
+    const { op, from, count } = NotesRequest.parse(input);
+    const db = this.#benchDb;
+    const rows: NoteInput[] = corpusNotes(from, count);
+    const now = new Date().toISOString();
+    switch (op) {
+      case "generate":
+        return { op, rows: rows.length };
+      case "parse":
+        return { op, rows: IngestBody.parse({ notes: rows }).notes?.length ?? 0 };
+      case "lookup":
+        return { op, rows: rows.filter((n) => targetOf(db, n) !== null).length };
+      case "sanitize":
+        return { op, rows: rows.filter((n) => toPlainText(n.body) !== "").length };
+      case "raw": {
+        // One lookup per distinct target, outside the measured intent: the baseline is the insert itself.
+        const targets = new Map<string, NoteTarget | null>();
+        const cachedTarget = (n: NoteInput): NoteTarget => {
+          const key = `${n.jobId}|${n.clientId}|${n.propertyId}`;
+          if (!targets.has(key)) targets.set(key, targetOf(db, n));
+          const target = targets.get(key);
+          if (!target) throw new Error(`corpus note ${n.id} refers to a record that was not ingested`);
+          return target;
+        };
+        let written = 0;
+        db.transaction(() => {
+          for (const n of rows) if (notes.upsert(db, n, cachedTarget(n), now) !== "unchanged") written++;
+        });
+        return { op, rows: written };
+      }
+      case "ingest-core":
+        // All or nothing: it throws unless every row was written.
+        ingestBatch(db, { notes: rows }, now);
+        return { op, rows: rows.length };
+    }
+  }
+
+  /** Appends `count` audit entries, each as a context read appends one (hash of the head + insert). */
+  benchAudit(input: { count: number }): number {
+    const { count } = AuditRequest.parse(input);
+    for (let i = 0; i < count; i++)
+      audit.append(
+        this.#benchDb,
+        { actor: "bench", role: null, action: "bench.audit", target: null, outcome: "ok", reason: null, requestId: null },
+        new Date().toISOString(),
+      );
+    return count;
+  }
+
+  /**
+   * The search itself, as TenantObject.search runs it (visibility, scope, searchIndex.query),
+   * `repeat` times in one call: no HTTP, no guard, no snippets, no RPC per query.
+   */
+  benchSearchCore(input: SearchCoreRequest): { hits: number; scopeTokens: number | null } {
+    const { q, subject, role, jobId, repeat } = SearchCoreRequest.parse(input);
+    const db = this.#benchDb;
+    const visibility = visibilityFor(db, role, subject);
+    const job = jobId === undefined ? null : visibleJob(db, visibility, jobId);
+    if (job === "missing" || job === "hidden") throw new Error(`job ${jobId} is not visible`);
+    const scope = searchScope(visibility, job);
+    const terms = parseQuery(q);
+    let hits = 0;
+    for (let i = 0; i < repeat; i++) hits = searchIndex.query(db, terms, scope, 20).hits.length;
+    return { hits, scopeTokens: scope === null ? null : scope.length };
+  }
+
+  /** One full pass over the FTS index (what the periodic index-size refresh in search.ts costs). */
+  benchIndexScan(): number {
+    return Object.values(searchIndex.countByKind(this.#benchDb)).reduce((a, b) => a + b, 0);
+  }
+
+  benchSetRateLimits(input: RateLimitsRequest): RateLimitsRequest {
+    const limits = RateLimitsRequest.parse(input);
+    settings.put(this.#benchDb, { ...settings.get(this.#benchDb), rateLimits: limits });
+    return limits;
+  }
+}
+
+/** The note's single target as primary keys, or null when it does not exist (as ingestBatch resolves it). */
+function targetOf(db: Db, n: NoteInput): NoteTarget | null {
+  if (n.jobId !== undefined) {
+    const jobPk = jobs.pkOf(db, n.jobId);
+    return jobPk === null ? null : { jobPk, clientPk: null, propertyPk: null };
+  }
+  if (n.clientId !== undefined) {
+    const clientPk = clients.pkOf(db, n.clientId);
+    return clientPk === null ? null : { jobPk: null, clientPk, propertyPk: null };
+  }
+  const propertyPk = n.propertyId === undefined ? null : (properties.refOf(db, n.propertyId)?.pk ?? null);
+  return propertyPk === null ? null : { jobPk: null, clientPk: null, propertyPk };
+}
+
+type BenchStub = DurableObjectStub<BenchTenantObject>;
+const benchStub = (stub: unknown) => stub as BenchStub;
+
+const app = createApp();
+
+app.get("/v1/__bench/after-auth", (c) => c.json({ subject: c.get("principal").subject }));
+app.get("/v1/__bench/after-select", async (c) => c.json({ tenantId: (await selectTenant(c)).tenantId }));
+app.get("/v1/__bench/rpc-noop", async (c) => c.json({ value: await benchStub((await selectTenant(c)).stub).benchNoop() }));
+
+const Count = z.object({ count: z.number().int() });
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/validate-only",
+    request: { body: jsonBody(IngestBody) },
+    responses: { 200: json(Count, "Notes in the validated body") },
+  }),
+  (c) => c.json({ count: c.req.valid("json").notes?.length ?? 0 }, 200),
+);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/rpc-echo",
+    request: { body: jsonBody(IngestBody) },
+    responses: { 200: json(Count, "Notes the tenant object received") },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const selected = await selectTenant(c);
+    return c.json({ count: await benchStub(selected.stub).benchAccept(body) }, 200);
+  },
+);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/notes",
+    request: { body: jsonBody(NotesRequest) },
+    responses: { 200: json(z.object({ op: NotesOp, rows: z.number().int() }), "Rows handled") },
+  }),
+  async (c) => {
+    const selected = await selectTenant(c);
+    return c.json(await benchStub(selected.stub).benchNotes(c.req.valid("json")), 200);
+  },
+);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/audit",
+    request: { body: jsonBody(AuditRequest) },
+    responses: { 200: json(Count, "Entries appended") },
+  }),
+  async (c) => {
+    const selected = await selectTenant(c);
+    return c.json({ count: await benchStub(selected.stub).benchAudit(c.req.valid("json")) }, 200);
+  },
+);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/search-core",
+    request: { body: jsonBody(SearchCoreRequest) },
+    responses: { 200: json(z.object({ hits: z.number().int(), scopeTokens: z.number().int().nullable() }), "Hits of the last run") },
+  }),
+  async (c) => {
+    const selected = await selectTenant(c);
+    return c.json(await benchStub(selected.stub).benchSearchCore(c.req.valid("json")), 200);
+  },
+);
+app.post("/v1/__bench/index-scan", async (c) => c.json({ rows: await benchStub((await selectTenant(c)).stub).benchIndexScan() }));
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/rate-limits",
+    request: { body: jsonBody(RateLimitsRequest) },
+    responses: { 200: json(RateLimitsRequest, "The tenant's limits now") },
+  }),
+  async (c) => {
+    const selected = await selectTenant(c);
+    return c.json(await benchStub(selected.stub).benchSetRateLimits(c.req.valid("json")), 200);
+  },
+);
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;
