@@ -9,6 +9,7 @@ import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
+import { copilotRoutes } from "./routes/copilot";
 import { meRoutes } from "./routes/me";
 import { platformRoutes } from "./routes/platform";
 import { systemRoutes } from "./routes/system";
@@ -71,6 +72,7 @@ export function createApp() {
   app.route("/", meRoutes);
   app.route("/", platformRoutes);
   app.route("/", tenantDataRoutes);
+  app.route("/", copilotRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError(onError);

@@ -19,7 +19,12 @@ import { SearchQuery, type SearchHit } from "../../schemas/search";
 import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
 import { devAuthAllowed, loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { AppError, fieldErrors } from "../../src/errors/app-error";
+import { CopilotAsk, UsageQuery, type CopilotAnswer, type ThreadDetail, type ThreadList, type UsageReport } from "../../schemas/copilot";
+import { composeAnswer } from "./copilot/answer";
+import { extractiveProvider } from "./copilot/extractive";
 import { audit, type AuditInput } from "./data/audit";
+import { chat } from "./data/chat";
+import { usage } from "./data/usage";
 import { Db, parseStoredJson, SqlError } from "./data/db";
 import { idempotency } from "./data/idempotency";
 import { members } from "./data/members";
@@ -45,6 +50,8 @@ interface CallContext {
 
 const CONTEXT_NOTES = 20;
 const CONTEXT_EVENTS = 20;
+/** A copilot question costs more rate-limit budget than a plain read (retrieval + provider). */
+export const COPILOT_COST = 5;
 
 /**
  * One Durable Object per tenant, addressed by `idFromName(tenantId)`. It owns all of the
@@ -350,6 +357,156 @@ export class TenantObject extends Server<Env> {
     return this.#call(caller, "audit.read", () => audit.verify(this.#db, parse(AuditVerifyQuery, query).from), { cost: 10 });
   }
 
+  // ------------------------------------------------------------------ copilot
+
+  async ask(caller: Caller, input: CopilotAsk): Promise<RpcResult<CopilotAnswer>> {
+    return this.#call(caller, "copilot.ask", (c) => this.#answer(c, parse(CopilotAsk, input), () => {}, new AbortController().signal), {
+      cost: COPILOT_COST,
+    });
+  }
+
+  async threads(caller: Caller): Promise<RpcResult<ThreadList>> {
+    return this.#call(caller, "copilot.ask", (c) => ({
+      threads: chat.threads(this.#db, c.principal, 100).map((t) => ({
+        id: t.id,
+        jobId: t.job_id,
+        messages: t.messages,
+        createdAt: t.created_at,
+        updatedAt: t.updated_at,
+      })),
+    }));
+  }
+
+  async thread(caller: Caller, threadId: string): Promise<RpcResult<ThreadDetail>> {
+    return this.#call(caller, "copilot.ask", (c) => {
+      // Only the owner's threads exist for a caller: anyone else's id is "not found".
+      const t = chat.thread(this.#db, c.principal, threadId);
+      if (!t) throw new AppError("not_found", `thread ${threadId} not found`);
+      const messageList = chat.messages(this.#db, t, 500);
+      return { id: t.id, jobId: t.job_id, messages: messageList.length, createdAt: t.created_at, updatedAt: t.updated_at, messageList };
+    });
+  }
+
+  async usageReport(caller: Caller, query: UsageQuery): Promise<RpcResult<UsageReport>> {
+    return this.#call(caller, "usage.read", () => {
+      const q = parse(UsageQuery, query);
+      const from = new Date(Date.now() - (q.days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const rows = new Map<string, UsageReport["days"][number]>();
+      for (const r of usage.since(this.#db, from)) {
+        const [metric, provider = "unknown"] = r.metric.split("|");
+        const key = `${r.day}|${provider}`;
+        const row = rows.get(key) ?? { day: r.day, provider, requests: 0, tokensIn: 0, tokensOut: 0, latencyMsTotal: 0, degraded: 0 };
+        if (metric === "copilot.requests") row.requests += r.value;
+        else if (metric === "copilot.tokens_in") row.tokensIn += r.value;
+        else if (metric === "copilot.tokens_out") row.tokensOut += r.value;
+        else if (metric === "copilot.latency_ms") row.latencyMsTotal += r.value;
+        else if (metric === "copilot.degraded") row.degraded += r.value;
+        rows.set(key, row);
+      }
+      return { from, days: [...rows.values()] };
+    });
+  }
+
+  /**
+   * One copilot turn for a permitted caller: the thread (the caller's own, or a new one), the
+   * answer (retrieval under the caller's visibility), then one transaction that stores both
+   * messages (content only in `full` data mode), the usage counters and the audit entry.
+   */
+  async #answer(c: CallContext, ask: CopilotAsk, onDelta: (text: string) => void, signal: AbortSignal): Promise<CopilotAnswer> {
+    const existing = ask.threadId === undefined ? null : chat.thread(this.#db, c.principal, ask.threadId);
+    if (ask.threadId !== undefined && !existing) throw new AppError("not_found", `thread ${ask.threadId} not found`);
+    const jobId = ask.jobId ?? existing?.job_id ?? undefined;
+    const job = jobId === undefined ? null : this.#visibleJob(c, jobId, "copilot.ask");
+    const started = Date.now();
+    const result = await composeAnswer({
+      db: this.#db,
+      question: ask.question,
+      visibility: c.visibility(),
+      job,
+      provider: extractiveProvider,
+      signal,
+      onDelta,
+    });
+    const latencyMs = Date.now() - started;
+    const keepContent = settings.get(this.#db).dataMode !== "metadata-only";
+    const messageId = `M-${crypto.randomUUID()}`;
+    const now = new Date().toISOString();
+    const day = now.slice(0, 10);
+    const thread = this.#db.transaction(() => {
+      const t = existing ?? chat.createThread(this.#db, c.principal, `T-${crypto.randomUUID()}`, job?.id ?? null, now);
+      chat.appendMessage(
+        this.#db,
+        t,
+        {
+          id: `M-${crypto.randomUUID()}`,
+          role: "user",
+          content: keepContent ? ask.question : null,
+          contentChars: ask.question.length,
+          citations: [],
+          grounded: null,
+          confidence: null,
+          provider: null,
+          model: null,
+          tokensIn: 0,
+          tokensOut: 0,
+          latencyMs: 0,
+        },
+        now,
+      );
+      chat.appendMessage(
+        this.#db,
+        t,
+        {
+          id: messageId,
+          role: "assistant",
+          content: keepContent ? result.answer : null,
+          contentChars: result.answer.length,
+          citations: result.citations,
+          grounded: result.grounded,
+          confidence: result.confidence,
+          provider: result.provider,
+          model: result.model,
+          tokensIn: result.tokensIn,
+          tokensOut: result.tokensOut,
+          latencyMs,
+        },
+        now,
+      );
+      const metric = (name: string) => `copilot.${name}|${result.provider}`;
+      usage.add(this.#db, day, metric("requests"), 1);
+      usage.add(this.#db, day, metric("tokens_in"), result.tokensIn);
+      usage.add(this.#db, day, metric("tokens_out"), result.tokensOut);
+      usage.add(this.#db, day, metric("latency_ms"), latencyMs);
+      if (result.degraded) usage.add(this.#db, day, metric("degraded"), 1);
+      c.audit({
+        action: "copilot.ask",
+        target: job ? `job:${job.id}` : null,
+        outcome: "ok",
+        reason: `${result.grounded ? "grounded" : "ungrounded"}; cited ${result.citations.map((x) => x.ref).join(",") || "nothing"}`.slice(
+          0,
+          500,
+        ),
+      });
+      return t;
+    });
+    return {
+      answer: result.answer,
+      citations: result.citations,
+      grounded: result.grounded,
+      confidence: result.confidence,
+      threadId: thread.id,
+      messageId,
+      usage: {
+        provider: result.provider,
+        model: result.model,
+        tokensIn: result.tokensIn,
+        tokensOut: result.tokensOut,
+        latencyMs,
+        degraded: result.degraded,
+      },
+    };
+  }
+
   // ------------------------------------------------------------------ the one guard
 
   /**
@@ -357,7 +514,12 @@ export class TenantObject extends Server<Env> {
    * → rate limit (before anything is written, so refused and denied calls cost the caller too) →
    * membership and role (the authority) → permission → the operation. Denials are audited.
    */
-  async #call<T>(callerInput: Caller, action: Action, run: (c: CallContext) => T, options: { cost?: number } = {}): Promise<RpcResult<T>> {
+  async #call<T>(
+    callerInput: Caller,
+    action: Action,
+    run: (c: CallContext) => T | Promise<T>,
+    options: { cost?: number } = {},
+  ): Promise<RpcResult<T>> {
     let rate: RateState | undefined;
     let resolvedRole: Role | undefined;
     try {
@@ -400,7 +562,7 @@ export class TenantObject extends Server<Env> {
         visibility: () => (visibility ??= visibilityFor(this.#db, role, caller.subject)),
         audit: (e) => this.#appendAudit({ ...e, actor: principal, role, requestId: caller.requestId }),
       };
-      return { ok: true, value: run(ctx), rate, role };
+      return { ok: true, value: await run(ctx), rate, role };
     } catch (error) {
       return { ...this.#failure(error), rate, role: resolvedRole };
     }

@@ -5,15 +5,15 @@ import type { ScopeTokens } from "./data/search";
 
 /**
  * The one place that decides what a role may do and which records a caller may see.
- * REST reads, search and (later) the copilot all ask this module; none decides on its own.
+ * REST reads, search and the copilot all ask this module; none decides on its own.
  */
-export type Action = "me" | "ingest" | "jobs.read" | "jobs.write" | "notes.write" | "search" | "audit.read";
+export type Action = "me" | "ingest" | "jobs.read" | "jobs.write" | "notes.write" | "search" | "copilot.ask" | "usage.read" | "audit.read";
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "audit.read"]),
-  dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search"]),
-  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search"]),
-  auditor: new Set<Action>(["me", "jobs.read", "search", "audit.read"]),
+  admin: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", "usage.read", "audit.read"]),
+  dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask"]),
+  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask"]),
+  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", "usage.read", "audit.read"]),
   service: new Set<Action>(["me", "ingest"]),
 };
 

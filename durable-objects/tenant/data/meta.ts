@@ -29,6 +29,9 @@ export const tenantMeta = {
 /** Per-tenant settings (the admin API edits them later); absent keys fall back to platform defaults. */
 export const TenantSettings = z.object({
   rateLimits: z.object({ tenantPerMinute: z.number().int().positive(), userPerMinute: z.number().int().positive() }).partial().optional(),
+  /** `metadata-only`: copilot questions and answers are not stored, only their metadata. */
+  dataMode: z.enum(["full", "metadata-only"]).optional(),
+  chatRetentionDays: z.number().int().positive().optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 

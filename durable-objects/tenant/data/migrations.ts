@@ -133,6 +133,24 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TRIGGER properties_fts_ad AFTER DELETE ON properties BEGIN DELETE FROM search_fts WHERE rowid = old.pk * 8 + 5; END`,
     ],
   },
+  {
+    version: 2,
+    name: "copilot chat threads and messages (one row per message)",
+    statements: [
+      `CREATE TABLE chat_threads (
+       pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, job_id TEXT,
+       created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE INDEX chat_threads_owner ON chat_threads(owner, updated_at)`,
+      // content is NULL in metadata-only mode; sizes, refs, tokens and timings are always kept.
+      `CREATE TABLE chat_messages (
+       pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, thread_pk INTEGER NOT NULL REFERENCES chat_threads(pk),
+       role TEXT NOT NULL, content TEXT, content_chars INTEGER NOT NULL, citations TEXT NOT NULL,
+       grounded INTEGER, confidence REAL, provider TEXT, model TEXT, tokens_in INTEGER NOT NULL DEFAULT 0,
+       tokens_out INTEGER NOT NULL DEFAULT 0, latency_ms INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)`,
+      `CREATE INDEX chat_messages_thread ON chat_messages(thread_pk, pk)`,
+      `CREATE INDEX chat_messages_created ON chat_messages(created_at)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -447,6 +447,10 @@ export const notes = {
     const row = db.one<NoteRow>(`${NOTE_SELECT} WHERE n.id = ?`, id);
     return row ? noteToApi(row) : null;
   },
+  /** The newest notes on a job itself. */
+  forJob(db: Db, jobPk: number, limit: number): Note[] {
+    return db.all<NoteRow>(`${NOTE_SELECT} WHERE n.job_pk = ? ORDER BY n.created_at DESC, n.pk DESC LIMIT ?`, jobPk, limit).map(noteToApi);
+  },
   /** The newest notes on a job and on its client and property (what a technician on site needs). */
   forJobContext(db: Db, job: { pk: number; client_pk: number; property_pk: number | null }, limit: number): Note[] {
     return db

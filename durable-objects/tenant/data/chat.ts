@@ -1,0 +1,120 @@
+import { z } from "@hono/zod-openapi";
+import { Citation } from "../../../schemas/copilot";
+import { parseStoredJson, type Db } from "./db";
+
+/**
+ * Copilot threads and messages, one row per message (history in one row is how an agents SDK
+ * user hit SQLITE_TOOBIG). Threads belong to one principal; every read here is by owner.
+ */
+export interface ThreadRow {
+  pk: number;
+  id: string;
+  owner: string;
+  job_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MessageRow {
+  id: string;
+  role: string;
+  content: string | null;
+  content_chars: number;
+  citations: string;
+  grounded: number | null;
+  confidence: number | null;
+  provider: string | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  latency_ms: number;
+  created_at: string;
+}
+
+export interface MessageInput {
+  id: string;
+  role: "user" | "assistant";
+  /** null in metadata-only mode: only sizes, refs and counters are kept. */
+  content: string | null;
+  contentChars: number;
+  citations: Citation[];
+  grounded: boolean | null;
+  confidence: number | null;
+  provider: string | null;
+  model: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  latencyMs: number;
+}
+
+const StoredCitations = z.array(Citation);
+
+export const chat = {
+  thread(db: Db, owner: string, id: string): ThreadRow | null {
+    return db.one<ThreadRow>(`SELECT * FROM chat_threads WHERE id = ? AND owner = ?`, id, owner);
+  },
+  createThread(db: Db, owner: string, id: string, jobId: string | null, now: string): ThreadRow {
+    db.run(`INSERT INTO chat_threads (id, owner, job_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, id, owner, jobId, now, now);
+    const row = chat.thread(db, owner, id);
+    if (!row) throw new Error("thread vanished after insert");
+    return row;
+  },
+  appendMessage(db: Db, thread: ThreadRow, m: MessageInput, now: string): void {
+    db.run(
+      `INSERT INTO chat_messages (id, thread_pk, role, content, content_chars, citations, grounded, confidence, provider, model,
+         tokens_in, tokens_out, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      m.id,
+      thread.pk,
+      m.role,
+      m.content,
+      m.contentChars,
+      JSON.stringify(m.content === null ? m.citations.map((c) => ({ ...c, quote: "" })) : m.citations),
+      m.grounded === null ? null : m.grounded ? 1 : 0,
+      m.confidence,
+      m.provider,
+      m.model,
+      m.tokensIn,
+      m.tokensOut,
+      m.latencyMs,
+      now,
+    );
+    db.run(`UPDATE chat_threads SET updated_at = ? WHERE pk = ?`, now, thread.pk);
+  },
+  threads(db: Db, owner: string, limit: number): (ThreadRow & { messages: number })[] {
+    return db.all(
+      `SELECT t.*, (SELECT count(*) FROM chat_messages m WHERE m.thread_pk = t.pk) AS messages
+       FROM chat_threads t WHERE t.owner = ? ORDER BY t.updated_at DESC, t.pk DESC LIMIT ?`,
+      owner,
+      limit,
+    );
+  },
+  messages(db: Db, thread: ThreadRow, limit: number) {
+    return db.all<MessageRow>(`SELECT * FROM chat_messages WHERE thread_pk = ? ORDER BY pk LIMIT ?`, thread.pk, limit).map((r) => ({
+      id: r.id,
+      role: r.role === "assistant" ? ("assistant" as const) : ("user" as const),
+      content: r.content,
+      contentChars: r.content_chars,
+      citations: parseStoredJson(StoredCitations, r.citations) ?? [],
+      grounded: r.grounded === null ? null : r.grounded === 1,
+      confidence: r.confidence,
+      provider: r.provider,
+      model: r.model,
+      tokensIn: r.tokens_in,
+      tokensOut: r.tokens_out,
+      latencyMs: r.latency_ms,
+      createdAt: r.created_at,
+    }));
+  },
+  /** Earlier turns of a thread (newest last), for providers that take conversation history. */
+  recentTurns(db: Db, thread: ThreadRow, limit: number): { role: "user" | "assistant"; content: string }[] {
+    return db
+      .all<{ role: string; content: string | null }>(
+        `SELECT role, content FROM (SELECT pk, role, content FROM chat_messages WHERE thread_pk = ? ORDER BY pk DESC LIMIT ?) ORDER BY pk`,
+        thread.pk,
+        limit,
+      )
+      .flatMap((r) =>
+        r.content === null ? [] : [{ role: r.role === "assistant" ? ("assistant" as const) : ("user" as const), content: r.content }],
+      );
+  },
+};

@@ -1,0 +1,109 @@
+import { z } from "@hono/zod-openapi";
+import { EvidenceKind, RecordId } from "./common";
+
+/** A question to the copilot. Bounded: a question is a sentence or two, not a document. */
+export const CopilotAsk = z
+  .strictObject({
+    question: z.string().trim().min(1, "is required").max(2_000, "must be at most 2000 characters"),
+    jobId: RecordId.optional(),
+    threadId: z
+      .string()
+      .regex(/^T-[0-9a-f-]{36}$/, "must be a thread id returned by a previous answer")
+      .optional(),
+  })
+  .openapi("CopilotAsk");
+export type CopilotAsk = z.infer<typeof CopilotAsk>;
+
+export const Citation = z
+  .object({
+    ref: z.string().openapi({ example: "note:N-4101" }),
+    kind: EvidenceKind,
+    jobId: z.string().nullable(),
+    /** A verbatim substring of the cited record's text. */
+    quote: z.string(),
+  })
+  .openapi("Citation");
+export type Citation = z.infer<typeof Citation>;
+
+export const Usage = z.object({
+  provider: z.string(),
+  model: z.string().nullable(),
+  tokensIn: z.number().int().min(0),
+  tokensOut: z.number().int().min(0),
+  latencyMs: z.number().int().min(0),
+  /** True when the configured provider failed and the extractive provider answered instead. */
+  degraded: z.boolean(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const CopilotAnswer = z
+  .object({
+    answer: z.string(),
+    citations: z.array(Citation),
+    grounded: z.boolean(),
+    confidence: z.number().min(0).max(1),
+    threadId: z.string(),
+    messageId: z.string(),
+    usage: Usage,
+  })
+  .openapi("CopilotAnswer");
+export type CopilotAnswer = z.infer<typeof CopilotAnswer>;
+
+export const ThreadSummary = z
+  .object({ id: z.string(), jobId: z.string().nullable(), messages: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
+  .openapi("ThreadSummary");
+
+export const ThreadList = z.object({ threads: z.array(ThreadSummary) }).openapi("ThreadList");
+export type ThreadList = z.infer<typeof ThreadList>;
+
+export const ChatMessage = z
+  .object({
+    id: z.string(),
+    role: z.enum(["user", "assistant"]),
+    /** null when the tenant keeps metadata only. */
+    content: z.string().nullable(),
+    contentChars: z.number().int(),
+    citations: z.array(Citation),
+    grounded: z.boolean().nullable(),
+    confidence: z.number().nullable(),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    tokensIn: z.number().int(),
+    tokensOut: z.number().int(),
+    latencyMs: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("ChatMessage");
+
+export const ThreadDetail = ThreadSummary.extend({ messageList: z.array(ChatMessage) }).openapi("ThreadDetail");
+export type ThreadDetail = z.infer<typeof ThreadDetail>;
+
+export const ThreadParams = z.object({
+  id: z
+    .string()
+    .regex(/^T-[0-9a-f-]{36}$/)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const UsageQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+});
+export type UsageQuery = z.infer<typeof UsageQuery>;
+
+export const UsageReport = z
+  .object({
+    from: z.string(),
+    days: z.array(
+      z.object({
+        day: z.string(),
+        provider: z.string(),
+        requests: z.number().int(),
+        tokensIn: z.number().int(),
+        tokensOut: z.number().int(),
+        latencyMsTotal: z.number().int(),
+        degraded: z.number().int(),
+      }),
+    ),
+  })
+  .openapi("UsageReport");
+export type UsageReport = z.infer<typeof UsageReport>;
