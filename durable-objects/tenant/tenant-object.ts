@@ -642,9 +642,9 @@ export class TenantObject extends Server<Env> {
         }),
       };
     }
-    this.#rates.add("tenant", tenantCounter, cost);
-    this.#rates.add(`user:${principal}`, userCounter, cost);
-    if (nowSeconds % WINDOW_SECONDS === 0) this.#rates.prune(nowSeconds);
+    this.#rates.add("tenant", tenantCounter, cost, tenantLimit);
+    this.#rates.add(`user:${principal}`, userCounter, cost, userLimit);
+    this.#rates.prune(nowSeconds);
     return { state: tight };
   }
 }

@@ -5,7 +5,7 @@ import { REGISTRY, principalDirectoryName } from "../../durable-objects/director
 import type { Region } from "../../schemas/common";
 import { TenantId } from "../../schemas/common";
 import type { Caller, Membership, Principal } from "../../schemas/identity";
-import type { RpcResult } from "../../schemas/rpc";
+import type { RateState, RpcResult } from "../../schemas/rpc";
 import { AppError } from "../errors/app-error";
 import type { AppEnv } from "../env";
 import { isLocalEnvironment } from "../config";
@@ -139,6 +139,7 @@ export async function callTenant<T>(
   call: (stub: DurableObjectStub<TenantObject>) => Promise<RpcResult<T>>,
   idempotent: boolean,
 ): Promise<T> {
+  refuseIfRateLimited(c, selected.tenantId);
   let stub = selected.stub;
   let first = true;
   const result = await withRetry(() => {
@@ -146,6 +147,43 @@ export async function callTenant<T>(
     first = false;
     return call(stub);
   }, idempotent);
-  const value = unwrap(c, result);
-  return value;
+  if (!result.ok && result.error.code === "rate_limited" && result.rate) rememberRefusal(c, selected.tenantId, result.rate);
+  return unwrap(c, result);
+}
+
+/**
+ * Refusals the tenant objects made, remembered in the isolate until their window resets, so a
+ * flood past a limit is answered at the edge without a round trip to the object: the flooding
+ * tenant costs its neighbours as little as possible. Only refusals are remembered; this can never
+ * allow a call the object would refuse, and the object stays the one that counts and decides.
+ */
+const refusals = new Map<string, { until: number; rate: RateState }>();
+const REFUSALS_MAX = 10_000;
+
+const refusalKeys = (c: Context<AppEnv>, tenantId: string) => {
+  const p = c.get("principal");
+  return { tenant: `t|${tenantId}`, user: `u|${tenantId}|${p.issuer}|${p.subject}` };
+};
+
+function rememberRefusal(c: Context<AppEnv>, tenantId: string, rate: RateState): void {
+  const keys = refusalKeys(c, tenantId);
+  if (refusals.size >= REFUSALS_MAX) refusals.clear();
+  refusals.set(rate.policy === "tenant" ? keys.tenant : keys.user, { until: Date.now() + Math.max(1, rate.resetSeconds) * 1000, rate });
+}
+
+function refuseIfRateLimited(c: Context<AppEnv>, tenantId: string): void {
+  const keys = refusalKeys(c, tenantId);
+  for (const key of [keys.tenant, keys.user]) {
+    const hit = refusals.get(key);
+    if (!hit) continue;
+    const left = Math.ceil((hit.until - Date.now()) / 1000);
+    if (left <= 0) {
+      refusals.delete(key);
+      continue;
+    }
+    c.set("rate", { ...hit.rate, remaining: 0, resetSeconds: left });
+    throw new AppError("rate_limited", `${hit.rate.policy} rate limit of ${hit.rate.limit} requests per minute reached`, {
+      retryAfterSeconds: left,
+    });
+  }
 }

@@ -13,10 +13,24 @@ export const TenantMeta = z.object({
 });
 export type TenantMeta = z.infer<typeof TenantMeta>;
 
+/**
+ * Every tenant call reads the tenant record and settings; parsing them is what costs, not the
+ * indexed read. Parsing is memoised on the stored text itself, so a change made by anyone (this
+ * object, a test, an import) is seen on the very next read.
+ */
+function memoParse<T>(parse: (text: string) => T): (text: string) => T {
+  let last: { text: string; value: T } | undefined;
+  return (text) => {
+    if (last?.text !== text) last = { text, value: parse(text) };
+    return last.value;
+  };
+}
+const parseMeta = memoParse((text) => parseStoredJson(TenantMeta, text));
+
 export const tenantMeta = {
   get(db: Db): TenantMeta | null {
     const row = db.one<{ value: string }>(`SELECT value FROM tenant_meta WHERE key = 'tenant'`);
-    return row ? (parseStoredJson(TenantMeta, row.value) ?? null) : null;
+    return row ? (parseMeta(row.value) ?? null) : null;
   },
   put(db: Db, meta: TenantMeta): void {
     db.run(
@@ -35,10 +49,12 @@ export const TenantSettings = z.object({
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
+const parseSettings = memoParse((text) => parseStoredJson(TenantSettings, text));
+
 export const settings = {
   get(db: Db): TenantSettings {
     const row = db.one<{ value: string }>(`SELECT value FROM settings WHERE key = 'settings'`);
-    return (row ? parseStoredJson(TenantSettings, row.value) : undefined) ?? {};
+    return (row ? parseSettings(row.value) : undefined) ?? {};
   },
   put(db: Db, value: TenantSettings): void {
     db.run(

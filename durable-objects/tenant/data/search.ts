@@ -17,10 +17,10 @@ import type { Db } from "./db";
  * A query whose matches exceed CANDIDATE_CAP is ranked among its newest CANDIDATE_CAP matches
  * (reported as `exhaustive: false`). Numbers behind the caps: docs/decisions.md, docs/benchmarks.md.
  */
-export const MAX_QUERY_TERMS = 16;
+export const MAX_QUERY_TERMS = 8;
 export const MIN_PREFIX_LENGTH = 3;
 export const CANDIDATE_CAP = 300;
-export const DF_CAP = 2_000;
+export const DF_CAP = 500;
 
 export interface QueryTerm {
   word: string;
@@ -46,6 +46,8 @@ export function parseQuery(input: string): QueryTerm[] {
 
 /** Case- and accent-folds like the index's `unicode61 remove_diacritics 2` tokenizer. */
 export function normalizeWord(word: string): string {
+  // Most words are ASCII: skip Unicode normalisation for them (it dominated ranking time).
+  if (/^[\x00-\x7f]*$/.test(word)) return word.toLowerCase();
   return word
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")
@@ -99,6 +101,9 @@ const SCAN_PAGE = 500;
 
 const CANDIDATES = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM search_fts
   WHERE search_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`;
+/** The scan for large scopes reads only what the filter needs; text is fetched for kept rows. */
+const SCOPE_SCAN = `SELECT rowid, scope FROM search_fts WHERE search_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`;
+const ROW = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM search_fts WHERE rowid = ?`;
 
 export const searchIndex = {
   /**
@@ -123,27 +128,30 @@ export const searchIndex = {
         for (const row of rows.slice(0, CANDIDATE_CAP)) byRowid.set(row.rowid, row);
         return;
       }
+      // Newest first, keeping a few times `limit` visible rows: enough to rank, bounded by SCAN_BUDGET.
+      const target = Math.max(limit * 3, 30);
       let before = Number.MAX_SAFE_INTEGER;
       let kept = 0;
       for (let scanned = 0; ;) {
-        if (scanned >= SCAN_BUDGET || kept >= CANDIDATE_CAP) {
+        if (scanned >= SCAN_BUDGET || kept >= target) {
           exhaustive = false;
           return;
         }
-        const rows = db.all<SearchRow>(CANDIDATES, expression, before, SCAN_PAGE);
+        const rows = db.all<{ rowid: number; scope: string }>(SCOPE_SCAN, expression, before, SCAN_PAGE);
         for (const row of rows) {
           scanned++;
-          if (allowed.has(row.scope) && !byRowid.has(row.rowid)) {
-            byRowid.set(row.rowid, row);
-            kept++;
-          }
+          if (kept >= target || !allowed.has(row.scope) || byRowid.has(row.rowid)) continue;
+          const full = db.one<SearchRow>(ROW, row.rowid);
+          if (full) byRowid.set(row.rowid, full);
+          kept++;
         }
         if (rows.length < SCAN_PAGE) return;
         before = rows[rows.length - 1]?.rowid ?? 0;
       }
     };
     collect("AND");
-    if (terms.length > 1 && byRowid.size < limit) collect("OR");
+    // Fill with any-word matches, unless the all-words pass already spent the scan budget.
+    if (terms.length > 1 && byRowid.size < limit && (allowed === null || exhaustive)) collect("OR");
 
     const candidates = [...byRowid.values()];
     const df = new Map<string, number>();
