@@ -1,124 +1,242 @@
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
 import { approxTokens, NOT_FOUND_ANSWER } from "./provider";
 import type { EvidenceRecord } from "./retrieval";
-import { sentences, stem, words } from "./text";
+import { CLIENT_FIELDS, evidenceTerms, hasTerm, isStopword, PROPERTY_FIELDS, sentences, stem, synonymsOf, words } from "./text";
 
 /**
- * The default provider: no network, no model. It scores every sentence of the evidence against
- * the question's content words (IDF-weighted over the evidence's sentences), keeps the best
- * sentences from distinct records, and answers with those sentences verbatim, each cited.
+ * The default provider: no network, no model. It cuts the evidence into passages (sentences, and
+ * pairs of adjacent sentences of one record, so "…coil covered. Claim WC-448213 filed." can be
+ * one answer), scores each against the question's terms (IDF-weighted over the evidence), and
+ * answers with the best passages verbatim, each cited.
  *
- * Grounded only past a real relevance threshold: the best sentence must cover at least
- * MIN_COVERAGE of the question's weighted content words (and two of them when the question has
- * several). A question whose words appear nowhere, or only as incidental single words, gets
- * NOT_FOUND_ANSWER and no citations. Thresholds were set on the question set in
- * test/copilot-quality.test.ts; its precision and recall are in docs/benchmarks.md.
+ * A term found in the passage counts fully; through a synonym SYNONYM_WEIGHT; found only in the
+ * record's context (its job, its property, its client, its month) CONTEXT_WEIGHT. The question's
+ * terms are of three sorts, told apart by the evidence itself:
+ *   - place terms name a client or property ("Whitfield", "clubhouse");
+ *   - subject terms name a job: words of a job's title or description ("furnace", "heat pump");
+ *   - the rest is what is asked ("gate code", "superheat", "warranty claim").
+ * A record about the right place or job that does not say what is asked is no answer ("is there a
+ * dog at Northgate?" is not answered by Northgate's phone number, "the superheat of the Daikin
+ * heat pump" not by the heat pump's job description), so a passage is relevant only if
+ *   - it is about what the question names: one of the tags ("BLR-1") or months it names, and
+ *     most of the weight of the places it names;
+ *   - it covers at least MIN_COVERAGE of the question's weighted terms;
+ *   - it covers at least MIN_ASKED_COVERAGE of what is asked (the terms that name no place,
+ *     subject terms counting SUBJECT_FOCUS), one of them in its own text;
+ *   - and it matches two terms when the question has two or more.
+ * Otherwise the answer is NOT_FOUND_ANSWER with no citations. A term found nowhere in the
+ * evidence weighs the most, so a question about something the records never mention (a walk-in
+ * cooler, another tenant's boiler) falls below the thresholds. The weights and thresholds were
+ * set on the question set in test/copilot-quality.test.ts (figures there).
  */
-export const MIN_COVERAGE = 0.5;
+export const MIN_COVERAGE = 0.45;
+export const MIN_ASKED_COVERAGE = 0.5;
+/** Shares are sums of weights: compare them with a little slack for rounding. */
+const EPSILON = 1e-9;
+export const CONTEXT_WEIGHT = 0.5;
+const SYNONYM_WEIGHT = 0.75;
+/** Words that name the job ("furnace", "heat pump") say less about what is asked than the rest. */
+const SUBJECT_FOCUS = 0.5;
 export const MAX_ANSWER_SENTENCES = 3;
+/** Work bounds for evidence given by any caller: passages per record and in all. */
 const MAX_SENTENCE_CHARS = 400;
+const MAX_PASSAGES_PER_RECORD = 64;
+const MAX_PASSAGES = 3_000;
+/** A further answer sentence must score at least this share of the best one. */
+const SUPPORT_RATIO = 0.75;
 
-interface ScoredSentence {
+const FIELD_TERMS: Record<string, ReadonlySet<string>> = {
+  client: new Set(CLIENT_FIELDS.map(stem)),
+  property: new Set(PROPERTY_FIELDS.map(stem)),
+};
+const NONE: ReadonlySet<string> = new Set();
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+interface Passage {
   record: EvidenceRecord;
+  /** Verbatim slice of the record's text. */
   text: string;
+  start: number;
+  end: number;
+  /** A pair of adjacent sentences rather than one. */
+  pair: boolean;
+  own: ReadonlySet<string>;
+  /** Terms a client or property record answers without saying them ("phone", "address"). */
+  implied: ReadonlySet<string>;
+  /** Terms of the record's job (title and description). */
+  subject: ReadonlySet<string>;
+  /** Terms of the record's property and client, and its month and year. */
+  place: ReadonlySet<string>;
+}
+
+export interface ScoredSentence {
+  record: EvidenceRecord;
+  /** The quote: a verbatim slice of the record's text. */
+  text: string;
+  /** Weighted share of the question's terms this passage supports, in [0, 1]. */
   coverage: number;
+  /** Weighted share of what is asked (see above) this passage supports, in [0, 1]. */
+  asked: number;
+  /** Whether one of the asked terms is in the passage itself (not only in its context). */
+  askedInText: boolean;
+  /** Whether it is about the tags and places the question names. */
+  onTopic: boolean;
+  /** How many of the question's terms it matches, in its text or context (0 when none in its text). */
   matched: number;
   score: number;
+  start: number;
+  end: number;
 }
+
+type TermClass = "place" | "subject" | "asked";
+
+interface Support {
+  weight: number;
+  inText: boolean;
+}
+
+/** How strongly a passage supports a term: in its text, through a synonym, an implied field, or its context. */
+function support(p: Passage, term: string, cls: TermClass): Support {
+  // A client's or property's own record names the place, a job's own text the job: they say no
+  // more about it than context would.
+  const naming =
+    (cls === "place" && (p.record.kind === "client" || p.record.kind === "property")) || (cls === "subject" && p.record.kind === "job");
+  if (hasTerm(p.own, term)) return { weight: naming ? CONTEXT_WEIGHT : 1, inText: true };
+  if (synonymsOf(term).some((s) => hasTerm(p.own, s))) return { weight: SYNONYM_WEIGHT, inText: true };
+  if (p.implied.has(term)) return { weight: CONTEXT_WEIGHT, inText: true };
+  // A note on the job "… - RTU-3" is about RTU-3 as much as one that names it.
+  if (hasTerm(p.subject, term)) return { weight: isTag(term) ? 1 : CONTEXT_WEIGHT, inText: false };
+  if (hasTerm(p.place, term)) return { weight: CONTEXT_WEIGHT, inText: false };
+  return { weight: 0, inText: false };
+}
+
+const isTag = (term: string) => term.includes("-");
+const MONTH_TERMS = new Set(MONTHS.map(stem));
 
 export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">): { ranked: ScoredSentence[]; termCount: number } {
   const terms = input.terms;
-  const all: { record: EvidenceRecord; text: string; stems: Set<string>; context: Set<string> }[] = [];
-  for (const record of input.evidence) {
-    const context = new Set(words(record.context).map(stem));
-    for (const s of sentences(record.text)) {
-      if (s.text.length > MAX_SENTENCE_CHARS) continue;
-      all.push({ record, text: s.text, stems: new Set(words(s.text).map(stem)), context });
-    }
-  }
-  const has = (stems: Set<string>, term: string) => stems.has(term) || (term.length >= 4 && [...stems].some((s) => s.startsWith(term)));
-  const idf = new Map<string, number>();
-  for (const term of terms) {
-    const df = all.filter((s) => has(s.stems, term)).length;
-    idf.set(term, Math.log(1 + (all.length + 1) / (df + 0.5)));
-  }
-  const totalWeight = terms.reduce((sum, t) => sum + (idf.get(t) ?? 0), 0) || 1;
-  const ranked = all
-    .map(({ record, text, stems, context }) => {
-      let weight = 0;
-      let matched = 0;
-      let inSentence = 0;
-      for (const term of terms) {
-        if (has(stems, term)) {
-          weight += idf.get(term) ?? 0;
-          matched++;
-          inSentence++;
-        } else if (has(context, term)) {
-          // A word of the record's job title supports the sentence at half weight.
-          weight += (idf.get(term) ?? 0) / 2;
-          matched++;
-        }
-      }
-      const coverage = weight / totalWeight;
-      // Notes and events say what was found and done; titles and addresses only name things.
-      // Longer sentences (up to ~200 characters) carry more of the answer; newer records and the
-      // index's rank break ties.
-      const kindBonus = record.kind === "note" || record.kind === "event" ? 0.04 : 0;
-      const score = coverage + kindBonus + Math.min(0.03, text.length / 6000) + recency(record.at) + record.score / 1000;
-      return { record, text, coverage, matched: inSentence === 0 ? 0 : matched, score };
-    })
-    .filter((s) => s.matched > 0)
-    .sort((a, b) => b.score - a.score);
-  return { ranked, termCount: terms.length };
-}
+  const passages = cut(input.evidence);
+  const singles = passages.filter((p) => !p.pair);
 
-/** Up to 0.02 for records from the last year, favouring the newest (field work is about the latest visit). */
-function recency(at: string | null): number {
-  if (at === null) return 0;
-  const ageDays = (Date.now() - Date.parse(at)) / 86_400_000;
-  return Number.isFinite(ageDays) ? Math.max(0, 0.02 * (1 - ageDays / 365)) : 0;
+  // IDF over the evidence's sentences: a term found nowhere weighs the most.
+  const weight = new Map<string, number>();
+  for (const term of terms) {
+    const df = singles.filter((p) => hasTerm(p.own, term)).length;
+    weight.set(term, Math.log(1 + (singles.length + 1) / (df + 0.5)));
+  }
+  const cls = classify(input.evidence, passages, terms);
+  const places = terms.filter((t) => cls.get(t) === "place");
+  const placeTotal = sum(places, weight) || 1;
+  // Identifiers and dates the question names: a passage must be about one of them.
+  const tags = terms.filter((t) => isTag(t) || MONTH_TERMS.has(t));
+  // What is asked: the terms that name no place, those that name the job counting half.
+  const focusWeight = new Map(
+    terms.map((t) => [t, (weight.get(t) ?? 0) * { place: 0, subject: SUBJECT_FOCUS, asked: 1 }[cls.get(t) ?? "asked"]]),
+  );
+  const focus = terms.filter((t) => cls.get(t) !== "place");
+  const total = sum(terms, weight) || 1;
+  const focusTotal = sum(focus, focusWeight) || 1;
+  const newest = input.evidence.reduce((n, e) => Math.max(n, e.at === null ? 0 : Date.parse(e.at) || 0), 0);
+
+  const ranked: ScoredSentence[] = [];
+  for (const p of passages) {
+    let covered = 0;
+    let focusCovered = 0;
+    let matched = 0;
+    let inText = 0;
+    let focusInText = false;
+    let placeCovered = 0;
+    const found = new Map<string, Support>();
+    for (const term of terms) {
+      const s = support(p, term, cls.get(term) ?? "asked");
+      if (s.weight === 0) continue;
+      found.set(term, s);
+      const w = (weight.get(term) ?? 0) * s.weight;
+      covered += w;
+      matched++;
+      if (s.inText) inText++;
+      if (cls.get(term) === "place") placeCovered += weight.get(term) ?? 0;
+      else {
+        focusCovered += (focusWeight.get(term) ?? 0) * s.weight;
+        if (s.inText) focusInText = true;
+      }
+    }
+    if (inText === 0) continue;
+    // About the place the question names: most of its place terms' weight ("Estes Park" is not
+    // "the park"), and about one of the tags or months it names.
+    const onTopic = (tags.length === 0 || tags.some((t) => found.has(t))) && (places.length === 0 || placeCovered / placeTotal >= 0.5);
+    const coverage = covered / total;
+    const asked = focus.length === 0 ? coverage : focusCovered / focusTotal;
+    // Ties: a passage that says something beyond the question's own words (a title that repeats
+    // the question is no answer); notes and events say what was found and done, a job's own text
+    // what was asked for; a single sentence beats a pair that says no more; newer records and the
+    // index's rank come next.
+    const kindBonus = { note: 0.04, event: 0.02, job: -0.02, client: 0, property: 0 }[p.record.kind];
+    const score =
+      coverage +
+      0.5 * asked +
+      0.08 * novelty(p.text, terms) +
+      kindBonus -
+      (p.pair ? 0.03 : 0) +
+      recency(p.record.at, newest) +
+      Math.min(p.record.score, 20) / 1000;
+    ranked.push({
+      record: p.record,
+      text: p.text,
+      coverage,
+      asked,
+      askedInText: focus.length === 0 || focusInText,
+      onTopic,
+      matched,
+      score,
+      start: p.start,
+      end: p.end,
+    });
+  }
+  ranked.sort((a, b) => b.score - a.score);
+  return { ranked, termCount: terms.length };
 }
 
 export function isRelevant(best: ScoredSentence | undefined, termCount: number): best is ScoredSentence {
   if (!best) return false;
-  return best.coverage >= MIN_COVERAGE && (termCount < 3 || best.matched >= 2);
+  return (
+    best.onTopic &&
+    best.coverage >= MIN_COVERAGE - EPSILON &&
+    best.asked >= MIN_ASKED_COVERAGE - EPSILON &&
+    best.askedInText &&
+    best.matched >= Math.min(2, termCount)
+  );
 }
 
 export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">): ProviderDraft {
   const { ranked, termCount } = rankSentences(input);
-  const best = ranked[0];
+  const best = ranked.find((s) => isRelevant(s, termCount));
   const evidenceChars = input.evidence.reduce((n, e) => n + e.text.length, 0);
-  if (!isRelevant(best, termCount)) {
-    return {
-      text: NOT_FOUND_ANSWER,
-      claims: [],
-      declined: true,
-      confidence: 0,
-      model: null,
-      tokensIn: approxTokens(String(evidenceChars)),
-      tokensOut: 0,
-    };
+  const tokensIn = Math.ceil(evidenceChars / 4);
+  if (!best) {
+    return { text: NOT_FOUND_ANSWER, claims: [], declined: true, confidence: 0, model: null, tokensIn, tokensOut: 0 };
   }
-  // Up to MAX_ANSWER_SENTENCES sentences, at most two from one record (a record's next sentence
-  // often holds the detail: "…evaporator coil covered. Claim WC-448213 filed through Ferguson.").
-  const chosen: ScoredSentence[] = [];
-  const perRecord = new Map<string, number>();
+  // The best passage, then up to MAX_ANSWER_SENTENCES - 1 more from other records that score
+  // nearly as well (another visit to the same unit, the event that logged the same repair).
+  const chosen: ScoredSentence[] = [best];
   for (const s of ranked) {
-    if (chosen.length === MAX_ANSWER_SENTENCES) break;
-    if ((perRecord.get(s.record.ref) ?? 0) >= 2 || s.coverage < best.coverage * 0.6 || !isRelevant(s, termCount)) continue;
+    if (chosen.length === MAX_ANSWER_SENTENCES || s.score < best.score * SUPPORT_RATIO) break;
+    if (s === best || !isRelevant(s, termCount)) continue;
+    // One passage per record (a pair already joins a record's neighbouring sentences), and no repeats.
+    if (chosen.some((c) => c.record === s.record || flat(c.text) === flat(s.text))) continue;
     chosen.push(s);
-    perRecord.set(s.record.ref, (perRecord.get(s.record.ref) ?? 0) + 1);
   }
-  const text = chosen.map((s) => `${s.text} [${s.record.ref}]`).join("\n");
-  const confidence = Math.min(1, best.coverage * (0.7 + 0.15 * Math.min(2, chosen.length)));
+  const text = chosen.map((s) => `${display(s)} [${s.record.ref}]`).join("\n");
+  const corroboration = Math.min(1, 0.85 + 0.05 * chosen.length);
+  const confidence = Math.min(1, (0.6 * best.coverage + 0.4 * best.asked) * corroboration);
   return {
     text,
     claims: chosen.map((s) => ({ ref: s.record.ref, quote: s.text })),
     declined: false,
     confidence: Math.round(confidence * 1000) / 1000,
     model: null,
-    tokensIn: Math.ceil(evidenceChars / 4),
-    tokensOut: Math.ceil(text.length / 4),
+    tokensIn,
+    tokensOut: approxTokens(text),
   };
 }
 
@@ -134,3 +252,136 @@ export const extractiveProvider: CopilotProvider = {
     return draft;
   },
 };
+
+/** A record's context split into its job (first line, for a record on a job) and its place and date. */
+function contextTerms(record: EvidenceRecord): { subject: Set<string>; place: Set<string> } {
+  const lines = record.context.split("\n");
+  const subject = record.jobId !== null ? evidenceTerms(lines.shift() ?? "") : new Set<string>();
+  const place = evidenceTerms(lines.join("\n"));
+  const at = record.at === null ? NaN : Date.parse(record.at);
+  if (Number.isFinite(at)) {
+    // "The October visit".
+    const date = new Date(at);
+    place.add(stem(MONTHS[date.getUTCMonth()] ?? ""));
+    place.add(String(date.getUTCFullYear()));
+  }
+  return { subject, place };
+}
+
+/** Sentences (and adjacent pairs) of each record, bounded. An event is one passage: its data. */
+function cut(evidence: EvidenceRecord[]): Passage[] {
+  const out: Passage[] = [];
+  for (const record of evidence) {
+    if (out.length >= MAX_PASSAGES) break;
+    const { subject, place } = contextTerms(record);
+    const push = (text: string, start: number, own: ReadonlySet<string>, pair = false, implied: ReadonlySet<string> = NONE) =>
+      out.push({ record, text, start, end: start + text.length, pair, own, implied, subject, place });
+    if (record.kind === "event") {
+      // "part_ordered\n{…}": the type's words count, the data line is the quote.
+      const newline = record.text.indexOf("\n");
+      const data = newline < 0 ? "" : record.text.slice(newline + 1).trim();
+      const quote =
+        data !== "" && data.length <= MAX_SENTENCE_CHARS ? data : record.text.slice(0, newline < 0 ? undefined : newline).trim();
+      if (quote.length > 0 && quote.length <= MAX_SENTENCE_CHARS) push(quote, record.text.indexOf(quote), evidenceTerms(record.text));
+      continue;
+    }
+    if ((record.kind === "client" || record.kind === "property") && record.text.trim().length <= MAX_SENTENCE_CHARS) {
+      const quote = record.text.trim();
+      if (quote.length > 0) push(quote, record.text.indexOf(quote), evidenceTerms(quote), false, FIELD_TERMS[record.kind]);
+      continue;
+    }
+    const list = sentences(record.text).slice(0, MAX_PASSAGES_PER_RECORD / 2);
+    const own = list.map((s) => evidenceTerms(s.text));
+    list.forEach((s, i) => {
+      const terms = own[i] ?? NONE;
+      if (s.text.length <= MAX_SENTENCE_CHARS) push(s.text, s.start, terms);
+      const next = list[i + 1];
+      if (!next || next.start + next.text.length - s.start > MAX_SENTENCE_CHARS) return;
+      push(record.text.slice(s.start, next.start + next.text.length), s.start, new Set([...terms, ...(own[i + 1] ?? NONE)]), true);
+    });
+  }
+  return out.slice(0, MAX_PASSAGES);
+}
+
+/**
+ * Sorts the question's terms by what the evidence says they are. A place term is found in the
+ * names of clients and properties (their own records, the place lines of contexts) more often
+ * than in what the records say ("Estes Park" names a place, "parking" is said in many notes); a
+ * subject term is found in a job's title and description; the rest is what is asked.
+ */
+function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string[]): Map<string, TermClass> {
+  const out = new Map<string, TermClass>(terms.map((t) => [t, "asked"]));
+  const placeTexts = new Set<string>();
+  const subjectTexts = new Set<string>();
+  for (const record of evidence) {
+    const lines = record.context.split("\n");
+    const subject = record.jobId !== null ? (lines.shift() ?? "") : "";
+    placeTexts.add(lines.join("\n"));
+    if (record.kind === "client" || record.kind === "property") placeTexts.add(record.text);
+    if (record.kind === "job") subjectTexts.add(record.text);
+    subjectTexts.add(subject);
+    if (placeTexts.size + subjectTexts.size > MAX_PASSAGES) break;
+  }
+  const count = (texts: Set<string>) => {
+    const n = new Map<string, number>();
+    for (const text of texts) {
+      const offered = evidenceTerms(text);
+      for (const t of terms) if (hasTerm(offered, t)) n.set(t, (n.get(t) ?? 0) + 1);
+    }
+    return n;
+  };
+  const inPlaces = count(placeTexts);
+  const inSubjects = count(subjectTexts);
+  const said = new Map<string, number>();
+  for (const p of passages) {
+    if (p.pair || (p.record.kind !== "note" && p.record.kind !== "event")) continue;
+    for (const t of terms) if (hasTerm(p.own, t)) said.set(t, (said.get(t) ?? 0) + 1);
+  }
+  for (const t of terms) {
+    const named = inPlaces.get(t) ?? 0;
+    if (named > 0 && named >= (said.get(t) ?? 0)) out.set(t, "place");
+    else if ((inSubjects.get(t) ?? 0) > 0) out.set(t, "subject");
+  }
+  return out;
+}
+
+/** Share (up to 1) of a passage's content words that are not the question's: what it adds. */
+function novelty(text: string, terms: string[]): number {
+  let fresh = 0;
+  for (const word of words(text)) {
+    if (word.length < 2 || isStopword(word)) continue;
+    const s = stem(word);
+    if (!terms.some((t) => s === t || (t.length >= 5 && s.startsWith(t)))) fresh++;
+    if (fresh === 6) break;
+  }
+  return fresh / 6;
+}
+
+/** Up to 0.02 for the newest records, fading over half a year (field work is about the latest visit). */
+function recency(at: string | null, newest: number): number {
+  if (at === null || newest === 0) return 0;
+  const ageDays = (newest - Date.parse(at)) / 86_400_000;
+  return Number.isFinite(ageDays) ? Math.max(0, 0.02 * (1 - ageDays / 180)) : 0;
+}
+
+/** How an answer line reads: sentences as written (on one line), event data as "key value" pairs. */
+function display(s: ScoredSentence): string {
+  if (s.record.kind === "event") {
+    const type = s.record.text.split("\n", 1)[0] ?? "";
+    try {
+      const data: unknown = JSON.parse(s.text);
+      if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+        const fields = Object.entries(data as Record<string, unknown>).map(
+          ([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`,
+        );
+        return `${type}: ${fields.join("; ")}`;
+      }
+    } catch {
+      // Not JSON: shown as written.
+    }
+  }
+  return flat(s.text);
+}
+
+const flat = (text: string) => text.replace(/\s+/g, " ").trim();
+const sum = (terms: string[], weight: Map<string, number>) => terms.reduce((n, t) => n + (weight.get(t) ?? 0), 0);

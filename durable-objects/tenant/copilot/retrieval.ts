@@ -1,9 +1,10 @@
 import type { EvidenceKind } from "../../../schemas/common";
+import type { Note } from "../../../schemas/records";
 import type { Db } from "../data/db";
-import { events, jobs, notes, type JobRow } from "../data/records";
-import { RANK_TEXT_CHARS, searchIndex, type QueryTerm } from "../data/search";
-import { searchScope, type Visibility } from "../visibility";
-import { contentTerms } from "./text";
+import { clients, events, jobs, notes, properties, type JobRow } from "../data/records";
+import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, type QueryTerm } from "../data/search";
+import { jobListRestriction, searchScope, type Visibility } from "../visibility";
+import { contentTerms, evidenceTerms, hasTerm, indexWords } from "./text";
 
 /**
  * Evidence for a question: records the caller may read (through the same visibility module as
@@ -11,10 +12,18 @@ import { contentTerms } from "./text";
  * provider may quote. A `job` narrows to that job's evidence (job, notes, events, client,
  * property, and the notes on those).
  *
- * Field notes rarely repeat their job's subject ("superheat 26°F" sits on the job "Walk-in cooler
- * not cooling"), so each record carries its job's title as `context`, and the best-matching jobs
- * among the hits bring their own newest notes and events along (bounded: EXPANDED_JOBS jobs ×
- * EXPANDED_RECORDS records). Both come from jobs the caller may already see.
+ * Field notes rarely name what they are about: "superheat 26°F" sits on the job "Annual cooling
+ * tune-up - AC-1" of the client "The Whitfield Residence", and a gate code on a property. So:
+ *   - every record carries `context`: what it is about and where, one line each: its job's title
+ *     and description (first, for a record on a job), its property's label and address, its
+ *     client's name (words a provider may match but never quotes);
+ *   - the index hits name anchors (jobs; clients and properties), and the strongest anchors bring
+ *     their own records along: a job its newest notes and events, a client or property its notes
+ *     and the jobs whose titles match the question best.
+ * Every expansion is checked against the caller's visibility again (and against `job` when the
+ * question is narrowed), and all of it is bounded: EVIDENCE_LIMIT hits, ANCHOR_PLACES clients or
+ * properties × (NOTES_PER_PLACE notes + JOBS_PER_PLACE candidate jobs), ANCHOR_JOBS jobs ×
+ * RECORDS_PER_JOB notes and events, at most MAX_EVIDENCE records in all.
  */
 export interface EvidenceRecord {
   ref: string;
@@ -24,15 +33,32 @@ export interface EvidenceRecord {
   at: string | null;
   /** The record's text (at most RANK_TEXT_CHARS characters): quotes are slices of it. */
   text: string;
-  /** Words that describe the record without being part of it (its job's title); never quoted. */
+  /**
+   * Words that describe the record without being part of it, never quoted. One line each: for a
+   * record on a job (`jobId` set) the first line is that job's title and description; then the
+   * property's label and address and the client's name.
+   */
   context: string;
-  /** Rank from the index (higher is better). */
+  /** Rank from the index (higher is better); records brought in by an anchor rank below its hit. */
   score: number;
 }
 
-export const EVIDENCE_LIMIT = 12;
-const EXPANDED_JOBS = 2;
-const EXPANDED_RECORDS = 12;
+export const EVIDENCE_LIMIT = 16;
+export const MAX_EVIDENCE = 96;
+const ANCHOR_JOBS = 3;
+const ANCHOR_PLACES = 2;
+const RECORDS_PER_JOB = 12;
+const NOTES_PER_PLACE = 8;
+const JOBS_PER_PLACE = 25;
+/** How much of a job's title and description goes into the context of its records. */
+const SUBJECT_CHARS = 400;
+/** `notes.forJobContext` with this job pk (no job has it) returns a client's or property's own notes. */
+const NO_JOB_PK = -1;
+
+interface Place {
+  kind: "client" | "property";
+  pk: number;
+}
 
 export function retrieveEvidence(
   db: Db,
@@ -42,47 +68,179 @@ export function retrieveEvidence(
 ): { terms: string[]; evidence: EvidenceRecord[] } {
   const terms = contentTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
-  // Stems of 3+ characters are prefix queries, so "replace" finds "replaced" and "replacement".
-  const query: QueryTerm[] = terms.map((t) => ({ word: t, prefix: t.length >= 3 }));
-  const outcome = searchIndex.query(db, query, searchScope(visibility, job), EVIDENCE_LIMIT);
-
-  const evidence = new Map<string, EvidenceRecord>();
-  const titles = new Map<string, string>();
-  const titleOf = (jobId: string | null): string => {
-    if (jobId === null) return "";
-    if (!titles.has(jobId)) titles.set(jobId, jobs.byId(db, jobId)?.title ?? "");
-    return titles.get(jobId) ?? "";
-  };
-  for (const h of outcome.hits) {
-    const ref = `${h.kind}:${h.ref}`;
-    evidence.set(ref, { ref, kind: h.kind, id: h.ref, jobId: h.job, at: h.at, text: h.text, context: titleOf(h.job), score: h.score });
+  const query: QueryTerm[] = [];
+  for (const term of terms) {
+    for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
   }
-  const expand = outcome.hits.filter((h) => h.kind === "job").slice(0, EXPANDED_JOBS);
-  for (const hit of expand) {
-    const row = jobs.byId(db, hit.ref);
-    if (!row) continue;
-    const base = hit.score - 0.5;
-    for (const n of notes.forJob(db, row.pk, EXPANDED_RECORDS)) {
-      const ref = `note:${n.id}`;
-      if (!evidence.has(ref))
-        evidence.set(ref, {
-          ref,
-          kind: "note",
-          id: n.id,
-          jobId: row.id,
-          at: n.createdAt,
-          text: n.body.slice(0, RANK_TEXT_CHARS),
-          context: row.title,
-          score: base,
-        });
+  const outcome = searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), searchScope(visibility, job), EVIDENCE_LIMIT);
+
+  const may = {
+    job: (row: JobRow) => (job ? row.pk === job.pk : visibility.kind === "all" || visibility.jobPks.has(row.pk)),
+    client: (pk: number) => (job ? pk === job.client_pk : visibility.kind === "all" || visibility.clientPks.has(pk)),
+    property: (pk: number) => (job ? pk === job.property_pk : visibility.kind === "all" || visibility.propertyPks.has(pk)),
+  };
+  const lookup = new Lookup(db, may.client);
+  const evidence = new Map<string, EvidenceRecord>();
+  const add = (
+    record: Omit<EvidenceRecord, "ref" | "context">,
+    place: { jobId: string | null; clientPk: number | null; propertyPk: number | null },
+  ) => {
+    const ref = `${record.kind}:${record.id}`;
+    const existing = evidence.get(ref);
+    if (existing) {
+      existing.score = Math.max(existing.score, record.score);
+      return;
     }
-    for (const e of events.forJob(db, row.pk, EXPANDED_RECORDS)) {
-      const ref = `event:${e.id}`;
+    evidence.set(ref, { ...record, ref, context: lookup.context(place) });
+  };
+
+  // 1. The index's hits, and the anchors they name.
+  const jobScores = new Map<string, number>();
+  const placeScores = new Map<string, { place: Place; score: number }>();
+  const bump = (id: string, score: number) => jobScores.set(id, Math.max(jobScores.get(id) ?? 0, score));
+  const bumpPlace = (place: Place, score: number) => {
+    const key = `${place.kind}:${place.pk}`;
+    if ((placeScores.get(key)?.score ?? -Infinity) < score) placeScores.set(key, { place, score });
+  };
+  if (job) bump(job.id, Number.MAX_SAFE_INTEGER);
+  for (const h of outcome.hits) {
+    const scopePk = Number(h.scope.slice(1));
+    const clientPk = h.scope.startsWith("c") ? scopePk : null;
+    const propertyPk = h.scope.startsWith("p") ? scopePk : null;
+    add({ kind: h.kind, id: h.ref, jobId: h.job, at: h.at, text: h.text, score: h.score }, { jobId: h.job, clientPk, propertyPk });
+    if (h.job !== null) bump(h.job, h.kind === "job" ? h.score : h.score - 0.25);
+    // A hit on a client's or property's own record names it; a hit on one of its notes, less so.
+    if (clientPk !== null) bumpPlace({ kind: "client", pk: clientPk }, h.kind === "client" ? h.score : h.score - 0.5);
+    if (propertyPk !== null) bumpPlace({ kind: "property", pk: propertyPk }, h.kind === "property" ? h.score : h.score - 0.5);
+  }
+
+  // 2. The strongest clients and properties: their notes, and their jobs that match the question.
+  const places = [...placeScores.values()].sort((a, b) => b.score - a.score).slice(0, ANCHOR_PLACES);
+  for (const { place, score } of places) {
+    if (place.kind === "client" ? !may.client(place.pk) : !may.property(place.pk)) continue;
+    const own = notes.forJobContext(
+      db,
+      {
+        pk: NO_JOB_PK,
+        client_pk: place.kind === "client" ? place.pk : NO_JOB_PK,
+        property_pk: place.kind === "property" ? place.pk : null,
+      },
+      NOTES_PER_PLACE,
+    );
+    // (A note has one target, so these are the client's or property's own, never a job's.)
+    for (const n of own) if (n.jobId === null) add(noteRecord(n, score - 0.5), lookup.placeOfNote(n));
+    if (job) continue;
+    const candidates = jobs.list(db, {
+      limit: JOBS_PER_PLACE,
+      ...(place.kind === "client" ? { clientPk: place.pk } : { propertyPk: place.pk }),
+      ...jobListRestriction(visibility),
+    }).rows;
+    for (const row of candidates) {
+      if (!may.job(row)) continue;
+      lookup.remember(row);
+      const offered = evidenceTerms(`${row.title}\n${row.description ?? ""}`);
+      const matched = terms.filter((t) => hasTerm(offered, t)).length;
+      if (matched > 0) bump(row.id, score - 1 + matched / terms.length);
+    }
+  }
+
+  // 3. The strongest jobs: the job itself, its newest notes and events.
+  const anchorJobs = [...jobScores.entries()].sort((a, b) => b[1] - a[1]).slice(0, ANCHOR_JOBS);
+  for (const [jobId, score] of anchorJobs) {
+    const row = lookup.job(jobId);
+    if (!row || !may.job(row)) continue;
+    const base = Math.min(score, outcome.hits[0]?.score ?? score) - 0.5;
+    const place = { jobId: row.id, clientPk: null, propertyPk: null };
+    add({ kind: "job", id: row.id, jobId: row.id, at: row.updated_at, text: `${row.title}\n${row.description ?? ""}`, score: base }, place);
+    for (const n of notes.forJob(db, row.pk, RECORDS_PER_JOB)) add(noteRecord(n, base), place);
+    for (const e of events.forJob(db, row.pk, RECORDS_PER_JOB)) {
       // The same text the index holds for an event: its type, then its data.
       const text = e.data ? `${e.type}\n${JSON.stringify(e.data)}` : `${e.type}\n`;
-      if (!evidence.has(ref))
-        evidence.set(ref, { ref, kind: "event", id: e.id, jobId: row.id, at: e.at, text, context: row.title, score: base });
+      add({ kind: "event", id: e.id, jobId: row.id, at: e.at, text, score: base - 0.1 }, place);
     }
   }
-  return { terms, evidence: [...evidence.values()] };
+
+  const ranked = [...evidence.values()].sort((a, b) => b.score - a.score).slice(0, MAX_EVIDENCE);
+  return { terms, evidence: ranked };
+}
+
+function noteRecord(n: Note, score: number): Omit<EvidenceRecord, "ref" | "context"> {
+  return { kind: "note", id: n.id, jobId: n.jobId, at: n.createdAt, text: n.body.slice(0, RANK_TEXT_CHARS), score };
+}
+
+/** Cached lookups of the rows that give records their context (a question touches a few dozen). */
+class Lookup {
+  readonly #db: Db;
+  /** A property's client is named only to a caller who may see that client (it can differ from the job's). */
+  readonly #mayNameClient: (pk: number) => boolean;
+  readonly #jobs = new Map<string, JobRow | null>();
+  readonly #clientNames = new Map<number, string>();
+  readonly #properties = new Map<number, { clientPk: number | null; words: string }>();
+
+  constructor(db: Db, mayNameClient: (pk: number) => boolean) {
+    this.#db = db;
+    this.#mayNameClient = mayNameClient;
+  }
+
+  remember(row: JobRow): void {
+    this.#jobs.set(row.id, row);
+  }
+
+  job(id: string): JobRow | null {
+    if (!this.#jobs.has(id)) this.#jobs.set(id, jobs.byId(this.#db, id));
+    return this.#jobs.get(id) ?? null;
+  }
+
+  placeOfNote(n: Note): { jobId: string | null; clientPk: number | null; propertyPk: number | null } {
+    if (n.jobId !== null) return { jobId: n.jobId, clientPk: null, propertyPk: null };
+    if (n.clientId !== null) return { jobId: null, clientPk: clients.pkOf(this.#db, n.clientId), propertyPk: null };
+    return {
+      jobId: null,
+      clientPk: null,
+      propertyPk: n.propertyId === null ? null : (properties.refOf(this.#db, n.propertyId)?.pk ?? null),
+    };
+  }
+
+  /**
+   * One line per thing the record belongs to: for a record on a job, first the job's title and
+   * description (flattened to one line, at most SUBJECT_CHARS); then the property's label and
+   * address; then the client's name.
+   */
+  context(place: { jobId: string | null; clientPk: number | null; propertyPk: number | null }): string {
+    let { clientPk, propertyPk } = place;
+    const lines: string[] = [];
+    if (place.jobId !== null) {
+      const row = this.job(place.jobId);
+      lines.push(row ? `${row.title} — ${row.description ?? ""}`.replace(/\s+/g, " ").slice(0, SUBJECT_CHARS) : "");
+      if (row) {
+        clientPk = row.client_pk;
+        propertyPk = row.property_pk;
+      }
+    }
+    if (propertyPk !== null) {
+      const property = this.#property(propertyPk);
+      clientPk ??= property.clientPk;
+      if (property.words !== "") lines.push(property.words.replace(/\n/g, " "));
+    }
+    if (clientPk !== null && this.#mayNameClient(clientPk)) lines.push(this.#clientName(clientPk));
+    return lines.join("\n");
+  }
+
+  #clientName(pk: number): string {
+    if (!this.#clientNames.has(pk)) this.#clientNames.set(pk, clients.byPk(this.#db, pk)?.name ?? "");
+    return this.#clientNames.get(pk) ?? "";
+  }
+
+  #property(pk: number): { clientPk: number | null; words: string } {
+    let property = this.#properties.get(pk);
+    if (!property) {
+      const row = properties.byPk(this.#db, pk);
+      property = {
+        clientPk: row ? clients.pkOf(this.#db, row.clientId) : null,
+        words: row ? [row.label ?? "", row.address].filter((s) => s !== "").join("\n") : "",
+      };
+      this.#properties.set(pk, property);
+    }
+    return property;
+  }
 }

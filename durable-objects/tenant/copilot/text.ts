@@ -1,45 +1,191 @@
 import { normalizeWord } from "../data/search";
 
 /**
- * Small language helpers for the copilot: content words of a question, a light stemmer, and
- * sentence splitting that keeps every sentence a verbatim substring of its record (citations
- * quote records exactly, so nothing here may rewrite text).
+ * Small language helpers for the copilot: content terms of a question, a light stemmer, the
+ * terms a piece of evidence offers, and sentence splitting that keeps every sentence a verbatim
+ * substring of its record (citations quote records exactly, so nothing here may rewrite text).
+ *
+ * Two kinds of term:
+ *   - stems of ordinary words ("replaced" → "replac"), matched on a stem or, from 5 characters,
+ *     as a prefix ("replac" meets "replacement");
+ *   - tags: runs of letters and digits joined by `-`, `.` or `/` that contain a digit ("RTU-2",
+ *     "F.28", "E.04.10", "R-410A", "WC-448213"). Field records are full of them, and "RTU-2" must
+ *     not be answered with a sentence about RTU-1 that happens to contain a 2. A tag is one term,
+ *     written with `-` between its parts ("rtu-2"); the index is queried with its parts.
  */
 const STOPWORDS = new Set(
+  // English function words.
   (
-    "a about above after again against all am an and any are as at be because been before being below between both but by can " +
-    "could did do does doing done down during each few for from further had has have having he her here hers him his how i if " +
-    "in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same she " +
+    "a about above after again against all also am an and any are as at be because been before being below between both but by " +
+    "can could did do does doing done down during each few for from further had has have having he her here hers him his how i " +
+    "if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same she " +
     "should so some such than that the their theirs them then there these they this those through to too under until up very " +
-    "was we were what when where which while who whom why will with would you your yours tell show give find know please " +
-    "last time times previous previously recent recently latest ever anything something thing things get got say said " +
-    "use uses used using number kind type property site record records note notes reading readings"
+    "was we were what when where which while who whom whose why will with would you your yours shall may might " +
+    // Words that frame a question without saying what it is about.
+    "tell give find know please last time times previous previously recent recently latest ever anything something " +
+    "thing things get got say said says happen happened happens going went anyone someone somebody everyone everything " +
+    "wrong much many take takes took taken want wants wanted still like whether currently actually exactly ok okay able let " +
+    "show shows showed shown showing measure measured measures measuring reach reached look looks looked long often " +
+    "result results outcome big large hold holds " +
+    "use uses used using number kind type property site record records note notes reading readings info information detail details"
   ).split(" "),
 );
 
-/** Strips a few English suffixes so "replaced"/"replacing"/"replaces" meet "replace". */
+/** Words that a client or property record answers although its text does not contain them. */
+export const CLIENT_FIELDS = ["name", "phone", "email", "contact", "customer", "client"];
+export const PROPERTY_FIELDS = ["address", "location", "located"];
+
+const VOWEL = /[aeiouy]/;
+
+/**
+ * A light suffix stripper: both the question and the evidence go through it, so it only has to
+ * be consistent, and every stem stays a prefix of the words it came from (the index is searched
+ * with stems as prefixes). "codes"/"code" → "cod", "replaced"/"replacement" → "replac",
+ * "tripped" → "trip", "installed"/"install" → "instal", "batteries"/"battery" → "batter".
+ */
 export function stem(word: string): string {
-  for (const suffix of ["ing", "ed", "es", "s"]) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
-  }
-  return word;
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  let w = word;
+  const cut = (n: number) => {
+    if (w.length - n >= 3) w = w.slice(0, -n);
+  };
+  if (w.endsWith("ies")) cut(3);
+  else if (/(?:ss|x|z|ch|sh)es$/.test(w)) cut(2);
+  else if (w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) cut(1);
+  if (w.endsWith("ment") && w.length - 4 >= 5) cut(4);
+  else if (w.endsWith("ing") && VOWEL.test(w.slice(0, -3))) cut(3);
+  else if (w.endsWith("ed") && VOWEL.test(w.slice(0, -2))) cut(2);
+  if (w.length >= 5 && /[^aeiou]y$/.test(w)) cut(1);
+  if (w.length >= 4 && w.at(-1) === w.at(-2) && !VOWEL.test(w.at(-1) ?? "a")) cut(1);
+  while (w.length >= 4 && w.endsWith("e")) cut(1);
+  return w;
 }
 
+/** Whether a (normalised, unstemmed) word says nothing about what a question is about. */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
+/** Whether a question term is present in a set of evidence terms (exact, or as a prefix of 5+ characters). */
+export function hasTerm(terms: ReadonlySet<string>, term: string): boolean {
+  if (terms.has(term)) return true;
+  if (term.length < 5 || term.includes("-")) return false;
+  for (const t of terms) if (t.startsWith(term)) return true;
+  return false;
+}
+
+/** Case- and accent-folded words of a text (the index's tokenisation). */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push(normalizeWord(match[0]));
   return out;
 }
 
-/** Distinct stemmed content words of a question, in order (at most 12). */
+/**
+ * A few verbs and nouns that technicians and dispatchers use interchangeably ("fitted" the
+ * electrode, "replaced" the electrode). Kept small and about the trade, not about any one record.
+ */
+const SYNONYM_GROUPS = [
+  ["replace", "install", "fit", "swap", "fitted"],
+  ["labor", "labour"],
+  ["fail", "fault", "broke", "broken"],
+  ["cost", "price", "quote"],
+  ["contact", "call", "phone", "text", "e-mail", "email"],
+];
+const SYNONYMS = new Map<string, string[]>();
+for (const group of SYNONYM_GROUPS) {
+  const stems = [...new Set(group.flatMap((w) => words(w)).map(stem))].filter((s) => s.length >= 3);
+  for (const s of stems) {
+    const others = stems.filter((other) => other !== s);
+    SYNONYMS.set(s, others);
+  }
+}
+
+/** Stems that may stand for a term (not including the term itself). */
+export function synonymsOf(term: string): readonly string[] {
+  return SYNONYMS.get(term) ?? [];
+}
+
+const TAG_RUN = /[\p{L}\p{N}\p{M}]+(?:[-./][\p{L}\p{N}\p{M}]+)+/gu;
+
+/** Tags in a text: runs of word parts joined by `-`, `.` or `/`, at least one part containing a digit. */
+function tagRuns(text: string): { tag: string; parts: string[]; index: number; length: number }[] {
+  const out: { tag: string; parts: string[]; index: number; length: number }[] = [];
+  for (const match of text.matchAll(TAG_RUN)) {
+    const parts = match[0].split(/[-./]/).map(normalizeWord);
+    if (!parts.some((p) => /\d/.test(p))) continue;
+    out.push({ tag: parts.join("-"), parts, index: match.index, length: match[0].length });
+  }
+  return out;
+}
+
+/**
+ * Quantities that a reading's unit names: "88°F" answers "what temperature", "98 A" "what
+ * current". Field notes write the number and the unit, rarely the quantity.
+ */
+const UNIT_QUANTITIES: [RegExp, string[]][] = [
+  [/\d\s*°\s*[FC]\b/, ["temperature"]],
+  [/\d\s*(?:psig|psi|bar|mbar|kpa)\b|\bin\.\s*w\.c\./i, ["pressure"]],
+  [/\d\s*(?:A|amps?)\b/, ["current", "amps", "draw"]],
+  [/\d\s*(?:V|VAC|VDC|mV)\b/, ["voltage"]],
+  [/\d\s*[µμu]F\b/, ["capacitance"]],
+  [/\d\s*[kM]?(?:Ω|ohms?)(?!\w)/, ["resistance"]],
+  [/\d\s*l\/min\b/, ["flow", "rate"]],
+  [/\d\s*°dH\b/, ["hardness"]],
+  // Refrigerants are named by their ASHRAE number: "R-410A", "R-32".
+  [/\bR-?\d{2,3}[A-Z]?\b/, ["refrigerant"]],
+];
+const UNIT_TERMS = UNIT_QUANTITIES.map(([pattern, names]) => [pattern, names.map(stem)] as const);
+
+/**
+ * Every term a piece of evidence offers: stems of its words and of the parts of camelCase words
+ * (event data keys such as `warrantyClaim`), the quantities its units name, and its tags with
+ * their shorter runs ("E.04.10" offers "e-04-10", "e-04" and "04-10"; at most 6 parts of a run).
+ */
+export function evidenceTerms(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const raw = match[0];
+    out.add(stem(normalizeWord(raw)));
+    if (/\p{Ll}\p{Lu}/u.test(raw)) for (const part of raw.split(/(?<=\p{Ll})(?=\p{Lu})/u)) out.add(stem(normalizeWord(part)));
+  }
+  for (const [pattern, names] of UNIT_TERMS) if (pattern.test(text)) for (const name of names) out.add(name);
+  for (const { parts } of tagRuns(text)) {
+    const run = parts.slice(0, 6);
+    for (let i = 0; i < run.length; i++) for (let j = i + 2; j <= run.length; j++) out.add(run.slice(i, j).join("-"));
+  }
+  return out;
+}
+
+/** Distinct content terms of a question, in order (at most MAX_TERMS): tags whole, other words stemmed. */
+export const MAX_TERMS = 12;
 export function contentTerms(question: string): string[] {
   const seen = new Set<string>();
-  for (const word of words(question)) {
+  const tags = tagRuns(question);
+  let tagIndex = 0;
+  for (const match of question.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    if (seen.size === MAX_TERMS) break;
+    const tag = tags[tagIndex];
+    if (tag && match.index >= tag.index) {
+      if (match.index < tag.index + tag.length) {
+        // A word inside a tag: the tag stands for it (added once, at its first word).
+        if (match.index === tag.index) seen.add(tag.tag);
+        if (match.index + match[0].length >= tag.index + tag.length) tagIndex++;
+        continue;
+      }
+      tagIndex++;
+    }
+    const word = normalizeWord(match[0]);
     if (STOPWORDS.has(word) || (word.length < 2 && !/\d/.test(word))) continue;
     seen.add(stem(word));
-    if (seen.size === 12) break;
   }
   return [...seen];
+}
+
+/** The words to look a term up with in the index: a tag's parts, or the stem (a prefix from 3 letters). */
+export function indexWords(term: string): { word: string; prefix: boolean }[] {
+  if (term.includes("-")) return term.split("-").map((word) => ({ word, prefix: false }));
+  return [{ word: term, prefix: term.length >= 3 && !/\d/.test(term) }];
 }
 
 export interface Sentence {
@@ -48,9 +194,13 @@ export interface Sentence {
   start: number;
 }
 
+/** Abbreviations after which a full stop does not end a sentence ("Dr. Marsh", "approx. 3 bar"). */
+const ABBREVIATIONS = new Set(["dr", "mr", "mrs", "st", "nr", "vs", "approx", "incl", "ca", "fig"]);
+
 /**
  * Sentences of a record, each a verbatim, trimmed slice of it: lines, split after `.`, `!` or `?`
- * when whitespace follows (so "12.5 psi" and "F.28" stay whole).
+ * when whitespace and then something other than a lower-case letter follow (so "12.5 psi",
+ * "F.28", "0.83 in. w.c." and "Dr. Marsh" stay whole).
  */
 export function sentences(text: string): Sentence[] {
   const out: Sentence[] = [];
@@ -62,7 +212,10 @@ export function sentences(text: string): Sentence[] {
       const trimmed = raw.trim();
       if (trimmed.length >= 3) out.push({ text: trimmed, start: line.index + from + (raw.length - raw.trimStart().length) });
     };
-    for (const boundary of body.matchAll(/[.!?]+(?=\s+\S)/g)) {
+    for (const boundary of body.matchAll(/[.!?]+(?=\s+[^\s\p{Ll}])/gu)) {
+      const before = /([\p{L}]+)$/u.exec(body.slice(Math.max(from, boundary.index - 8), boundary.index))?.[1]?.toLowerCase();
+      // "Dr. Marsh", and initials: "A.O. Smith".
+      if (boundary[0] === "." && before !== undefined && (ABBREVIATIONS.has(before) || before.length === 1)) continue;
       const end = boundary.index + boundary[0].length;
       push(end);
       from = end;
