@@ -8,8 +8,11 @@ export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
       const keys = inject<TestKeys>("keys");
+      const fakeLlmUrl = inject<string>("fakeLlmUrl");
       return {
         wrangler: { configPath: "./wrangler.jsonc" },
+        // Never reach Cloudflare from tests (an `ai` binding would otherwise need a login).
+        remoteBindings: false,
         miniflare: {
           bindings: {
             ENVIRONMENT: "test",
@@ -25,13 +28,17 @@ export default defineConfig({
             RATE_LIMIT_USER_PER_MINUTE: "100000",
             RATE_LIMIT_TENANT_PER_MINUTE_MAX: "1000000",
             RATE_LIMIT_USER_PER_MINUTE_MAX: "1000000",
+            // The fake OpenAI-compatible server (test/fake-llm-setup.ts); the provider stays extractive.
+            COPILOT_PROVIDER: "extractive",
+            OPENAI_BASE_URL: `${fakeLlmUrl}/v1`,
+            OPENAI_MODEL: "fake-default",
           },
         },
       };
     }),
   ],
   test: {
-    globalSetup: ["./test/global-setup.ts"],
+    globalSetup: ["./test/global-setup.ts", "./test/fake-llm-setup.ts"],
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     // Request logs are useful when a test fails, noise when it passes.

@@ -12,6 +12,7 @@ import { requestLog } from "./middleware/request-log";
 import { copilotRoutes } from "./routes/copilot";
 import { meRoutes } from "./routes/me";
 import { platformRoutes } from "./routes/platform";
+import { isTicketUpgrade, realtimeRoutes } from "./routes/realtime";
 import { systemRoutes } from "./routes/system";
 import { tenantDataRoutes } from "./routes/tenant-data";
 
@@ -67,12 +68,14 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "access", { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" });
 
-  app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" ? next() : identify(c, next)));
+  // A ticket is the credential of a socket upgrade: the tenant object verifies it.
+  app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" || isTicketUpgrade(c) ? next() : identify(c, next)));
   app.use("/v1/platform/*", platformOnly);
   app.route("/", meRoutes);
   app.route("/", platformRoutes);
   app.route("/", tenantDataRoutes);
   app.route("/", copilotRoutes);
+  app.route("/", realtimeRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError(onError);

@@ -30,6 +30,10 @@ const csv = z.preprocess(
 
 export const SUPPORTED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"] as const;
 
+export const COPILOT_PROVIDERS = ["extractive", "openai", "workers-ai"] as const;
+export type CopilotProviderName = (typeof COPILOT_PROVIDERS)[number];
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.1-8b-instruct";
+
 export const ConfigSchema = z
   .object({
     ENVIRONMENT: z.preprocess((v) => blankToUndefined(v) ?? "production", z.string().max(64)),
@@ -54,6 +58,19 @@ export const ConfigSchema = z
         .min(1),
     ),
     JWT_CLOCK_TOLERANCE_SECONDS: intVar("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
+    // Copilot providers (durable-objects/tenant/copilot/providers.ts). The base URL is configuration
+    // only: no tenant input ever chooses where a model request goes.
+    COPILOT_PROVIDER: z.preprocess(
+      (v) => blankToUndefined(v) ?? "extractive",
+      z.enum(COPILOT_PROVIDERS, { error: `COPILOT_PROVIDER must be one of: ${COPILOT_PROVIDERS.join(", ")}` }),
+    ),
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_MODEL: optionalString,
+    /** A Worker secret (`wrangler secret put OPENAI_API_KEY`); optional for servers that need no key. */
+    OPENAI_API_KEY: optionalString,
+    WORKERS_AI_MODEL: z.preprocess((v) => blankToUndefined(v) ?? DEFAULT_WORKERS_AI_MODEL, z.string().trim().max(200)),
+    COPILOT_TIMEOUT_MS: intVar("COPILOT_TIMEOUT_MS", 30_000, 100, 300_000),
+    COPILOT_MAX_RETRIES: intVar("COPILOT_MAX_RETRIES", 2, 0, 5),
   })
   .superRefine((c, ctx) => {
     if (c.OIDC_ISSUER && !c.OIDC_AUDIENCE)
@@ -64,6 +81,12 @@ export const ConfigSchema = z
         path: ["CF_ACCESS_JWKS_URL"],
         message: "CF_ACCESS_JWKS_URL or CF_ACCESS_TEAM_DOMAIN is required when CF_ACCESS_AUD is set",
       });
+    }
+    if (c.COPILOT_PROVIDER === "openai") {
+      if (!c.OPENAI_BASE_URL)
+        ctx.addIssue({ code: "custom", path: ["OPENAI_BASE_URL"], message: "OPENAI_BASE_URL is required when COPILOT_PROVIDER is openai" });
+      if (!c.OPENAI_MODEL)
+        ctx.addIssue({ code: "custom", path: ["OPENAI_MODEL"], message: "OPENAI_MODEL is required when COPILOT_PROVIDER is openai" });
     }
   });
 

@@ -1,4 +1,4 @@
-import { Server } from "partyserver";
+import { Server, type Connection, type WSMessage } from "partyserver";
 import { AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
 import { RecordId, type Role } from "../../schemas/common";
 import { Caller, type Member } from "../../schemas/identity";
@@ -14,14 +14,14 @@ import {
   type JobList,
 } from "../../schemas/jobs";
 import type { Job, Note } from "../../schemas/records";
-import type { RateState, RpcError, RpcResult } from "../../schemas/rpc";
+import { ERROR_STATUS, type ErrorCode, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
 import { SearchQuery, type SearchHit } from "../../schemas/search";
 import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
 import { devAuthAllowed, loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { AppError, fieldErrors } from "../../src/errors/app-error";
 import { CopilotAsk, UsageQuery, type CopilotAnswer, type ThreadDetail, type ThreadList, type UsageReport } from "../../schemas/copilot";
 import { composeAnswer } from "./copilot/answer";
-import { extractiveProvider } from "./copilot/extractive";
+import { providerFor } from "./copilot/providers";
 import { audit, type AuditInput } from "./data/audit";
 import { chat } from "./data/chat";
 import { usage } from "./data/usage";
@@ -33,7 +33,23 @@ import { isInitialised, migrate } from "./data/migrations";
 import { RateCounters, WINDOW_SECONDS } from "./data/rate-limits";
 import { clients, events, jobs, notes, properties, type JobFilter } from "./data/records";
 import { parseQuery, searchIndex, snippet } from "./data/search";
+import {
+  type ConnectionState,
+  RealtimeErrorCode,
+  TICKET_TTL_SECONDS,
+  formatTicket,
+  parseTicket,
+  type ClientMessage,
+  type RealtimeTicket,
+} from "../../schemas/realtime";
+import { streams } from "./data/streams";
+import { tickets, type TicketIdentity } from "./data/tickets";
 import { ingestBatch } from "./ingest";
+import { MAX_STRIKES, countMessage, principalOf, readState } from "./realtime/connection-state";
+import { jobsTouchedByIngest, planJobUpdates, type Socket } from "./realtime/fanout";
+import { closeQuietly, errorFrame, parseClientFrame, send } from "./realtime/protocol";
+import { AnswerCancelled, AnswerStreams, StoredDeltas, StreamOutcome, type AnswerStream } from "./realtime/streams";
+import { newTicketSecret, ticketHash } from "./realtime/tickets";
 import { toPlainText } from "./sanitize";
 import { can, jobListRestriction, searchScope, visibilityFor, visibleJob, type Action, type Visibility } from "./visibility";
 
@@ -72,6 +88,10 @@ export class TenantObject extends Server<Env> {
   readonly #rates: RateCounters;
   readonly #limits: PlatformLimits;
   #startError: unknown = null;
+  /** Identities of sockets being opened, by connection id: set by fetch, taken by onConnect. */
+  readonly #opening = new Map<string, TicketIdentity & { role: Role }>();
+  readonly #streams = new AnswerStreams();
+  #lastPurgeMs = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -145,6 +165,7 @@ export class TenantObject extends Server<Env> {
         tenantMeta.put(this.#db, updated);
         this.#platformAudit(actor, requestId, next === "suspended" ? "tenant.suspend" : "tenant.resume", `tenant:${meta.id}`, null);
       });
+      if (next === "suspended") this.#closeSockets(() => true, "tenant suspended");
       return updated;
     });
   }
@@ -160,6 +181,7 @@ export class TenantObject extends Server<Env> {
         if (meta.status !== "suspended") tenantMeta.put(this.#db, { ...meta, status: "suspended" });
         this.#platformAudit(actor, requestId, "tenant.delete", `tenant:${meta.id}`, "storage will be wiped");
       });
+      this.#closeSockets(() => true, "tenant deleted");
       return {
         counts: {
           clients: clients.count(this.#db),
@@ -212,6 +234,10 @@ export class TenantObject extends Server<Env> {
         if (idem) idempotency.put(this.#db, c.principal, idem.key, idem.bodyHash, 200, JSON.stringify(counts), nowSeconds);
       });
       if (idem && Math.random() < 0.01) idempotency.prune(this.#db, nowSeconds);
+      // Committed: tell the sockets. Record-level outcomes are not reported by ingestBatch, so a
+      // batch that changed any job, note or event notifies every job it references.
+      const changed = [result.jobs, result.notes, result.events].some((k) => k.inserted + k.updated > 0);
+      if (changed) this.#notifyJobsUpdated(jobsTouchedByIngest(input));
       return { ...result, replayed: false };
     });
   }
@@ -258,6 +284,7 @@ export class TenantObject extends Server<Env> {
       });
       const fresh = changed ? jobs.byId(this.#db, row.id) : row;
       if (!fresh) throw new AppError("not_found", `job ${row.id} not found`);
+      if (changed) this.#notifyJobsUpdated([row.id]);
       return jobs.toApi(this.#db, fresh);
     });
   }
@@ -282,6 +309,7 @@ export class TenantObject extends Server<Env> {
       });
       const created = notes.byId(this.#db, id);
       if (!created) throw new AppError("internal", "note vanished after write");
+      this.#notifyJobsUpdated([row.id]);
       return created;
     });
   }
@@ -423,10 +451,12 @@ export class TenantObject extends Server<Env> {
       question: ask.question,
       visibility: c.visibility(),
       job,
-      provider: extractiveProvider,
+      provider: providerFor(this.env),
       signal,
       onDelta,
     });
+    // Only a socket's cancel aborts the signal: a cancelled turn stores nothing.
+    if (signal.aborted) throw new AnswerCancelled();
     const latencyMs = Date.now() - started;
     const keepContent = settings.get(this.#db).dataMode !== "metadata-only";
     const messageId = `M-${crypto.randomUUID()}`;
@@ -507,6 +537,322 @@ export class TenantObject extends Server<Env> {
     };
   }
 
+  // ------------------------------------------------------------------ realtime
+
+  /** A single-use ticket (≤ 60 s) that opens one socket for this caller; only its hash is kept. */
+  async issueTicket(caller: Caller): Promise<RpcResult<RealtimeTicket>> {
+    return this.#call(caller, "jobs.read", async (c) => {
+      const secret = newTicketSecret();
+      const hash = await ticketHash(secret);
+      const nowMs = Date.now();
+      const expiresAtMs = nowMs + TICKET_TTL_SECONDS * 1000;
+      tickets.put(this.#db, hash, { issuer: c.caller.issuer, subject: c.caller.subject, devRole: c.caller.devRole }, expiresAtMs);
+      this.#purgeRealtime(nowMs);
+      return { ticket: formatTicket(c.meta.id, c.meta.region, secret), expiresAt: new Date(expiresAtMs).toISOString() };
+    });
+  }
+
+  /** Closes every socket of one identity (1008): the hook member removal and suspension call. */
+  async closeConnectionsOf(issuer: string, subject: string): Promise<RpcResult<{ closed: number }>> {
+    return this.#platform(() => ({
+      closed: this.#closeSockets((s) => s.issuer === issuer && s.subject === subject, "membership revoked"),
+    }));
+  }
+
+  /**
+   * WebSocket upgrades (the router forwards `GET /v1/realtime?ticket=…`). The ticket is consumed
+   * and the identity checked by the same authority as every call, and a refusal is an HTTP answer
+   * BEFORE any upgrade. The identity reaches onConnect through #opening, keyed by a connection id
+   * chosen here (partyserver reads it from `_pk`); the ticket is removed from the URL partyserver
+   * keeps in the attachment. Anything else is not an endpoint of this object.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return refusal("not_found", "not found");
+    try {
+      await this.#ensureStarted();
+    } catch {
+      return refusal("tenant_unavailable", "the tenant's storage failed to start");
+    }
+    const url = new URL(request.url);
+    const parsed = parseTicket(url.searchParams.get("ticket") ?? "");
+    const invalid = () => refusal("unauthenticated", "the ticket is invalid, used or expired");
+    const meta = isInitialised(this.#db) ? tenantMeta.get(this.#db) : null;
+    if (!parsed || !meta || meta.id !== parsed.tenantId) return invalid();
+    const who = tickets.consume(this.#db, await ticketHash(parsed.secret), Date.now());
+    if (!who) return invalid();
+    const caller = this.#socketCaller(who, request.headers.get("x-request-id") ?? crypto.randomUUID());
+    let role: Role;
+    try {
+      role = this.#authorize(caller, "jobs.read", 1, {}).role;
+    } catch (error) {
+      if (error instanceof AppError) return refusal(error.code, error.detail, error.retryAfterSeconds);
+      this.#failure(error);
+      return refusal("internal", "internal error");
+    }
+    const connectionId = crypto.randomUUID();
+    this.#opening.set(connectionId, { ...who, role });
+    const target = new URL(url.origin + url.pathname);
+    target.searchParams.set("_pk", connectionId);
+    try {
+      return await super.fetch(new Request(target, { headers: request.headers }));
+    } finally {
+      this.#opening.delete(connectionId);
+    }
+  }
+
+  override onConnect(connection: Connection): void {
+    const who = this.#opening.get(connection.id);
+    if (!who) return closeQuietly(connection, 1011, "connection identity missing");
+    const now = Date.now();
+    const state: ConnectionState = {
+      v: 1,
+      issuer: who.issuer,
+      subject: who.subject,
+      role: who.role,
+      ...(who.devRole === null ? {} : { devRole: who.devRole }),
+      connectedAt: now,
+      msgWindowStart: now,
+      msgCount: 0,
+      strikes: 0,
+    };
+    connection.setState(state);
+    this.#broadcastPresence();
+  }
+
+  override onClose(connection: Connection): void {
+    this.#broadcastPresence(connection.id);
+  }
+
+  /** partyserver does not await a rejected onMessage into its own catch: nothing may escape here. */
+  override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
+    try {
+      await this.#onMessage(connection, message);
+    } catch (error) {
+      this.#failure(error);
+      send(connection, errorFrame("internal", "internal error"));
+    }
+  }
+
+  async #onMessage(connection: Connection, message: WSMessage): Promise<void> {
+    let state = readState(connection);
+    if (!state) return closeQuietly(connection, 1011, "connection state unreadable");
+    const counted = countMessage(state, Date.now());
+    state = counted.state;
+    if (!counted.admitted) return this.#strike(connection, state, undefined, "too many messages on this connection");
+    const parsed = parseClientFrame(message);
+    if (state.strikes > 0) state = { ...state, strikes: 0 };
+    connection.setState(state);
+    if (!parsed.ok) return void send(connection, parsed.frame);
+    const msg = parsed.message;
+    if (msg.type === "cancel") return this.#cancel(connection, state, msg.id);
+    const ctx = this.#socketAuthorize(connection, state, msg.id, msg.type === "ask" ? COPILOT_COST : 1);
+    if (!ctx) return;
+    if (msg.type === "resume") return this.#resume(connection, state, msg);
+    await this.#ask(connection, ctx, msg);
+  }
+
+  /** Caller for a socket's identity; `requestId` ties its audit entries to the connection. */
+  #socketCaller(who: { issuer: string; subject: string; devRole?: Role | null | undefined }, requestId: string): Caller {
+    return parse(Caller, { issuer: who.issuer, subject: who.subject, email: null, devRole: who.devRole ?? null, requestId });
+  }
+
+  /**
+   * Every ask and resume re-checks the authority (membership, role, suspension) and the per-user
+   * rate limit. A refused member or suspended tenant gets an error and the socket closes (1008);
+   * a rate refusal is a strike.
+   */
+  #socketAuthorize(connection: Connection, state: ConnectionState, id: string, cost: number): CallContext | null {
+    try {
+      return this.#authorize(this.#socketCaller(state, `ws:${connection.id}`), "copilot.ask", cost, {});
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : "internal";
+      if (!(error instanceof AppError)) this.#failure(error);
+      if (code === "rate_limited") {
+        this.#strike(connection, state, id, error instanceof AppError ? error.detail : "rate limited");
+        return null;
+      }
+      send(connection, errorFrame(realtimeCode(code), error instanceof AppError ? error.detail : "internal error", id));
+      if (code === "not_a_member" || code === "tenant_suspended" || code === "not_found") {
+        closeQuietly(connection, 1008, code === "tenant_suspended" ? "tenant suspended" : "membership revoked");
+        this.#broadcastPresence(connection.id);
+      }
+      return null;
+    }
+  }
+
+  #strike(connection: Connection, state: ConnectionState, id: string | undefined, detail: string): void {
+    const next = { ...state, strikes: state.strikes + 1 };
+    connection.setState(next);
+    send(connection, errorFrame("rate_limited", detail, id));
+    if (next.strikes >= MAX_STRIKES) {
+      closeQuietly(connection, 1008, "rate limit exceeded");
+      this.#broadcastPresence(connection.id);
+    }
+  }
+
+  async #ask(connection: Connection, ctx: CallContext, msg: Extract<ClientMessage, { type: "ask" }>): Promise<void> {
+    const principal = ctx.principal;
+    if (this.#streams.get(principal, msg.id)?.outcome === null) {
+      return void send(connection, errorFrame("duplicate_id", "an answer with this id is still running", msg.id));
+    }
+    const stream = this.#streams.start(principal, msg.id, connection);
+    streams.remove(this.#db, principal, msg.id);
+    // Yield once so a cancel already queued behind this ask is read before the turn starts: a
+    // provider without network I/O (extractive) would otherwise run to completion first.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    let outcome: StreamOutcome;
+    try {
+      if (stream.controller.signal.aborted) throw new AnswerCancelled();
+      const { question, jobId, threadId } = msg;
+      const ask = { question, ...(jobId === undefined ? {} : { jobId }), ...(threadId === undefined ? {} : { threadId }) };
+      const answer = await this.#answer(ctx, ask, (text) => this.#pushDelta(stream, text), stream.controller.signal);
+      outcome = { type: "answer", id: msg.id, ...answer };
+    } catch (error) {
+      if (error instanceof AnswerCancelled || stream.controller.signal.aborted) {
+        outcome = errorFrame("cancelled", "the answer was cancelled", msg.id);
+      } else if (error instanceof AppError) {
+        outcome = errorFrame(realtimeCode(error.code), error.detail, msg.id);
+      } else {
+        this.#failure(error);
+        outcome = errorFrame("internal", "internal error", msg.id);
+      }
+    }
+    this.#finish(stream, outcome);
+  }
+
+  #pushDelta(stream: AnswerStream, text: string): void {
+    stream.deltas.push(text);
+    const frame = JSON.stringify({ type: "delta", id: stream.id, text });
+    for (const [id, socket] of stream.listeners) if (!send(socket, frame)) stream.listeners.delete(id);
+  }
+
+  /** The outcome goes to every listener, then (full data mode) to SQLite for resumes after eviction. */
+  #finish(stream: AnswerStream, outcome: StreamOutcome): void {
+    stream.outcome = outcome;
+    const frame = JSON.stringify(outcome);
+    for (const socket of stream.listeners.values()) send(socket, frame);
+    stream.listeners.clear();
+    try {
+      if (settings.get(this.#db).dataMode !== "metadata-only") {
+        streams.put(this.#db, stream.principal, stream.id, JSON.stringify(stream.deltas), frame, Date.now());
+      }
+      this.#purgeRealtime(Date.now());
+    } catch (error) {
+      this.#failure(error);
+    }
+  }
+
+  #cancel(connection: Connection, state: ConnectionState, id: string): void {
+    const stream = this.#streams.get(principalOf(state), id);
+    if (!stream) return void send(connection, errorFrame("unknown_id", `no answer ${id} on this tenant for you`, id));
+    // A finished answer has nothing left to stop; its outcome was (or will be, on resume) delivered.
+    if (stream.outcome === null) stream.controller.abort();
+  }
+
+  /**
+   * The rest of an answer, exactly once: the deltas from index `after`, then the outcome if there
+   * is one; a running answer keeps streaming to this socket. Only the asking principal's answers
+   * are found; after an eviction, finished answers come from SQLite.
+   */
+  #resume(connection: Connection, state: ConnectionState, msg: Extract<ClientMessage, { type: "resume" }>): void {
+    const principal = principalOf(state);
+    const live = this.#streams.get(principal, msg.id);
+    let deltas: string[];
+    let outcome: StreamOutcome | null;
+    if (live) {
+      deltas = live.deltas;
+      outcome = live.outcome;
+    } else {
+      const stored = streams.get(this.#db, principal, msg.id, Date.now());
+      const storedDeltas = stored ? parseStoredJson(StoredDeltas, stored.deltas) : undefined;
+      const storedOutcome = stored ? parseStoredJson(StreamOutcome, stored.outcome) : undefined;
+      if (!storedDeltas || !storedOutcome) return void send(connection, errorFrame("unknown_id", `no answer ${msg.id} to resume`, msg.id));
+      deltas = storedDeltas;
+      outcome = storedOutcome;
+    }
+    if (msg.after > deltas.length) {
+      return void send(connection, errorFrame("bad_message", `after: answer ${msg.id} has ${deltas.length} deltas so far`, msg.id));
+    }
+    for (let i = msg.after; i < deltas.length; i++) send(connection, { type: "delta", id: msg.id, text: deltas[i] ?? "" });
+    if (outcome) send(connection, outcome);
+    else live?.listeners.set(connection.id, connection);
+  }
+
+  /** Open sockets with a readable state (a malformed one is closed with 1011 on the way). */
+  #sockets(excluding?: string): (Socket & { connection: Connection })[] {
+    const out: (Socket & { connection: Connection })[] = [];
+    for (const connection of this.getConnections()) {
+      if (connection.id === excluding) continue;
+      const state = readState(connection);
+      if (!state) {
+        closeQuietly(connection, 1011, "connection state unreadable");
+        continue;
+      }
+      out.push({ id: connection.id, state, connection });
+    }
+    return out;
+  }
+
+  /** `presence`: the distinct users with an open socket, to every open socket (all are members). */
+  #broadcastPresence(excluding?: string): void {
+    try {
+      const sockets = this.#sockets(excluding);
+      const online = [...new Set(sockets.map((s) => s.state.subject))].sort();
+      const frame = JSON.stringify({ type: "presence", online });
+      for (const s of sockets) send(s.connection, frame);
+    } catch (error) {
+      this.#failure(error);
+    }
+  }
+
+  /**
+   * `job.updated` to every socket whose user may see the job now, and to nobody else. Called after
+   * the write committed; never throws, so a failing notification cannot affect the write.
+   */
+  #notifyJobsUpdated(jobIds: readonly string[]): void {
+    try {
+      if (jobIds.length === 0 || this.ctx.getWebSockets().length === 0) return;
+      const sockets = this.#sockets();
+      const roles = new Map<string, Role | null>();
+      const plan = planJobUpdates(this.#db, jobIds, sockets, (state) => {
+        const key = principalOf(state);
+        if (!roles.has(key)) {
+          const m = this.#membership({ issuer: state.issuer, subject: state.subject, devRole: state.devRole ?? null });
+          roles.set(key, "refused" in m ? null : m.role);
+        }
+        return roles.get(key) ?? null;
+      });
+      for (const s of sockets) for (const jobId of plan.get(s.id) ?? []) send(s.connection, { type: "job.updated", jobId });
+    } catch (error) {
+      this.#failure(error);
+    }
+  }
+
+  /** Closes matching sockets with 1008 (and stops their running answers); returns how many. */
+  #closeSockets(match: (state: ConnectionState) => boolean, reason: string): number {
+    let closed = 0;
+    try {
+      for (const s of this.#sockets()) {
+        if (!match(s.state)) continue;
+        closeQuietly(s.connection, 1008, reason);
+        closed++;
+        for (const stream of this.#streams.running()) if (stream.principal === principalOf(s.state)) stream.controller.abort();
+      }
+      if (closed > 0) this.#broadcastPresence();
+    } catch (error) {
+      this.#failure(error);
+    }
+    return closed;
+  }
+
+  /** Expired tickets and old answers go, at most once a minute (bounded tables, no alarm needed). */
+  #purgeRealtime(nowMs: number): void {
+    if (nowMs - this.#lastPurgeMs < 60_000) return;
+    this.#lastPurgeMs = nowMs;
+    tickets.prune(this.#db, nowMs);
+    streams.purge(this.#db, nowMs);
+  }
+
   // ------------------------------------------------------------------ the one guard
 
   /**
@@ -520,52 +866,65 @@ export class TenantObject extends Server<Env> {
     run: (c: CallContext) => T | Promise<T>,
     options: { cost?: number } = {},
   ): Promise<RpcResult<T>> {
-    let rate: RateState | undefined;
-    let resolvedRole: Role | undefined;
+    const report: { rate?: RateState; role?: Role } = {};
     try {
       await this.#ensureStarted();
       const caller = parse(Caller, callerInput);
-      const meta = this.#requireMeta();
-      if (meta.status === "suspended") throw new AppError("tenant_suspended", `tenant ${meta.id} is suspended`);
-      const principal = `${caller.issuer}|${caller.subject}`;
-
-      const limited = this.#takeRateLimit(principal, options.cost ?? 1);
-      rate = limited.state;
-      if (limited.error) throw limited.error;
-
-      const deny = (reason: string, code: "not_a_member" | "forbidden", role: string | null, detail: string): never => {
-        this.#appendAudit({ actor: principal, role, action, target: null, outcome: "denied", reason, requestId: caller.requestId });
-        throw new AppError(code, detail);
-      };
-      const notMember = "not a member of this tenant";
-      const member = members.get(this.#db, caller.issuer, caller.subject);
-      let role: Role;
-      if (caller.devRole !== null) {
-        if (!devAuthAllowed(this.env)) return deny("dev identity refused: dev auth is off", "not_a_member", null, notMember);
-        if (member && member.status !== "active") return deny("member suspended", "not_a_member", member.role, notMember);
-        role = caller.devRole;
-      } else {
-        if (!member) return deny("not a member", "not_a_member", null, notMember);
-        if (member.status !== "active") return deny("member suspended", "not_a_member", member.role, notMember);
-        role = member.role;
-      }
-      resolvedRole = role;
-      if (!can(role, action)) return deny(`role ${role} may not ${action}`, "forbidden", role, `role ${role} may not ${action}`);
-
-      let visibility: Visibility | undefined;
-      const ctx: CallContext = {
-        caller,
-        role,
-        principal,
-        meta,
-        now: new Date().toISOString(),
-        visibility: () => (visibility ??= visibilityFor(this.#db, role, caller.subject)),
-        audit: (e) => this.#appendAudit({ ...e, actor: principal, role, requestId: caller.requestId }),
-      };
-      return { ok: true, value: await run(ctx), rate, role };
+      const ctx = this.#authorize(caller, action, options.cost ?? 1, report);
+      return { ok: true, value: await run(ctx), rate: report.rate, role: report.role };
     } catch (error) {
-      return { ...this.#failure(error), rate, role: resolvedRole };
+      return { ...this.#failure(error), rate: report.rate, role: report.role };
     }
+  }
+
+  /**
+   * The checks of the one guard, for a parsed caller: tenant provisioned and active → rate limit →
+   * membership and role (the authority) → permission. Throws an AppError (denials audited);
+   * `report` receives the rate state and role as soon as they are known. REST calls reach it
+   * through #call, sockets (connect, ask, resume) directly.
+   */
+  #authorize(caller: Caller, action: Action, cost: number, report: { rate?: RateState; role?: Role }): CallContext {
+    const meta = this.#requireMeta();
+    if (meta.status === "suspended") throw new AppError("tenant_suspended", `tenant ${meta.id} is suspended`);
+    const principal = `${caller.issuer}|${caller.subject}`;
+
+    const limited = this.#takeRateLimit(principal, cost);
+    report.rate = limited.state;
+    if (limited.error) throw limited.error;
+
+    const deny = (reason: string, code: "not_a_member" | "forbidden", role: string | null, detail: string): never => {
+      this.#appendAudit({ actor: principal, role, action, target: null, outcome: "denied", reason, requestId: caller.requestId });
+      throw new AppError(code, detail);
+    };
+    const membership = this.#membership(caller);
+    if ("refused" in membership) return deny(membership.refused, "not_a_member", membership.role, "not a member of this tenant");
+    const role = membership.role;
+    report.role = role;
+    if (!can(role, action)) return deny(`role ${role} may not ${action}`, "forbidden", role, `role ${role} may not ${action}`);
+
+    let visibility: Visibility | undefined;
+    return {
+      caller,
+      role,
+      principal,
+      meta,
+      now: new Date().toISOString(),
+      visibility: () => (visibility ??= visibilityFor(this.#db, role, caller.subject)),
+      audit: (e) => this.#appendAudit({ ...e, actor: principal, role, requestId: caller.requestId }),
+    };
+  }
+
+  /** The authority's answer for an identity: its role, or why it is refused (dev roles only when dev auth is on). */
+  #membership(who: { issuer: string; subject: string; devRole: Role | null }): { role: Role } | { refused: string; role: Role | null } {
+    const member = members.get(this.#db, who.issuer, who.subject);
+    if (who.devRole !== null) {
+      if (!devAuthAllowed(this.env)) return { refused: "dev identity refused: dev auth is off", role: null };
+      if (member && member.status !== "active") return { refused: "member suspended", role: member.role };
+      return { role: who.devRole };
+    }
+    if (!member) return { refused: "not a member", role: null };
+    if (member.status !== "active") return { refused: "member suspended", role: member.role };
+    return { role: member.role };
   }
 
   /** Platform calls: no membership or rate limit (the router has verified an operator). */
@@ -671,4 +1030,15 @@ function requiredText(value: string, path: string): string {
     });
   }
   return plain;
+}
+
+/** An HTTP refusal of an upgrade: the router turns `{code, detail}` into its problem+json. */
+function refusal(code: ErrorCode, detail: string, retryAfterSeconds?: number): Response {
+  return Response.json({ code, detail, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }, { status: ERROR_STATUS[code] });
+}
+
+/** An API error code as a socket error code (the ones a socket can meet; anything else is internal). */
+function realtimeCode(code: ErrorCode): RealtimeErrorCode {
+  const parsed = RealtimeErrorCode.safeParse(code);
+  return parsed.success ? parsed.data : "internal";
 }

@@ -151,6 +151,22 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX chat_messages_created ON chat_messages(created_at)`,
     ],
   },
+  {
+    version: 3,
+    name: "realtime tickets (hash only) and resumable answer streams",
+    statements: [
+      // Only the SHA-256 of a ticket's secret is stored; expiry in epoch milliseconds.
+      `CREATE TABLE realtime_tickets (
+       hash TEXT PRIMARY KEY, issuer TEXT NOT NULL, subject TEXT NOT NULL, dev_role TEXT,
+       expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`,
+      `CREATE INDEX realtime_tickets_expiry ON realtime_tickets(expires_at)`,
+      // One row per answer streamed over a socket (deltas as a JSON array), kept minutes for resume.
+      `CREATE TABLE realtime_streams (
+       principal TEXT NOT NULL, id TEXT NOT NULL, deltas TEXT NOT NULL, outcome TEXT NOT NULL,
+       updated_at INTEGER NOT NULL, PRIMARY KEY (principal, id)) WITHOUT ROWID`,
+      `CREATE INDEX realtime_streams_updated ON realtime_streams(updated_at)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -47,7 +47,7 @@ export function parseQuery(input: string): QueryTerm[] {
 /** Case- and accent-folds like the index's `unicode61 remove_diacritics 2` tokenizer. */
 export function normalizeWord(word: string): string {
   // Most words are ASCII: skip Unicode normalisation for them (it dominated ranking time).
-  if (/^[\x00-\x7f]*$/.test(word)) return word.toLowerCase();
+  if (/^[ -~]*$/.test(word)) return word.toLowerCase();
   return word
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")

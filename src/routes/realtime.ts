@@ -1,0 +1,107 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ERROR_STATUS, type ErrorCode } from "../../schemas/rpc";
+import { parseTicket, RealtimeQuery, RealtimeTicket } from "../../schemas/realtime";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors/app-error";
+import { callTenant, callerOf, selectTenant, tenantStub, withRetry } from "../tenancy/tenants";
+import { json, PROBLEMS, SECURITY, TenantHeader } from "./shared";
+
+/**
+ * The realtime channel's edge. A socket is opened with a single-use ticket (browsers cannot set
+ * headers on a WebSocket) or with the REST credentials; either way the router forwards the
+ * upgrade to the tenant's object WITH A TICKET, so the object has one way in and decides alone
+ * who the socket belongs to. No identity travels in headers.
+ */
+export const REALTIME_PATH = "/v1/realtime";
+
+/** Whether this request opens a socket with a ticket (no other credentials are read then). */
+export function isTicketUpgrade(c: Context<AppEnv>): boolean {
+  return c.req.method === "GET" && c.req.path === REALTIME_PATH && c.req.query("ticket") !== undefined;
+}
+
+/** `ALLOWED_ORIGINS` (comma-separated), or null when unset: browsers' cross-site sockets are refused. */
+function allowedOrigins(env: Env): string[] | null {
+  const raw: unknown = (env as unknown as { ALLOWED_ORIGINS?: unknown }).ALLOWED_ORIGINS;
+  if (typeof raw !== "string") return null;
+  const list = raw
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  return list.length > 0 ? list : null;
+}
+
+const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+/** What the tenant object answers when it refuses an upgrade. */
+const UpgradeRefusal = z.object({ code: ErrorCodeSchema, detail: z.string().max(500), retryAfterSeconds: z.number().int().optional() });
+
+export const realtimeRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/realtime/ticket",
+      tags: ["realtime"],
+      security: SECURITY,
+      summary: "A single-use ticket (valid 60 s) to open the realtime WebSocket",
+      request: { headers: TenantHeader },
+      responses: { 200: json(RealtimeTicket, "The ticket"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const selected = await selectTenant(c);
+      return c.json(await callTenant<RealtimeTicket>(c, selected, (stub) => stub.issueTicket(callerOf(c)), false), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: REALTIME_PATH,
+      tags: ["realtime"],
+      security: [...SECURITY, {}],
+      summary: "The realtime WebSocket (Upgrade: websocket), opened with ?ticket= or the REST credentials",
+      description:
+        "Client frames: ask {id, question, jobId?, threadId?}, cancel {id}, resume {id, after}. Server frames: delta, answer, error, presence, job.updated.",
+      request: { headers: TenantHeader, query: RealtimeQuery },
+      responses: {
+        101: { description: "Switching protocols: the socket is open" },
+        400: { description: "Not a WebSocket upgrade", content: PROBLEMS[401].content },
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        429: PROBLEMS[429],
+      },
+    }),
+    async (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        throw new AppError("bad_request", "this endpoint opens a WebSocket: send Upgrade: websocket");
+      }
+      const origins = allowedOrigins(c.env);
+      const origin = c.req.header("origin");
+      // Browsers always send Origin on a WebSocket; clients without one are not browsers (and cannot be CSRF'd).
+      if (origins && origin !== undefined && !origins.includes(origin.trim().toLowerCase())) {
+        throw new AppError("forbidden", "this origin may not open the realtime channel");
+      }
+      const { ticket } = c.req.valid("query");
+      let target: { tenantId: string; region: "us" | "eu" | "auto"; ticket: string };
+      if (ticket !== undefined) {
+        const parsed = parseTicket(ticket);
+        if (!parsed) throw new AppError("unauthenticated", "the ticket is malformed");
+        target = { tenantId: parsed.tenantId, region: parsed.region, ticket };
+      } else {
+        const selected = await selectTenant(c);
+        const issued = await callTenant<RealtimeTicket>(c, selected, (stub) => stub.issueTicket(callerOf(c)), false);
+        target = { tenantId: selected.tenantId, region: selected.region, ticket: issued.ticket };
+      }
+      c.set("tenantId", target.tenantId);
+
+      const url = new URL(REALTIME_PATH, c.req.url);
+      url.searchParams.set("ticket", target.ticket);
+      // Only what the object needs: the upgrade and the request id for its audit entries.
+      const headers = new Headers({ upgrade: "websocket", "x-request-id": c.get("requestId") });
+      // Not retried: the ticket is single use.
+      const res = await withRetry(() => tenantStub(c.env, target.tenantId, target.region).fetch(new Request(url, { headers })), false);
+      if (res.status === 101 && res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
+      const refusal = UpgradeRefusal.safeParse(await res.json().catch(() => null));
+      if (!refusal.success) throw new Error(`tenant object refused an upgrade with status ${res.status} and no readable reason`);
+      const { code, detail, retryAfterSeconds } = refusal.data;
+      throw new AppError(code, detail, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
+    },
+  );
