@@ -44,6 +44,17 @@ export const ConfigSchema = z
     RATE_LIMIT_TENANT_PER_MINUTE_MAX: intVar("RATE_LIMIT_TENANT_PER_MINUTE_MAX", 60_000, 1, 10_000_000),
     RATE_LIMIT_USER_PER_MINUTE_MAX: intVar("RATE_LIMIT_USER_PER_MINUTE_MAX", 6_000, 1, 10_000_000),
     PLATFORM_ADMIN_SUBJECTS: csv,
+    /** Origins allowed to open the realtime WebSocket (lower-cased); empty: any. */
+    ALLOWED_ORIGINS: z.preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((s) => s.trim().toLowerCase())
+              .filter(Boolean)
+          : [],
+      z.array(z.string().max(512)),
+    ),
     OIDC_ISSUER: optionalUrl,
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalUrl,

@@ -20,17 +20,6 @@ export function isTicketUpgrade(c: Context<AppEnv>): boolean {
   return c.req.method === "GET" && c.req.path === REALTIME_PATH && c.req.query("ticket") !== undefined;
 }
 
-/** `ALLOWED_ORIGINS` (comma-separated), or null when unset: browsers' cross-site sockets are refused. */
-function allowedOrigins(env: Env): string[] | null {
-  const raw: unknown = (env as unknown as { ALLOWED_ORIGINS?: unknown }).ALLOWED_ORIGINS;
-  if (typeof raw !== "string") return null;
-  const list = raw
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  return list.length > 0 ? list : null;
-}
-
 const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 /** What the tenant object answers when it refuses an upgrade. */
 const UpgradeRefusal = z.object({ code: ErrorCodeSchema, detail: z.string().max(500), retryAfterSeconds: z.number().int().optional() });
@@ -73,7 +62,9 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         throw new AppError("bad_request", "this endpoint opens a WebSocket: send Upgrade: websocket");
       }
-      const origins = allowedOrigins(c.env);
+      // ALLOWED_ORIGINS from the one config schema; empty means any origin.
+      const configured = c.get("config").ALLOWED_ORIGINS;
+      const origins = configured.length > 0 ? configured : null;
       const origin = c.req.header("origin");
       // Browsers always send Origin on a WebSocket; clients without one are not browsers (and cannot be CSRF'd).
       if (origins && origin !== undefined && !origins.includes(origin.trim().toLowerCase())) {
