@@ -2,12 +2,12 @@ import { z } from "zod";
 import { buildPrompt } from "./prompt";
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
 import {
+  readStreamIntoDraft,
   CopilotProviderError,
   deadline,
   DraftBuilder,
   RetryableFailure,
   retryAfterMs,
-  sseEvents,
   withRetries,
   type StreamPiece,
 } from "./stream";
@@ -97,20 +97,7 @@ export function openAiProvider(options: OpenAiOptions): CopilotProvider {
       }
 
       const draft = new DraftBuilder(NAME, options.model, Math.ceil(prompt.chars / 4), onDelta);
-      let done = false;
-      try {
-        for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>, NAME, limit.signal)) {
-          if (event.data.trim() === "[DONE]") {
-            done = true;
-            break;
-          }
-          draft.add(parseChunk(event.data));
-        }
-      } catch (error) {
-        throw limit.fail(error, "bad_response", "stream failed");
-      }
-      if (!done && !draft.finished) throw new CopilotProviderError("truncated", "stream ended without [DONE]", NAME);
-      return draft.finish();
+      return readStreamIntoDraft(response.body as ReadableStream<Uint8Array>, NAME, limit, draft, parseChunk);
     },
   };
 }

@@ -344,3 +344,31 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+/**
+ * Feeds a provider's SSE stream into a draft until `[DONE]`, the one loop both network providers
+ * use. A failure while reading is the deadline's (timeout/abort) or `bad_response`; a stream that
+ * ends without `[DONE]` or a finish reason is `truncated`.
+ */
+export async function readStreamIntoDraft(
+  body: ReadableStream<Uint8Array>,
+  provider: string,
+  limit: Deadline,
+  draft: DraftBuilder,
+  parse: (data: string) => StreamPiece,
+): Promise<ProviderDraft> {
+  let done = false;
+  try {
+    for await (const event of sseEvents(body, provider, limit.signal)) {
+      if (event.data.trim() === "[DONE]") {
+        done = true;
+        break;
+      }
+      draft.add(parse(event.data));
+    }
+  } catch (error) {
+    throw limit.fail(error, "bad_response", "stream failed");
+  }
+  if (!done && !draft.finished) throw new CopilotProviderError("truncated", "stream ended without [DONE]", provider);
+  return draft.finish();
+}

@@ -2,12 +2,12 @@ import { z } from "zod";
 import { buildPrompt } from "./prompt";
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
 import {
+  readStreamIntoDraft,
   abortable,
   CopilotProviderError,
   deadline,
   DraftBuilder,
   RetryableFailure,
-  sseEvents,
   withRetries,
   type StreamPiece,
 } from "./stream";
@@ -78,20 +78,7 @@ export function workersAiProvider(options: WorkersAiOptions): CopilotProvider {
         draft.add({ delta: whole.data.response, finished: true });
         return draft.finish();
       }
-      let done = false;
-      try {
-        for await (const event of sseEvents(result as ReadableStream<Uint8Array>, NAME, limit.signal)) {
-          if (event.data.trim() === "[DONE]") {
-            done = true;
-            break;
-          }
-          draft.add(parseChunk(event.data));
-        }
-      } catch (error) {
-        throw limit.fail(error, "bad_response", "stream failed");
-      }
-      if (!done && !draft.finished) throw new CopilotProviderError("truncated", "stream ended without [DONE]", NAME);
-      return draft.finish();
+      return readStreamIntoDraft(result as ReadableStream<Uint8Array>, NAME, limit, draft, parseChunk);
     },
   };
 }
