@@ -455,6 +455,18 @@ describe("composeAnswer with the OpenAI-compatible provider", () => {
     expect(await received(key)).toHaveLength(3);
   });
 
+  it("streams nothing more after a provider fails mid-answer: the final answer, flagged degraded, is authoritative", async () => {
+    // The model streams a partial answer (longer than the leak-check lag, so some of it is sent),
+    // then the stream is cut without [DONE]: truncated, and the extractive answer takes over.
+    const partial = "The technician looked at the unit on the first visit and wrote down a long account of it ".repeat(3);
+    const key = await script([{ chunks: [delta(partial)] }]);
+    const { result, deltas } = await compose(openai(key));
+    expect(result).toMatchObject({ provider: "extractive", degraded: true, grounded: true });
+    expect(deltas.join("").length).toBeGreaterThan(0);
+    expect(partial).toContain(deltas.join(""));
+    expect(result.answer).toContain("condenser fan motor");
+  });
+
   it("a model whose only citation is invented gives an ungrounded answer", async () => {
     const key = await script([streamOf("The gate code is 1234 [note:N404].")]);
     const { result } = await compose(openai(key));

@@ -43,9 +43,14 @@ export async function composeAnswer(o: ComposeOptions): Promise<ComposedAnswer> 
   }
   let provider = o.provider;
   let degraded = false;
+  let streamed = false;
+  const onDelta = (text: string) => {
+    streamed = true;
+    o.onDelta(text);
+  };
   let draft: ProviderDraft;
   try {
-    draft = await provider.answer({ question: o.question, terms, evidence, signal: o.signal }, o.onDelta);
+    draft = await provider.answer({ question: o.question, terms, evidence, signal: o.signal }, onDelta);
   } catch (error) {
     if (provider === extractiveProvider || o.signal.aborted) throw error;
     console.warn(
@@ -58,7 +63,10 @@ export async function composeAnswer(o: ComposeOptions): Promise<ComposedAnswer> 
     );
     provider = extractiveProvider;
     degraded = true;
-    draft = await provider.answer({ question: o.question, terms, evidence, signal: o.signal }, o.onDelta);
+    // Deltas already sent belong to the failed answer: the fallback streams nothing more, and the
+    // final answer (flagged degraded) is what the client shows. Streamed text is provisional; the
+    // `answer` message is authoritative (it also differs when a draft turns out ungrounded).
+    draft = await provider.answer({ question: o.question, terms, evidence, signal: o.signal }, streamed ? () => {} : onDelta);
   }
   const { citations, grounded } = groundDraft(draft, evidence);
   if (!grounded) return { ...ungrounded(provider.name, draft.model, draft.tokensIn, degraded), tokensOut: draft.tokensOut };
