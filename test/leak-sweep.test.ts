@@ -278,8 +278,19 @@ function routesFor(w: World): string[] {
   queries.add(w.words.join(" "));
   for (const q of queries) routes.push(`/v1/search?limit=100&q=${encodeURIComponent(q)}`);
   for (const id of [...JOB_IDS, "NOPE"]) routes.push(`/v1/search?limit=100&jobId=${id}&q=${encodeURIComponent("cnry* gate fan")}`);
+
+  // The copilot, asked about every canary and every fixture word, with and without a job.
+  const asks: { question: string; jobId?: string }[] = [];
+  for (const t of ["A", "B"] as const)
+    for (const id of RECORD_IDS) asks.push({ question: `What do the records say about ${canary(t, id)}?` });
+  for (let i = 0; i < w.words.length; i += 6) asks.push({ question: `What about ${w.words.slice(i, i + 6).join(" ")}?` });
+  for (const jobId of [...JOB_IDS, "NOPE"]) asks.push({ question: "What is the gate code and what was done on the fan?", jobId });
+  for (const ask of asks) routes.push(`${ASK}${JSON.stringify(ask)}`);
   return routes;
 }
+
+/** Pseudo-route: `ASK {json}` is a POST /v1/copilot/ask with that body. */
+const ASK = "ASK ";
 
 const ALL_CANARIES: { canary: string; tenant: TenantKey; id: string }[] = (["A", "B"] as const).flatMap((tenant) =>
   RECORD_IDS.map((id) => ({ canary: canary(tenant, id), tenant, id })),
@@ -290,6 +301,8 @@ interface SweepResult {
   seen: Set<string>;
   failures: string[];
   calls: number;
+  /** Copilot answers that were grounded (the copilot part of the sweep must see data too). */
+  groundedAsks: number;
 }
 
 async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
@@ -299,10 +312,12 @@ async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
     caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${realId(id)}`)),
   );
   const allowedJobs = new Set(caller.allowed.filter((id) => JOB_IDS.includes(id)));
-  const result: SweepResult = { leaks: [], seen: new Set(), failures: [], calls: 0 };
+  const result: SweepResult = { leaks: [], seen: new Set(), failures: [], calls: 0, groundedAsks: 0 };
 
   const check = async (route: string) => {
-    const res = await call(route, { token: caller.token, tenant: caller.header });
+    const res = route.startsWith(ASK)
+      ? await call("/v1/copilot/ask", { token: caller.token, tenant: caller.header, body: JSON.parse(route.slice(ASK.length)) })
+      : await call(route, { token: caller.token, tenant: caller.header });
     result.calls++;
     for (const c of ALL_CANARIES) {
       if (!res.text.includes(c.canary)) continue;
@@ -323,6 +338,10 @@ async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
     if (route.startsWith("/v1/search")) {
       for (const hit of res.body as { ref: string }[])
         if (!allowedRefs.has(hit.ref)) result.leaks.push(`LEAK ${caller.name} GET ${route}: search returned ${hit.ref}`);
+    } else if (route.startsWith(ASK)) {
+      if ((res.body as { grounded: boolean }).grounded) result.groundedAsks++;
+      for (const citation of (res.body as { citations: { ref: string }[] }).citations)
+        if (!allowedRefs.has(citation.ref)) result.leaks.push(`LEAK ${caller.name} ${route}: copilot cited ${citation.ref}`);
     } else if (route.startsWith("/v1/jobs?")) {
       for (const job of (res.body as { jobs: { id: string }[] }).jobs)
         if (!allowedJobs.has(job.id)) result.leaks.push(`LEAK ${caller.name} GET ${route}: listed job ${job.id}`);
@@ -379,6 +398,9 @@ describe("canary sweep: no route leaks a record to a caller who may not read it"
     // The sweep sees what the caller may read: every allowed canary appears in some answer.
     const allowed = caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id));
     expect([...result.seen].sort(), `${caller.name} could not see records it may read`).toEqual([...allowed].sort());
+    // Readers who may ask the copilot get grounded answers from it in the sweep (not only refusals).
+    if (caller.reads !== null && !caller.name.includes(".service"))
+      expect(result.groundedAsks, `${caller.name} copilot`).toBeGreaterThan(0);
 
     for (const route of [
       "/v1/me",
