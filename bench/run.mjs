@@ -18,7 +18,9 @@
  * for the cores, so it is what "where the time goes" is built from.
  *
  * Options: `--notes=N` notes per ingest tenant (default 100000, a multiple of 5000),
- * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`.
+ * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`;
+ * for `realtime` (issue 4, bench/realtime.mjs; only when named, it is not in the default run):
+ * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,13 +32,26 @@ import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, URLSearchParams } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { baseRecords, CORPUS, jobId, noteSerial, notes as corpusNotes, technicianSubject, wordAtRank } from "./corpus.mjs";
+import {
+  baseRecords,
+  clientId,
+  CORPUS,
+  jobId,
+  noteSerial,
+  notes as corpusNotes,
+  propertyId,
+  technicianSubject,
+  wordAtRank,
+} from "./corpus.mjs";
+import { benchRealtime } from "./realtime.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime"];
+/** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
+const DEFAULT = ["ingest", "context", "search", "noisy"];
 
 // ---------------------------------------------------------------- options
 
@@ -50,7 +65,11 @@ const ROUNDS = option("rounds", 3);
 const KEEP_LOGS = args.includes("--keep-logs");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
-const RUN = new Set(chosen.length > 0 ? chosen : ALL);
+const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
+const SOCKETS = option("sockets", 1_000);
+const ASKS = option("asks", 200);
+if (!Number.isInteger(SOCKETS) || SOCKETS < 2 || SOCKETS > 5_000) throw new Error("--sockets must be 2..5000");
+if (!Number.isInteger(ASKS) || ASKS < 1 || ASKS > 5_000) throw new Error("--asks must be 1..5000");
 if (!Number.isInteger(NOTES) || NOTES < 10_000 || NOTES % 5_000 !== 0)
   throw new Error("--notes must be a multiple of 5000, at least 10000");
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 10) throw new Error("--rounds must be 1..10");
@@ -578,9 +597,11 @@ async function benchIngest(world) {
   return result;
 }
 
-/** Fills the two big tenants quickly (raw insert) when the ingest benchmark is not selected. */
+/** Fills the big tenants the chosen benchmarks read quickly (raw insert) when the ingest benchmark is not selected. */
 async function seedWithoutIngestBenchmark(world) {
-  for (const tenant of [TENANTS.ingest1k, TENANTS.ingest5k]) {
+  // ingest5k is only read by context (second object) and noisy (tenant A).
+  const needed = RUN.has("context") || RUN.has("noisy") ? [TENANTS.ingest1k, TENANTS.ingest5k] : [TENANTS.ingest1k];
+  for (const tenant of needed) {
     for (let from = 0; from < NOTES; from += 5_000) {
       await api("POST", "/v1/__bench/notes", { token: world.tokens[tenant], body: { op: "raw", from, count: 5_000 } });
     }
@@ -979,6 +1000,45 @@ function goals(results) {
       n.p99Ratio.pacedFlood <= 1.5,
     );
   }
+  const r = results.realtime;
+  if (r) {
+    const a = r.asks;
+    add("(e) realtime", `WS ask, time to first delta p99, ms (${a.asks} asks)`, a.firstDeltaMs.p99, "<= 50", a.firstDeltaMs.p99 <= 50);
+    add("(e) realtime", "WS ask, time to first delta p50, ms", a.firstDeltaMs.p50, "–", null);
+    add("(e) realtime", "WS ask, time to answer p50 / p99, ms", `${a.answerMs.p50} / ${a.answerMs.p99}`, "–", null);
+    add("(e) realtime", "REST POST /v1/copilot/ask, same questions, p50 / p99, ms", `${a.restMs.p50} / ${a.restMs.p99}`, "–", null);
+    const f = r.fanout;
+    const worst = f.allReachedMsMax;
+    add(
+      "(e) realtime",
+      `job.updated reaches all ${f.rounds[0]?.permittedSockets ?? 0} permitted of ${f.openAtFanout} open sockets, worst of ${f.rounds.length} PATCHes, ms`,
+      worst,
+      "<= 1000",
+      worst !== null && worst <= 1000 && f.openAtFanout === f.requestedSockets,
+    );
+    add(
+      "(e) realtime",
+      "job.updated frames to non-permitted sockets (all PATCHes)",
+      f.nonPermittedReachedTotal,
+      "0",
+      f.nonPermittedReachedTotal === 0,
+    );
+    const m = r.idleMemory;
+    add(
+      "(e) realtime",
+      `app workerd RSS per idle socket, ${m.sockets} sockets of one member, after ${m.idleMs / 1000} s idle, bytes`,
+      m.bytesPerSocket.appAfterIdle,
+      "a few KB",
+      m.bytesPerSocket.appAfterIdle <= 8_192,
+    );
+    add(
+      "(e) realtime",
+      `app workerd RSS per socket after the ${f.openAtFanout}-member fan-out phase, bytes`,
+      f.bytesPerSocket.appAfterIdle,
+      "–",
+      null,
+    );
+  }
   return out;
 }
 
@@ -1073,6 +1133,60 @@ function markdown(results) {
       `App CPU per B context read ${cell(n.cpuMs.bContextRead.app)} ms; per A request refused with 429 ${cell(n.cpuMs.aRejected429.app)} ms.`,
     );
   }
+  const r = results.realtime;
+  if (r) {
+    const a = r.asks;
+    L.push("", `(e) Realtime asks over ${r.notes} notes, one socket, one ask at a time (${a.pacing}); REST interleaved (ms)`, "");
+    L.push(
+      "| Question | job | grounded | deltas | first delta p50 | p99 | answer p50 | p99 | REST p50 | p99 |",
+      "|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const q of a.perQuestion)
+      L.push(
+        `| ${q.question} | ${q.jobId ?? ""} | ${q.grounded} | ${q.deltas} | ${q.firstDelta.p50} | ${q.firstDelta.p99} | ${q.answer.p50} | ${q.answer.p99} | ${q.rest.p50} | ${q.rest.p99} |`,
+      );
+    L.push(
+      `| **all** | | ${a.grounded.ws}/${a.asks} | | ${a.firstDeltaMs.p50} | ${a.firstDeltaMs.p99} | ${a.answerMs.p50} | ${a.answerMs.p99} | ${a.restMs.p50} | ${a.restMs.p99} |`,
+    );
+    L.push("", `App CPU per ask: WS ${cell(a.appCpuMsPerAsk.ws)} ms, REST ${cell(a.appCpuMsPerAsk.rest)} ms (medians).`);
+    const f = r.fanout;
+    L.push(
+      "",
+      `(e) Fan-out: ${f.openAtFanout} of ${f.requestedSockets} sockets open (${f.members.dispatchers} dispatchers, ${f.members.assignedTechnicians} assigned technicians, ${f.members.unassignedTechnicians} unassigned); opening took ${f.openSeconds} s (+${f.settleSeconds} s for presence to settle; ${f.presence.frames} presence frames, ${f.presence.megabytes} MB)${f.failure ? `; failure: ${f.failure}` : ""}`,
+      "",
+    );
+    L.push(
+      "| PATCH | permitted | reached | all reached ms | first ms | p50 ms | PATCH response ms | non-permitted reached |",
+      "|---|---|---|---|---|---|---|---|",
+    );
+    f.rounds.forEach((x, k) =>
+      L.push(
+        `| ${k + 1} | ${x.permittedSockets} | ${x.reached} | ${cell(x.allReachedMs)} | ${x.firstMs} | ${x.p50Ms} | ${x.patchResponseMs} | ${x.nonPermittedReached}/${x.nonPermittedSockets} |`,
+      ),
+    );
+    L.push("", "| Moment | app RSS KiB | proxy RSS KiB | app fds | proxy fds |", "|---|---|---|---|---|");
+    for (const k of ["beforeSockets", "afterOpen", "afterIdle", "afterFirstPatch", "afterPatches"])
+      if (f.memory[k])
+        L.push(`| ${k} | ${f.memory[k].appRssKiB} | ${f.memory[k].proxyRssKiB} | ${f.memory[k].appFds} | ${f.memory[k].proxyFds} |`);
+    const m = r.idleMemory;
+    L.push(
+      "",
+      `(e) Idle memory: ${m.sockets} sockets of one member opened in ${m.openSeconds} s (${m.presenceFrames} presence frames); ${m.stillOpen} still open after ${m.idleMs / 1000} s idle; tenant objects constructed: ${m.isolateBefore.objectsConstructed} before, ${m.isolateAfterIdle.objectsConstructed} after the idle wait`,
+      "",
+      "| Moment | app RSS KiB | proxy RSS KiB | app fds | proxy fds |",
+      "|---|---|---|---|---|",
+    );
+    for (const k of ["before", "afterOpen", "afterIdle", "afterClose"])
+      L.push(`| ${k} | ${m[k].appRssKiB} | ${m[k].proxyRssKiB} | ${m[k].appFds} | ${m[k].proxyFds} |`);
+    L.push(
+      "",
+      `Bytes per idle socket: app ${m.bytesPerSocket.appAfterOpen} right after opening, ${m.bytesPerSocket.appAfterIdle} after ${m.idleMs / 1000} s idle; proxy ${m.bytesPerSocket.proxyAfterIdle}. Closing them took ${m.closeSeconds} s.`,
+    );
+    L.push(
+      "",
+      `Fan-out phase bytes per socket: app ${cell(f.bytesPerSocket.appAfterOpen)} right after opening, ${cell(f.bytesPerSocket.appAfterIdle)} after ${f.idleMs / 1000} s idle; proxy ${cell(f.bytesPerSocket.proxyAfterIdle)}. Tenant objects constructed in the isolate: ${f.isolate.beforeSockets.objectsConstructed} before the sockets, ${f.isolate.afterIdle.objectsConstructed} after the idle wait, ${f.isolate.afterFanout.objectsConstructed} after the PATCHes.`,
+    );
+  }
   return L.join("\n");
 }
 
@@ -1155,6 +1269,7 @@ async function main() {
         notesPerTenant: NOTES,
         rounds: ROUNDS,
         benchmarks: [...RUN],
+        ...(RUN.has("realtime") ? { sockets: SOCKETS, asks: ASKS } : {}),
       },
     };
     if (RUN.has("ingest")) {
@@ -1176,16 +1291,41 @@ async function main() {
       console.error("(d) noisy neighbour");
       results.noisy = await benchNoisy(world);
     }
+    if (RUN.has("realtime")) {
+      console.error(`(e) realtime: ${ASKS} asks, ${SOCKETS} sockets`);
+      results.realtime = await benchRealtime({
+        api,
+        idp,
+        host: HOST,
+        port: PORT,
+        cpu,
+        tenant: TENANTS.ingest1k,
+        token: world.tokens[TENANTS.ingest1k],
+        operator: world.operator,
+        socketCount: SOCKETS,
+        askCount: ASKS,
+        corpus: {
+          notes: NOTES,
+          serial: noteSerial(Math.floor((NOTES * 0.31) / 10) * 10 + 3) ?? "sn0000003",
+          jobA: jobId(17),
+          jobB: jobId(1_234),
+          clientId: clientId(0),
+          propertyId: propertyId(0),
+        },
+      });
+    }
     results.goals = goals(results);
     results.meta.loadAverageAfter = os.loadavg().map((v) => round(v));
     results.meta.seconds = round((Date.now() - started.getTime()) / 1000, 1);
     mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
-    const target = path.join(ROOT, "bench/results/latest.json");
+    // A realtime-only run keeps the last full run's latest.json and writes its own file.
+    const resultFile = RUN.size === 1 && RUN.has("realtime") ? "realtime.json" : "latest.json";
+    const target = path.join(ROOT, "bench/results", resultFile);
     const prettier = await import("prettier");
     const text = await prettier.format(JSON.stringify(results), { ...((await prettier.resolveConfig(target)) ?? {}), parser: "json" });
     writeFileSync(target, text);
     console.log(markdown(results));
-    console.log(`\nwritten: bench/results/latest.json (${results.meta.seconds} s)`);
+    console.log(`\nwritten: bench/results/${resultFile} (${results.meta.seconds} s)`);
   } finally {
     await cleanup();
   }

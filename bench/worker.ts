@@ -61,12 +61,21 @@ const SearchCoreRequest = z.strictObject({
 });
 type SearchCoreRequest = z.infer<typeof SearchCoreRequest>;
 
+/**
+ * Tenant objects constructed in this isolate (locally the router and every object share one
+ * isolate): read by `/v1/__bench/isolate` WITHOUT calling an object, so the realtime benchmark can
+ * tell whether an idle object with hibernated sockets was evicted (a wake-up constructs it again).
+ */
+const isolateInfo = { startedAt: new Date().toISOString(), objectsConstructed: 0, lastConstructedAt: null as string | null };
+
 /** The real tenant object plus bench-only RPC methods (it cannot reach TenantObject's private fields). */
 export class BenchTenantObject extends TenantObject {
   readonly #benchDb: Db;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    isolateInfo.objectsConstructed++;
+    isolateInfo.lastConstructedAt = new Date().toISOString();
     this.#benchDb = new Db(ctx.storage);
   }
 
@@ -176,6 +185,7 @@ const benchStub = (stub: unknown) => stub as BenchStub;
 
 const app = createApp();
 
+app.get("/v1/__bench/isolate", (c) => c.json(isolateInfo));
 app.get("/v1/__bench/after-auth", (c) => c.json({ subject: c.get("principal").subject }));
 app.get("/v1/__bench/after-select", async (c) => c.json({ tenantId: (await selectTenant(c)).tenantId }));
 app.get("/v1/__bench/rpc-noop", async (c) => c.json({ value: await benchStub((await selectTenant(c)).stub).benchNoop() }));
