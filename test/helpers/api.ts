@@ -23,6 +23,11 @@ export interface ApiResponse<T = unknown> {
 }
 
 export async function call<T = any>(path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  return readResponse<T>(await worker.fetch(buildRequest(path, options)));
+}
+
+/** The request `call()` sends: credentials, tenant header, JSON body. */
+export function buildRequest(path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers ?? {});
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
   if (options.tenant) headers.set("x-tenant-id", options.tenant);
@@ -31,8 +36,11 @@ export async function call<T = any>(path: string, options: CallOptions = {}): Pr
     body = JSON.stringify(options.body);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  const response = await worker.fetch(new Request(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }));
-  // Always read the body (the pool requires it before evicting objects).
+  return new Request(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
+}
+
+/** Reads the whole body (the pool requires it before evicting objects) and parses JSON when it is JSON. */
+export async function readResponse<T = any>(response: Response): Promise<ApiResponse<T>> {
   const text = await response.text();
   let parsed: unknown;
   try {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { createApp } from "../../src/app";
-import { BASE, type ApiResponse, type CallOptions } from "./api";
+import { buildRequest, readResponse, type ApiResponse, type CallOptions } from "./api";
 
 /**
  * Helpers for edge tests: calls through the router built with another configuration, and the
@@ -14,17 +14,6 @@ export type EnvOverrides = { [K in keyof Env as Env[K] extends string ? K : neve
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
-export async function readResponse<T = any>(response: Response): Promise<ApiResponse<T>> {
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === "" ? null : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
-}
-
 /** Sends a ready-made request through a router whose environment differs from the test env by `overrides`. */
 export async function fetchWithEnv<T = any>(overrides: EnvOverrides, request: Request): Promise<ApiResponse<T>> {
   const response = await createApp().fetch(request, { ...env, ...overrides }, ctx);
@@ -33,15 +22,7 @@ export async function fetchWithEnv<T = any>(overrides: EnvOverrides, request: Re
 
 /** Like `call()` from api.ts, but through a router built with a modified environment. */
 export async function callWithEnv<T = any>(overrides: EnvOverrides, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
-  const headers = new Headers(options.headers ?? {});
-  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
-  if (options.tenant) headers.set("x-tenant-id", options.tenant);
-  let body: BodyInit | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  }
-  return fetchWithEnv<T>(overrides, new Request(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }));
+  return fetchWithEnv<T>(overrides, buildRequest(path, options));
 }
 
 /**
