@@ -115,7 +115,9 @@ const MONTH_TERMS = new Set(MONTHS.map(stem));
 
 export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">): { ranked: ScoredSentence[]; termCount: number } {
   const terms = input.terms;
-  const passages = cut(input.evidence);
+  // Records of one job or place share their context lines: each distinct text is read once.
+  const termsOf = memo(evidenceTerms);
+  const passages = cut(input.evidence, termsOf);
   const singles = passages.filter((p) => !p.pair);
 
   // IDF over the evidence's sentences: a term found nowhere weighs the most.
@@ -124,7 +126,7 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
     const df = singles.filter((p) => hasTerm(p.own, term)).length;
     weight.set(term, Math.log(1 + (singles.length + 1) / (df + 0.5)));
   }
-  const cls = classify(input.evidence, passages, terms);
+  const cls = classify(input.evidence, passages, terms, termsOf);
   const places = terms.filter((t) => cls.get(t) === "place");
   const placeTotal = sum(places, weight) || 1;
   // Identifiers and dates the question names: a passage must be about one of them.
@@ -254,10 +256,10 @@ export const extractiveProvider: CopilotProvider = {
 };
 
 /** A record's context split into its job (first line, for a record on a job) and its place and date. */
-function contextTerms(record: EvidenceRecord): { subject: Set<string>; place: Set<string> } {
+function contextTerms(record: EvidenceRecord, termsOf: TermsOf): { subject: ReadonlySet<string>; place: Set<string> } {
   const lines = record.context.split("\n");
-  const subject = record.jobId !== null ? evidenceTerms(lines.shift() ?? "") : new Set<string>();
-  const place = evidenceTerms(lines.join("\n"));
+  const subject = record.jobId !== null ? termsOf(lines.shift() ?? "") : NONE;
+  const place = new Set(termsOf(lines.join("\n")));
   const at = record.at === null ? NaN : Date.parse(record.at);
   if (Number.isFinite(at)) {
     // "The October visit".
@@ -269,11 +271,11 @@ function contextTerms(record: EvidenceRecord): { subject: Set<string>; place: Se
 }
 
 /** Sentences (and adjacent pairs) of each record, bounded. An event is one passage: its data. */
-function cut(evidence: EvidenceRecord[]): Passage[] {
+function cut(evidence: EvidenceRecord[], termsOf: TermsOf): Passage[] {
   const out: Passage[] = [];
   for (const record of evidence) {
     if (out.length >= MAX_PASSAGES) break;
-    const { subject, place } = contextTerms(record);
+    const { subject, place } = contextTerms(record, termsOf);
     const push = (text: string, start: number, own: ReadonlySet<string>, pair = false, implied: ReadonlySet<string> = NONE) =>
       out.push({ record, text, start, end: start + text.length, pair, own, implied, subject, place });
     if (record.kind === "event") {
@@ -309,7 +311,7 @@ function cut(evidence: EvidenceRecord[]): Passage[] {
  * than in what the records say ("Estes Park" names a place, "parking" is said in many notes); a
  * subject term is found in a job's title and description; the rest is what is asked.
  */
-function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string[]): Map<string, TermClass> {
+function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string[], termsOf: TermsOf): Map<string, TermClass> {
   const out = new Map<string, TermClass>(terms.map((t) => [t, "asked"]));
   const placeTexts = new Set<string>();
   const subjectTexts = new Set<string>();
@@ -325,7 +327,7 @@ function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string
   const count = (texts: Set<string>) => {
     const n = new Map<string, number>();
     for (const text of texts) {
-      const offered = evidenceTerms(text);
+      const offered = termsOf(text);
       for (const t of terms) if (hasTerm(offered, t)) n.set(t, (n.get(t) ?? 0) + 1);
     }
     return n;
@@ -381,6 +383,17 @@ function display(s: ScoredSentence): string {
     }
   }
   return flat(s.text);
+}
+
+type TermsOf = (text: string) => ReadonlySet<string>;
+
+function memo(f: (text: string) => Set<string>): TermsOf {
+  const seen = new Map<string, Set<string>>();
+  return (text) => {
+    let terms = seen.get(text);
+    if (!terms) seen.set(text, (terms = f(text)));
+    return terms;
+  };
 }
 
 const flat = (text: string) => text.replace(/\s+/g, " ").trim();

@@ -61,6 +61,21 @@ export function stem(word: string): string {
   return w;
 }
 
+const CAMEL = /\p{Ll}\p{Lu}/u;
+const CAMEL_SPLIT = /(?<=\p{Ll})(?=\p{Lu})/u;
+/** Stems of raw words, remembered: evidence repeats its vocabulary, and stemming dominated drafting. */
+const STEMS = new Map<string, string>();
+const STEM_CACHE_SIZE = 20_000;
+function stemWord(raw: string): string {
+  let s = STEMS.get(raw);
+  if (s === undefined) {
+    if (STEMS.size >= STEM_CACHE_SIZE) STEMS.clear();
+    s = stem(normalizeWord(raw));
+    STEMS.set(raw, s);
+  }
+  return s;
+}
+
 /** Whether a (normalised, unstemmed) word says nothing about what a question is about. */
 export function isStopword(word: string): boolean {
   return STOPWORDS.has(word);
@@ -106,17 +121,48 @@ export function synonymsOf(term: string): readonly string[] {
   return SYNONYMS.get(term) ?? [];
 }
 
-const TAG_RUN = /[\p{L}\p{N}\p{M}]+(?:[-./][\p{L}\p{N}\p{M}]+)+/gu;
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const TAG_JOINERS = new Set(["-", ".", "/"]);
+const DIGIT = /\d/;
+
+interface TagRun {
+  tag: string;
+  parts: string[];
+  index: number;
+  length: number;
+}
+
+/**
+ * One pass over a text's words: each word (as matched, with its offset), and its tags: runs of
+ * word parts joined by single `-`, `.` or `/`, at least one part containing a digit.
+ */
+function scan(text: string, onWord?: (raw: string) => void): TagRun[] {
+  const tags: TagRun[] = [];
+  let run: { index: number; end: number; parts: string[] } | null = null;
+  const close = () => {
+    if (run && run.parts.length >= 2 && run.parts.some((p) => DIGIT.test(p))) {
+      tags.push({ tag: run.parts.join("-"), parts: run.parts, index: run.index, length: run.end - run.index });
+    }
+  };
+  for (const match of text.matchAll(WORD)) {
+    const raw = match[0];
+    onWord?.(raw);
+    const joined = run !== null && match.index === run.end + 1 && TAG_JOINERS.has(text[run.end] ?? "");
+    if (run && joined) {
+      run.parts.push(normalizeWord(raw));
+      run.end = match.index + raw.length;
+    } else {
+      close();
+      run = { index: match.index, end: match.index + raw.length, parts: [normalizeWord(raw)] };
+    }
+  }
+  close();
+  return tags;
+}
 
 /** Tags in a text: runs of word parts joined by `-`, `.` or `/`, at least one part containing a digit. */
-function tagRuns(text: string): { tag: string; parts: string[]; index: number; length: number }[] {
-  const out: { tag: string; parts: string[]; index: number; length: number }[] = [];
-  for (const match of text.matchAll(TAG_RUN)) {
-    const parts = match[0].split(/[-./]/).map(normalizeWord);
-    if (!parts.some((p) => /\d/.test(p))) continue;
-    out.push({ tag: parts.join("-"), parts, index: match.index, length: match[0].length });
-  }
-  return out;
+function tagRuns(text: string): TagRun[] {
+  return scan(text);
 }
 
 /**
@@ -144,13 +190,12 @@ const UNIT_TERMS = UNIT_QUANTITIES.map(([pattern, names]) => [pattern, names.map
  */
 export function evidenceTerms(text: string): Set<string> {
   const out = new Set<string>();
-  for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    const raw = match[0];
-    out.add(stem(normalizeWord(raw)));
-    if (/\p{Ll}\p{Lu}/u.test(raw)) for (const part of raw.split(/(?<=\p{Ll})(?=\p{Lu})/u)) out.add(stem(normalizeWord(part)));
-  }
-  for (const [pattern, names] of UNIT_TERMS) if (pattern.test(text)) for (const name of names) out.add(name);
-  for (const { parts } of tagRuns(text)) {
+  const tags = scan(text, (raw) => {
+    out.add(stemWord(raw));
+    if (CAMEL.test(raw)) for (const part of raw.split(CAMEL_SPLIT)) out.add(stemWord(part));
+  });
+  if (DIGIT.test(text)) for (const [pattern, names] of UNIT_TERMS) if (pattern.test(text)) for (const name of names) out.add(name);
+  for (const { parts } of tags) {
     const run = parts.slice(0, 6);
     for (let i = 0; i < run.length; i++) for (let j = i + 2; j <= run.length; j++) out.add(run.slice(i, j).join("-"));
   }
