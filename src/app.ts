@@ -9,6 +9,7 @@ import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
+import { adminRoutes } from "./routes/admin";
 import { copilotRoutes } from "./routes/copilot";
 import { meRoutes } from "./routes/me";
 import { platformRoutes } from "./routes/platform";
@@ -76,6 +77,7 @@ export function createApp() {
   app.route("/", tenantDataRoutes);
   app.route("/", copilotRoutes);
   app.route("/", realtimeRoutes);
+  app.route("/", adminRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError(onError);

@@ -423,16 +423,40 @@ describe("realtime presence and pushes", () => {
 });
 
 describe("realtime revocation", () => {
-  it("closes a member's sockets with 1008 through closeConnectionsOf", async () => {
+  it("closes a removed member's sockets with 1008, and only theirs", async () => {
     const cast = await world("rt-revoke");
     const tech = await connect(cast.technician);
     const disp = await connect(cast.dispatcher);
-    const result = await tenantObject(cast.tenantId).closeConnectionsOf(keys.issuer, cast.subjects.technician);
-    expect(result).toEqual({ ok: true, value: { closed: 1 } });
+    const res = await call(`/v1/admin/members/${cast.subjects.technician}`, { method: "DELETE", token: cast.admin });
+    expect(res.status).toBe(204);
     expect((await tech.closedWith()).code).toBe(1008);
     await disp.until((c) => c.of("presence").at(-1)?.online.length === 1, "presence without the technician");
     expect(disp.closed).toBeNull();
     disp.close();
+  });
+
+  it("closes a suspended member's sockets, and a demoted one's (they reconnect as what they are now)", async () => {
+    const cast = await world("rt-suspend");
+    const tech = await connect(cast.technician);
+    const disp = await connect(cast.dispatcher);
+    const suspended = await call(`/v1/admin/members/${cast.subjects.technician}`, {
+      method: "PATCH",
+      token: cast.admin,
+      body: { status: "suspended" },
+    });
+    expect(suspended.status).toBe(200);
+    expect((await tech.closedWith()).code).toBe(1008);
+    const demoted = await call(`/v1/admin/members/${cast.subjects.dispatcher}`, {
+      method: "PATCH",
+      token: cast.admin,
+      body: { role: "technician" },
+    });
+    expect(demoted.status).toBe(200);
+    expect((await disp.closedWith()).code).toBe(1008);
+    const again = await connect(cast.dispatcher);
+    again.send({ type: "ask", id: "a1", question: "condenser fan motor?" });
+    expect(await again.outcome("a1")).toMatchObject({ type: "answer" });
+    again.close();
   });
 
   it("re-checks membership on every ask: a suspended member gets an error and a 1008 close", async () => {

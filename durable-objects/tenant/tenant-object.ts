@@ -2,6 +2,15 @@ import { Server, type Connection, type WSMessage } from "partyserver";
 import { AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
 import { RecordId, type Role } from "../../schemas/common";
 import { Caller, type Member } from "../../schemas/identity";
+import {
+  AdminMemberCreate,
+  AdminMemberPatch,
+  MemberChange,
+  SettingsPut,
+  type MemberChangeOutcome,
+  type MemberList,
+  type SettingsView,
+} from "../../schemas/admin";
 import { IdempotencyKey, IngestBody, IngestResult } from "../../schemas/ingest";
 import {
   JobListQuery,
@@ -14,7 +23,7 @@ import {
   type JobList,
 } from "../../schemas/jobs";
 import type { Job, Note } from "../../schemas/records";
-import { ERROR_STATUS, type ErrorCode, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
+import { ERROR_STATUS, type ErrorCode, type FieldError, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
 import { SearchQuery, type SearchHit } from "../../schemas/search";
 import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
 import { devAuthAllowed, loadPlatformLimits, type PlatformLimits } from "../../src/config";
@@ -28,7 +37,7 @@ import { usage } from "./data/usage";
 import { Db, parseStoredJson, SqlError } from "./data/db";
 import { idempotency } from "./data/idempotency";
 import { members } from "./data/members";
-import { settings, tenantMeta, type TenantMeta } from "./data/meta";
+import { settings, tenantMeta, type TenantMeta, type TenantSettings } from "./data/meta";
 import { isInitialised, migrate } from "./data/migrations";
 import { RateCounters, WINDOW_SECONDS } from "./data/rate-limits";
 import { clients, events, jobs, notes, properties, type JobFilter } from "./data/records";
@@ -153,6 +162,7 @@ export class TenantObject extends Server<Env> {
       });
       const member = members.get(this.#db, m.issuer, m.subject);
       if (!member) throw new AppError("internal", "member vanished after write");
+      if (outcome === "updated") this.#closeSocketsOf(m.issuer, m.subject, "membership changed");
       return { member, outcome };
     });
   }
@@ -437,6 +447,159 @@ export class TenantObject extends Server<Env> {
     });
   }
 
+  // ------------------------------------------------------------------ administration
+
+  async adminMembers(caller: Caller): Promise<RpcResult<MemberList>> {
+    return this.#call(caller, "admin.read", () => ({ members: members.list(this.#db) }));
+  }
+
+  /** Adds a member (409 when the identity is one already: change it with PATCH). */
+  async adminAddMember(caller: Caller, input: AdminMemberCreate, defaultIssuer: string): Promise<RpcResult<MemberChangeOutcome>> {
+    return this.#call(caller, "members.write", (c) => {
+      const m = parse(AdminMemberCreate, input);
+      const issuer = m.issuer ?? parse(MemberChange.shape.defaultIssuer, defaultIssuer);
+      this.#db.transaction(() => {
+        if (members.get(this.#db, issuer, m.subject))
+          throw new AppError("conflict", `${m.subject} is a member already; change it with PATCH`);
+        members.upsert(this.#db, { issuer, subject: m.subject, role: m.role, email: m.email }, c.now);
+        c.audit({ action: "member.add", target: `member:${issuer}|${m.subject}`, outcome: "ok", reason: `as ${m.role}` });
+      });
+      const member = members.get(this.#db, issuer, m.subject);
+      if (!member) throw new AppError("internal", "member vanished after write");
+      return { member, previous: null, socketsClosed: 0 };
+    });
+  }
+
+  /**
+   * Role, status or e-mail of a member. Suspension and role changes take effect on the member's
+   * next call (this object decides every call) and close their sockets; the last active admin
+   * cannot be suspended or demoted.
+   */
+  async adminPatchMember(caller: Caller, change: MemberChange, patch: AdminMemberPatch): Promise<RpcResult<MemberChangeOutcome>> {
+    return this.#call(caller, "members.write", (c) => {
+      const who = parse(MemberChange, change);
+      const p = parse(AdminMemberPatch, patch);
+      const previous = this.#db.transaction(() => {
+        const current = this.#member(who);
+        const next = {
+          role: p.role ?? current.role,
+          status: p.status ?? current.status,
+          email: p.email === undefined ? current.email : p.email,
+        };
+        this.#keepAnAdmin(current, next.role === "admin" && next.status === "active");
+        if (members.patch(this.#db, current.issuer, current.subject, next, c.now)) {
+          const what = Object.entries(p).map(([k, v]) => `${k}=${k === "email" ? (v === null ? "none" : "changed") : String(v)}`);
+          c.audit({
+            action: "member.update",
+            target: `member:${current.issuer}|${current.subject}`,
+            outcome: "ok",
+            reason: what.join(", "),
+          });
+        }
+        return current;
+      });
+      const member = members.get(this.#db, previous.issuer, previous.subject);
+      if (!member) throw new AppError("internal", "member vanished after write");
+      const revoked = member.status !== "active" || member.role !== previous.role;
+      const socketsClosed = revoked ? this.#closeSocketsOf(member.issuer, member.subject, "membership changed") : 0;
+      return { member, previous, socketsClosed };
+    });
+  }
+
+  /** Removes a member: refused from their next call on, their sockets closed. Not the last admin. */
+  async adminRemoveMember(caller: Caller, change: MemberChange): Promise<RpcResult<MemberChangeOutcome>> {
+    return this.#call(caller, "members.write", (c) => {
+      const who = parse(MemberChange, change);
+      const removed = this.#db.transaction(() => {
+        const current = this.#member(who);
+        this.#keepAnAdmin(current, false);
+        members.remove(this.#db, current.issuer, current.subject);
+        c.audit({
+          action: "member.remove",
+          target: `member:${current.issuer}|${current.subject}`,
+          outcome: "ok",
+          reason: `was ${current.role}`,
+        });
+        return current;
+      });
+      const socketsClosed = this.#closeSocketsOf(removed.issuer, removed.subject, "membership removed");
+      return { member: removed, previous: removed, socketsClosed };
+    });
+  }
+
+  async getSettings(caller: Caller): Promise<RpcResult<SettingsView>> {
+    return this.#call(caller, "admin.read", () => this.#settingsView());
+  }
+
+  /** Replaces the settings (omitted fields fall back to the platform's defaults), within the platform's bounds. */
+  async putSettings(caller: Caller, input: SettingsPut): Promise<RpcResult<SettingsView>> {
+    return this.#call(caller, "settings.write", (c) => {
+      const put = parse(SettingsPut, input);
+      const errors: FieldError[] = [];
+      const tenantMax = this.#limits.maxTenantPerMinute;
+      const userMax = this.#limits.maxUserPerMinute;
+      if ((put.rateLimits?.tenantPerMinute ?? 0) > tenantMax)
+        errors.push({ path: "rateLimits.tenantPerMinute", message: `at most ${tenantMax} (the platform's bound)` });
+      if ((put.rateLimits?.userPerMinute ?? 0) > userMax)
+        errors.push({ path: "rateLimits.userPerMinute", message: `at most ${userMax} (the platform's bound)` });
+      if (errors.length > 0) throw new AppError("validation_failed", "settings outside the platform's bounds", { errors });
+      const next: TenantSettings = {
+        ...(put.dataMode === undefined ? {} : { dataMode: put.dataMode }),
+        ...(put.rateLimits === undefined ? {} : { rateLimits: put.rateLimits }),
+        ...(put.chatRetentionDays == null ? {} : { chatRetentionDays: put.chatRetentionDays }),
+      };
+      this.#db.transaction(() => {
+        settings.put(this.#db, next);
+        c.audit({ action: "settings.update", target: null, outcome: "ok", reason: JSON.stringify(next).slice(0, 500) });
+      });
+      return this.#settingsView();
+    });
+  }
+
+  #settingsView(): SettingsView {
+    const s = settings.get(this.#db);
+    const l = this.#limits;
+    return {
+      dataMode: s.dataMode ?? "full",
+      rateLimits: {
+        tenantPerMinute: Math.min(s.rateLimits?.tenantPerMinute ?? l.tenantPerMinute, l.maxTenantPerMinute),
+        userPerMinute: Math.min(s.rateLimits?.userPerMinute ?? l.userPerMinute, l.maxUserPerMinute),
+      },
+      chatRetentionDays: s.chatRetentionDays ?? null,
+      platform: {
+        tenantPerMinute: l.tenantPerMinute,
+        userPerMinute: l.userPerMinute,
+        maxTenantPerMinute: l.maxTenantPerMinute,
+        maxUserPerMinute: l.maxUserPerMinute,
+      },
+    };
+  }
+
+  /** The member a change names: its issuer if given, else the only (or the default issuer's) membership of the subject. */
+  #member(who: MemberChange): Member {
+    if (who.issuer !== undefined) {
+      const m = members.get(this.#db, who.issuer, who.subject);
+      if (!m) throw new AppError("not_found", `member ${who.subject} not found`);
+      return m;
+    }
+    const all = members.bySubject(this.#db, who.subject);
+    if (all.length === 0) throw new AppError("not_found", `member ${who.subject} not found`);
+    if (all.length === 1 && all[0]) return all[0];
+    const primary = all.find((m) => m.issuer === who.defaultIssuer);
+    if (primary) return primary;
+    throw new AppError("validation_failed", `${who.subject} is a member under ${all.length} identity providers; choose one`, {
+      errors: [{ path: "issuer", message: `one of: ${all.map((m) => m.issuer).join(", ")}` }],
+    });
+  }
+
+  /** Refuses a change that would leave the tenant without an active admin. */
+  #keepAnAdmin(current: Member, staysActiveAdmin: boolean): void {
+    const isActiveAdmin = current.role === "admin" && current.status === "active";
+    if (isActiveAdmin && !staysActiveAdmin && members.activeAdmins(this.#db) <= 1) {
+      throw new AppError("conflict", "this is the tenant's last active admin: add another admin first");
+    }
+  }
+
   /**
    * One copilot turn for a permitted caller: the thread (the caller's own, or a new one), the
    * answer (retrieval under the caller's visibility), then one transaction that stores both
@@ -554,11 +717,9 @@ export class TenantObject extends Server<Env> {
     });
   }
 
-  /** Closes every socket of one identity (1008): the hook member removal and suspension call. */
-  async closeConnectionsOf(issuer: string, subject: string): Promise<RpcResult<{ closed: number }>> {
-    return this.#platform(() => ({
-      closed: this.#closeSockets((s) => s.issuer === issuer && s.subject === subject, "membership revoked"),
-    }));
+  /** Closes one member's sockets (removal, suspension, role change): they reconnect as what they are now. */
+  #closeSocketsOf(issuer: string, subject: string, reason: string): number {
+    return this.#closeSockets((s) => s.issuer === issuer && s.subject === subject, reason);
   }
 
   /**

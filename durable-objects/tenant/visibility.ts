@@ -7,13 +7,35 @@ import type { ScopeTokens } from "./data/search";
  * The one place that decides what a role may do and which records a caller may see.
  * REST reads, search and the copilot all ask this module; none decides on its own.
  */
-export type Action = "me" | "ingest" | "jobs.read" | "jobs.write" | "notes.write" | "search" | "copilot.ask" | "usage.read" | "audit.read";
+export type Action =
+  | "me"
+  | "ingest"
+  | "jobs.read"
+  | "jobs.write"
+  | "notes.write"
+  | "search"
+  | "copilot.ask"
+  | "usage.read"
+  | "audit.read"
+  | "admin.read"
+  | "members.write"
+  | "settings.write"
+  | "keys.manage"
+  | "export"
+  | "import"
+  | "tasks.write";
+
+/** Reading the tenant's administration (members, settings, tasks, coverage, metrics, usage, audit). */
+const ADMIN_READ: Action[] = ["usage.read", "audit.read", "admin.read"];
+/** Changing it: members, settings, provider keys, export and import, background tasks. */
+const ADMIN_WRITE: Action[] = ["members.write", "settings.write", "keys.manage", "export", "import", "tasks.write"];
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", "usage.read", "audit.read"]),
+  admin: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", ...ADMIN_READ, ...ADMIN_WRITE]),
   dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask"]),
   technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask"]),
-  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", "usage.read", "audit.read"]),
+  // Read-only everything, but never provider keys (not even their masks) and no exports.
+  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", ...ADMIN_READ]),
   service: new Set<Action>(["me", "ingest"]),
 };
 

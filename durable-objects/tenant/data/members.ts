@@ -62,6 +62,41 @@ export const members = {
     }
     return out;
   },
+  /** Every membership of a subject (one per identity provider that knows it). */
+  bySubject(db: Db, subject: string): Member[] {
+    return db.all<MemberRow>(`SELECT * FROM members WHERE subject = ? ORDER BY issuer`, subject).map(toApi);
+  },
+  /** Changes role, status or e-mail of an existing member; returns whether anything changed. */
+  patch(
+    db: Db,
+    issuer: string,
+    subject: string,
+    change: { role: Role; status: "active" | "suspended"; email: string | null },
+    now: string,
+  ): boolean {
+    return (
+      db.run(
+        `UPDATE members SET role = ?, status = ?, email = ?, updated_at = ?
+         WHERE issuer = ? AND subject = ? AND (role IS NOT ? OR status IS NOT ? OR email IS NOT ?)`,
+        change.role,
+        change.status,
+        change.email,
+        now,
+        issuer,
+        subject,
+        change.role,
+        change.status,
+        change.email,
+      ) > 0
+    );
+  },
+  remove(db: Db, issuer: string, subject: string): boolean {
+    return db.run(`DELETE FROM members WHERE issuer = ? AND subject = ?`, issuer, subject) > 0;
+  },
+  /** Active admins (the last one may not be removed, suspended or demoted). */
+  activeAdmins(db: Db): number {
+    return db.one<{ n: number }>(`SELECT count(*) AS n FROM members WHERE role = 'admin' AND status = 'active'`)?.n ?? 0;
+  },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM members`)?.n ?? 0;
   },

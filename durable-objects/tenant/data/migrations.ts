@@ -167,6 +167,31 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX realtime_streams_updated ON realtime_streams(updated_at)`,
     ],
   },
+  {
+    version: 4,
+    name: "admin: provider keys, background tasks, route metrics, imported audit history",
+    statements: [
+      // Provider API keys, AES-GCM under a versioned key-encryption key (never stored in clear).
+      `CREATE TABLE provider_keys (
+       provider TEXT PRIMARY KEY, kek_version INTEGER NOT NULL, iv TEXT NOT NULL, ciphertext TEXT NOT NULL,
+       fingerprint TEXT NOT NULL, mask TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID`,
+      // The background queue the alarm drains, one task at a time; finished tasks are kept briefly.
+      `CREATE TABLE tasks (
+       pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, status TEXT NOT NULL,
+       progress TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT, requested_by TEXT,
+       created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT)`,
+      `CREATE INDEX tasks_status ON tasks(status, pk)`,
+      // Per-route request metrics in 5-minute buckets (a day is kept): counts and a latency histogram.
+      `CREATE TABLE route_metrics (
+       bucket INTEGER NOT NULL, route TEXT NOT NULL, count INTEGER NOT NULL, errors INTEGER NOT NULL,
+       limited INTEGER NOT NULL, histogram TEXT NOT NULL, PRIMARY KEY (bucket, route)) WITHOUT ROWID`,
+      // Audit entries of another tenant's export, imported verbatim (their own chain, verifiable).
+      `CREATE TABLE audit_archive (
+       origin TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT,
+       action TEXT NOT NULL, target TEXT, outcome TEXT NOT NULL, reason TEXT, request_id TEXT,
+       prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
