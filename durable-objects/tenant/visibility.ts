@@ -31,7 +31,17 @@ const ADMIN_READ: Action[] = ["usage.read", "audit.read", "admin.read"];
 const ADMIN_WRITE: Action[] = ["members.write", "settings.write", "keys.manage", "export", "import", "tasks.write"];
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", ...ADMIN_READ, ...ADMIN_WRITE]),
+  admin: new Set<Action>([
+    "me",
+    "ingest",
+    "jobs.read",
+    "jobs.write",
+    "notes.write",
+    "search",
+    "copilot.ask",
+    ...ADMIN_READ,
+    ...ADMIN_WRITE,
+  ]),
   dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask"]),
   technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask"]),
   // Read-only everything, but never provider keys (not even their masks) and no exports.
