@@ -2,6 +2,7 @@ import { Server, type Connection, type WSMessage } from "partyserver";
 import { AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
 import { RecordId, type Role } from "../../schemas/common";
 import { Caller, type Member } from "../../schemas/identity";
+import type { ImportResult } from "../../schemas/export";
 import {
   AdminMemberCreate,
   AdminMemberPatch,
@@ -59,8 +60,17 @@ import { jobsTouchedByIngest, planJobUpdates, type Socket } from "./realtime/fan
 import { closeQuietly, errorFrame, parseClientFrame, send } from "./realtime/protocol";
 import { AnswerCancelled, AnswerStreams, StoredDeltas, StreamOutcome, type AnswerStream } from "./realtime/streams";
 import { newTicketSecret, ticketHash } from "./realtime/tickets";
+import { applyImport, exportStream, holdsRecords, stageImport } from "./portable";
 import { toPlainText } from "./sanitize";
+import { staging } from "./data/staging";
 import { can, jobListRestriction, searchScope, visibilityFor, visibleJob, type Action, type Visibility } from "./visibility";
+
+/** A member an import wrote, for the directory. */
+interface MemberRef {
+  issuer: string;
+  subject: string;
+  role: Role;
+}
 
 /** What a permitted call runs with. */
 interface CallContext {
@@ -103,6 +113,7 @@ export class TenantObject extends Server<Env> {
   readonly #opening = new Map<string, TicketIdentity & { role: Role }>();
   readonly #streams = new AnswerStreams();
   #lastPurgeMs = 0;
+  #importing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -554,6 +565,65 @@ export class TenantObject extends Server<Env> {
       });
       return this.#settingsView();
     });
+  }
+
+  /** The tenant's records as a stream of NDJSON lines (schemas/export.ts); admin only, audited. */
+  async exportTenant(caller: Caller): Promise<RpcResult<ReadableStream<Uint8Array>>> {
+    return this.#call(
+      caller,
+      "export",
+      (c) => {
+        c.audit({ action: "export", target: null, outcome: "ok", reason: null });
+        return exportStream(this.#db, c.meta, audit.head(this.#db));
+      },
+      { cost: 10 },
+    );
+  }
+
+  /**
+   * Imports an export into this tenant, which must hold no records yet (409 otherwise): every
+   * line validated as it streams in, then all applied in one transaction, or nothing.
+   */
+  async importTenant(caller: Caller, body: ReadableStream<Uint8Array>): Promise<RpcResult<ImportResult & { written: MemberRef[] }>> {
+    return this.#call(
+      caller,
+      "import",
+      async (c) => {
+        const notEmpty = () => new AppError("conflict", "the tenant already holds records: import only into an empty tenant");
+        if (this.#importing) throw new AppError("conflict", "an import is already running for this tenant");
+        if (holdsRecords(this.#db)) throw notEmpty();
+        this.#importing = true;
+        try {
+          const staged = await stageImport(this.#db, body);
+          const written = this.#db.transaction(() => {
+            // Writes may have arrived while the upload streamed in.
+            if (holdsRecords(this.#db)) throw notEmpty();
+            const members = applyImport(this.#db, staged);
+            c.audit({
+              action: "import",
+              target: `tenant:${staged.header.tenant.id}`,
+              outcome: "ok",
+              reason: `${staged.records} records, ${staged.footer.digest}`,
+            });
+            return members;
+          });
+          return {
+            source: { tenant: staged.header.tenant.id, exportedAt: staged.header.exportedAt },
+            counts: staged.counts,
+            records: staged.records,
+            digest: staged.footer.digest,
+            members: written.length,
+            written: written.map((m) => ({ issuer: m.issuer, subject: m.subject, role: m.role })),
+          };
+        } catch (error) {
+          staging.clear(this.#db);
+          throw error;
+        } finally {
+          this.#importing = false;
+        }
+      },
+      { cost: 10 },
+    );
   }
 
   #settingsView(): SettingsView {

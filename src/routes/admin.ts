@@ -9,7 +9,9 @@ import {
   SettingsView,
   type MemberChangeOutcome,
 } from "../../schemas/admin";
-import { UserId } from "../../schemas/common";
+import { UserId, type Role } from "../../schemas/common";
+import { ImportResult } from "../../schemas/export";
+import { AppError } from "../errors/app-error";
 import { Member } from "../../schemas/identity";
 import type { AppEnv } from "../env";
 import {
@@ -38,9 +40,7 @@ async function reindexMember(c: Context<AppEnv>, selected: SelectedTenant, outco
   if (removed) {
     await withRetry(() => directory.removeMembership(selected.tenantId), true);
   } else if (outcome.previous === null || outcome.previous.role !== role) {
-    const known = selected.memberships.find((m) => m.tenantId === selected.tenantId);
-    const tenantName =
-      known?.tenantName ?? (await withRetry(() => registry(c.env).getTenant(selected.tenantId), true))?.name ?? selected.tenantId;
+    const tenantName = await nameOf(c, selected);
     await withRetry(() => directory.putMembership({ tenantId: selected.tenantId, role, region: selected.region, tenantName }), true);
   }
   invalidateMemberships({ issuer, subject });
@@ -52,7 +52,101 @@ const memberChange = (c: Context<AppEnv>, subject: string, issuer: string | unde
   defaultIssuer: c.get("config").defaultIssuer,
 });
 
+const NDJSON = "application/x-ndjson";
+
+/** The response body as the client asked for it: gzip when it accepts gzip (already encoded, so the runtime leaves it). */
+function download(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, filename: string): Response {
+  const headers = new Headers({
+    "content-type": NDJSON,
+    "content-disposition": `attachment; filename="${filename}"`,
+    vary: "accept-encoding",
+  });
+  const gzip = /\bgzip\b/i.test(c.req.header("accept-encoding") ?? "");
+  if (!gzip) return new Response(body, { headers });
+  headers.set("content-encoding", "gzip");
+  return new Response(body.pipeThrough(new CompressionStream("gzip")), { headers, encodeBody: "manual" });
+}
+
+async function nameOf(c: Context<AppEnv>, selected: SelectedTenant): Promise<string> {
+  const known = selected.memberships.find((m) => m.tenantId === selected.tenantId);
+  return known?.tenantName ?? (await withRetry(() => registry(c.env).getTenant(selected.tenantId), true))?.name ?? selected.tenantId;
+}
+
 export const adminRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/export",
+      tags: ["admin"],
+      security: SECURITY,
+      summary:
+        "Everything the tenant owns, streamed as NDJSON: a header, one line per record, a footer with counts and a SHA-256 digest (admin)",
+      request: { headers: TenantHeader },
+      responses: {
+        // The body is a stream, not a typed JSON response: described here, not schema-typed.
+        200: { description: "application/x-ndjson: header, record lines, footer (gzip when the client accepts it)" },
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        429: PROBLEMS[429],
+      },
+    }),
+    async (c) => {
+      const selected = await selectTenant(c);
+      const stream = await callTenant<ReadableStream<Uint8Array>>(c, selected, (stub) => stub.exportTenant(callerOf(c)), false);
+      return download(c, stream, `${selected.tenantId}-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.ndjson`);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/admin/import",
+      tags: ["admin"],
+      security: SECURITY,
+      summary:
+        "Import an export into this tenant, which must hold no records (409 otherwise); streamed, validated line by line, all or nothing (admin)",
+      request: { headers: TenantHeader, body: { required: true, content: { [NDJSON]: { schema: z.string() } } } },
+      responses: {
+        200: json(ImportResult, "Imported"),
+        409: PROBLEMS[409],
+        400: BODY_PROBLEMS[400],
+        413: BODY_PROBLEMS[413],
+        415: BODY_PROBLEMS[415],
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        422: PROBLEMS[422],
+        429: PROBLEMS[429],
+      },
+    }),
+    async (c) => {
+      const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+      if (type !== NDJSON)
+        throw new AppError("unsupported_media_type", `this route accepts ${NDJSON} bodies only (gzip with Content-Encoding: gzip)`);
+      const raw = c.req.raw.body;
+      if (raw === null) throw new AppError("validation_failed", "the request has no body: send an export file");
+      const encoding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
+      if (encoding !== "identity" && encoding !== "gzip")
+        throw new AppError("unsupported_media_type", "Content-Encoding must be gzip or absent");
+      const body = encoding === "gzip" ? raw.pipeThrough(new DecompressionStream("gzip")) : raw;
+      const selected = await selectTenant(c);
+      const outcome = await callTenant<ImportResult & { written: { issuer: string; subject: string; role: Role }[] }>(
+        c,
+        selected,
+        (stub) => stub.importTenant(callerOf(c), body),
+        false,
+      );
+      const tenantName = await nameOf(c, selected);
+      for (const m of outcome.written) {
+        await withRetry(
+          () =>
+            principalDirectory(c.env, m).putMembership({ tenantId: selected.tenantId, role: m.role, region: selected.region, tenantName }),
+          true,
+        );
+        invalidateMemberships(m);
+      }
+      const { written: _written, ...result } = outcome;
+      return c.json(result, 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "get",

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { AuditEntry, AuditVerification } from "../../../schemas/audit";
+import type { RecordData } from "../../../schemas/export";
 import type { Db } from "./db";
+import type { ExportPage } from "./records";
 
 /**
  * Append-only, hash-chained audit log. Each entry's hash is SHA-256 over the previous entry's
@@ -74,6 +76,58 @@ export const audit = {
     const more = rows.length > limit;
     const entries = (more ? rows.slice(0, limit) : rows).map(toApi);
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.seq ?? null) : null };
+  },
+
+  /** Export: entries after `after` up to `upTo` (the head when the export began), in order. */
+  exportPage(db: Db, after: number, upTo: number, limit: number): ExportPage<AuditEntry> {
+    const rows = db.all<AuditRow>(`SELECT * FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, after, upTo, limit);
+    const last = rows[rows.length - 1];
+    return { rows: rows.map(toApi), next: rows.length === limit && last ? last.seq : null };
+  },
+
+  /** Entries of imported audit histories, by origin and seq. */
+  exportArchive(db: Db, after: [string, number] | null, limit: number): ExportPage<RecordData<"audit.archive">, [string, number]> {
+    const [origin, seq] = after ?? ["", 0];
+    const rows = db.all<AuditRow & { origin: string }>(
+      `SELECT * FROM audit_archive WHERE (origin, seq) > (?, ?) ORDER BY origin, seq LIMIT ?`,
+      origin,
+      seq,
+      limit,
+    );
+    const last = rows[rows.length - 1];
+    return {
+      rows: rows.map((r) => ({ ...toApi(r), origin: r.origin })),
+      next: rows.length === limit && last ? [last.origin, last.seq] : null,
+    };
+  },
+
+  archivedCount(db: Db): number {
+    return db.one<{ n: number }>(`SELECT count(*) AS n FROM audit_archive`)?.n ?? 0;
+  },
+
+  /** Keeps an imported entry verbatim (its chain was checked by the import). */
+  archive(db: Db, origin: string, e: AuditEntry): void {
+    db.run(
+      `INSERT INTO audit_archive (origin, seq, at, actor, role, action, target, outcome, reason, request_id, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(origin, seq) DO NOTHING`,
+      origin,
+      e.seq,
+      e.at,
+      e.actor,
+      e.role,
+      e.action,
+      e.target,
+      e.outcome,
+      e.reason,
+      e.requestId,
+      e.prevHash,
+      e.hash,
+    );
+  },
+
+  /** Whether an entry follows `prevHash` and its hash is right (the per-entry check of verify). */
+  follows(prevHash: string, e: AuditEntry): boolean {
+    return e.prevHash === prevHash && entryHash(prevHash, e.seq, e.at, e) === e.hash;
   },
 
   head(db: Db): { seq: number; hash: string } {

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { Citation } from "../../../schemas/copilot";
+import type { RecordData } from "../../../schemas/export";
 import { parseStoredJson, type Db } from "./db";
+import type { ExportPage } from "./records";
 
 /**
  * Copilot threads and messages, one row per message (history in one row is how an agents SDK
@@ -16,6 +18,8 @@ export interface ThreadRow {
 }
 
 interface MessageRow {
+  pk: number;
+  thread_pk: number;
   id: string;
   role: string;
   content: string | null;
@@ -89,21 +93,66 @@ export const chat = {
     );
   },
   messages(db: Db, thread: ThreadRow, limit: number) {
-    return db.all<MessageRow>(`SELECT * FROM chat_messages WHERE thread_pk = ? ORDER BY pk LIMIT ?`, thread.pk, limit).map((r) => ({
-      id: r.id,
-      role: r.role === "assistant" ? ("assistant" as const) : ("user" as const),
-      content: r.content,
-      contentChars: r.content_chars,
-      citations: parseStoredJson(StoredCitations, r.citations) ?? [],
-      grounded: r.grounded === null ? null : r.grounded === 1,
-      confidence: r.confidence,
-      provider: r.provider,
-      model: r.model,
-      tokensIn: r.tokens_in,
-      tokensOut: r.tokens_out,
-      latencyMs: r.latency_ms,
-      createdAt: r.created_at,
-    }));
+    return db.all<MessageRow>(`SELECT * FROM chat_messages WHERE thread_pk = ? ORDER BY pk LIMIT ?`, thread.pk, limit).map(messageToApi);
+  },
+  exportThreads(db: Db, after: number, limit: number): ExportPage<RecordData<"thread">> {
+    const rows = db.all<ThreadRow>(`SELECT * FROM chat_threads WHERE pk > ? ORDER BY pk LIMIT ?`, after, limit);
+    const last = rows[rows.length - 1];
+    return {
+      rows: rows.map((t) => ({ id: t.id, owner: t.owner, jobId: t.job_id, createdAt: t.created_at, updatedAt: t.updated_at })),
+      next: rows.length === limit && last ? last.pk : null,
+    };
+  },
+  exportMessages(db: Db, after: number, limit: number): ExportPage<RecordData<"message">> {
+    const rows = db.all<MessageRow & { thread_id: string }>(
+      `SELECT m.*, t.id AS thread_id FROM chat_messages m JOIN chat_threads t ON t.pk = m.thread_pk WHERE m.pk > ? ORDER BY m.pk LIMIT ?`,
+      after,
+      limit,
+    );
+    const last = rows[rows.length - 1];
+    return {
+      rows: rows.map((r) => ({ threadId: r.thread_id, ...messageToApi(r) })),
+      next: rows.length === limit && last ? last.pk : null,
+    };
+  },
+  threadCount(db: Db): number {
+    return db.one<{ n: number }>(`SELECT count(*) AS n FROM chat_threads`)?.n ?? 0;
+  },
+  restoreThread(db: Db, t: RecordData<"thread">): boolean {
+    return (
+      db.run(
+        `INSERT INTO chat_threads (id, owner, job_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        t.id,
+        t.owner,
+        t.jobId,
+        t.createdAt,
+        t.updatedAt,
+      ) > 0
+    );
+  },
+  /** False when the message's thread is unknown or its id exists already. */
+  restoreMessage(db: Db, m: RecordData<"message">): boolean {
+    return (
+      db.run(
+        `INSERT INTO chat_messages (id, thread_pk, role, content, content_chars, citations, grounded, confidence, provider, model,
+           tokens_in, tokens_out, latency_ms, created_at)
+         SELECT ?, pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM chat_threads WHERE id = ? ON CONFLICT(id) DO NOTHING`,
+        m.id,
+        m.role,
+        m.content,
+        m.contentChars,
+        JSON.stringify(m.citations),
+        m.grounded === null ? null : m.grounded ? 1 : 0,
+        m.confidence,
+        m.provider,
+        m.model,
+        m.tokensIn,
+        m.tokensOut,
+        m.latencyMs,
+        m.createdAt,
+        m.threadId,
+      ) > 0
+    );
   },
   /** Earlier turns of a thread (newest last), for providers that take conversation history. */
   recentTurns(db: Db, thread: ThreadRow, limit: number): { role: "user" | "assistant"; content: string }[] {
@@ -118,3 +167,21 @@ export const chat = {
       );
   },
 };
+
+function messageToApi(r: MessageRow) {
+  return {
+    id: r.id,
+    role: r.role === "assistant" ? ("assistant" as const) : ("user" as const),
+    content: r.content,
+    contentChars: r.content_chars,
+    citations: parseStoredJson(StoredCitations, r.citations) ?? [],
+    grounded: r.grounded === null ? null : r.grounded === 1,
+    confidence: r.confidence,
+    provider: r.provider,
+    model: r.model,
+    tokensIn: r.tokens_in,
+    tokensOut: r.tokens_out,
+    latencyMs: r.latency_ms,
+    createdAt: r.created_at,
+  };
+}

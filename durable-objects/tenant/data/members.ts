@@ -1,6 +1,8 @@
 import { Role } from "../../../schemas/common";
 import { MemberStatus, type Member } from "../../../schemas/identity";
+import type { RecordData } from "../../../schemas/export";
 import type { Db } from "./db";
+import type { ExportPage } from "./records";
 
 interface MemberRow {
   issuer: string;
@@ -96,6 +98,47 @@ export const members = {
   /** Active admins (the last one may not be removed, suspended or demoted). */
   activeAdmins(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM members WHERE role = 'admin' AND status = 'active'`)?.n ?? 0;
+  },
+  /** Export: every member as stored, in key order, after the `after` key. */
+  exportPage(db: Db, after: [string, string] | null, limit: number): ExportPage<RecordData<"member">, [string, string]> {
+    const [issuer, subject] = after ?? ["", ""];
+    const rows = db.all<MemberRow>(
+      `SELECT * FROM members WHERE (issuer, subject) > (?, ?) ORDER BY issuer, subject LIMIT ?`,
+      issuer,
+      subject,
+      limit,
+    );
+    const last = rows[rows.length - 1];
+    return {
+      rows: rows.map((r) => {
+        const m = toApi(r);
+        return {
+          issuer: m.issuer,
+          subject: m.subject,
+          role: m.role,
+          status: m.status,
+          email: m.email,
+          createdAt: m.createdAt,
+          updatedAt: m.updatedAt,
+        };
+      }),
+      next: rows.length === limit && last ? [last.issuer, last.subject] : null,
+    };
+  },
+  /** Import: the member exactly as exported, replacing this tenant's row for the same identity. */
+  restore(db: Db, m: RecordData<"member">): void {
+    db.run(
+      `INSERT INTO members (issuer, subject, role, status, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(issuer, subject) DO UPDATE SET role = excluded.role, status = excluded.status, email = excluded.email,
+         created_at = excluded.created_at, updated_at = excluded.updated_at`,
+      m.issuer,
+      m.subject,
+      m.role,
+      m.status,
+      m.email,
+      m.createdAt,
+      m.updatedAt,
+    );
   },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM members`)?.n ?? 0;

@@ -192,6 +192,14 @@ export const MIGRATIONS: Migration[] = [
        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 5,
+    name: "import staging (lines validated while the upload streams, applied in one transaction)",
+    statements: [
+      `CREATE TABLE import_staging (line INTEGER PRIMARY KEY, kind TEXT NOT NULL, data TEXT NOT NULL)`,
+      `CREATE INDEX import_staging_kind ON import_staging(kind, line)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -12,7 +12,19 @@ import type {
 } from "../../../schemas/records";
 import type { JobListQuery, JobPatch } from "../../../schemas/jobs";
 import { EventData, JobPriority, JobStatus } from "../../../schemas/records";
+import type { RecordData } from "../../../schemas/export";
 import { parseStoredJson, type Db } from "./db";
+
+/** A page of an export: rows in primary-key order, and where the next page starts (null: done). */
+export interface ExportPage<T, C = number> {
+  rows: T[];
+  next: C | null;
+}
+
+function page<R extends { pk: number }, T>(rows: R[], limit: number, map: (r: R) => T): ExportPage<T> {
+  const last = rows[rows.length - 1];
+  return { rows: rows.map(map), next: rows.length === limit && last ? last.pk : null };
+}
 
 /**
  * Data access for the tenant's business records: clients, properties, jobs (with assignees),
@@ -70,6 +82,7 @@ interface NoteRow {
   property_id: string | null;
   author_id: string | null;
   created_at: string;
+  updated_at: string;
 }
 interface EventRow {
   pk: number;
@@ -119,6 +132,32 @@ export const clients = {
     );
     return "updated";
   },
+  /** Export: every stored field, in pk order, from `after` (exclusive). */
+  exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"client">> {
+    const rows = db.all<ClientRow>(`SELECT * FROM clients WHERE pk > ? ORDER BY pk LIMIT ?`, after, limit);
+    return page(rows, limit, (r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      phone: r.phone,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  },
+  /** Import: the record exactly as exported; false when its id exists already. */
+  restore(db: Db, c: RecordData<"client">): boolean {
+    return (
+      db.run(
+        `INSERT INTO clients (id, name, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        c.id,
+        c.name,
+        c.email,
+        c.phone,
+        c.createdAt,
+        c.updatedAt,
+      ) > 0
+    );
+  },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM clients`)?.n ?? 0;
   },
@@ -167,6 +206,30 @@ export const properties = {
       row.pk,
     );
     return "updated";
+  },
+  exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"property">> {
+    const rows = db.all<PropertyRow>(`${PROPERTY_SELECT} WHERE p.pk > ? ORDER BY p.pk LIMIT ?`, after, limit);
+    return page(rows, limit, (r) => ({
+      id: r.id,
+      clientId: r.client_id,
+      address: r.address,
+      label: r.label,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  },
+  restore(db: Db, p: RecordData<"property">, clientPk: number): boolean {
+    return (
+      db.run(
+        `INSERT INTO properties (id, client_pk, address, label, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        p.id,
+        clientPk,
+        p.address,
+        p.label,
+        p.createdAt,
+        p.updatedAt,
+      ) > 0
+    );
   },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM properties`)?.n ?? 0;
@@ -375,6 +438,60 @@ export const jobs = {
     db.run(`DELETE FROM job_assignees WHERE job_pk = ?`, jobPk);
     for (const userId of userIds) db.run(`INSERT INTO job_assignees (job_pk, user_id) VALUES (?, ?)`, jobPk, userId);
   },
+  exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"job">> {
+    const rows = db.all<JobRow>(`${JOB_SELECT} WHERE j.pk > ? ORDER BY j.pk LIMIT ?`, after, limit);
+    return page(rows, limit, (r) => {
+      const {
+        id,
+        clientId,
+        propertyId,
+        title,
+        description,
+        status,
+        priority,
+        scheduledStart,
+        scheduledEnd,
+        assignees,
+        createdAt,
+        updatedAt,
+      } = jobs.toApi(db, r);
+      return {
+        id,
+        clientId,
+        propertyId,
+        title,
+        description,
+        status,
+        priority,
+        scheduledStart,
+        scheduledEnd,
+        assignees,
+        createdAt,
+        updatedAt,
+      };
+    });
+  },
+  restore(db: Db, j: RecordData<"job">, refs: { clientPk: number; propertyPk: number | null }): boolean {
+    const written = db.run(
+      `INSERT INTO jobs (id, client_pk, property_pk, title, description, status, priority, scheduled_start, scheduled_end, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      j.id,
+      refs.clientPk,
+      refs.propertyPk,
+      j.title,
+      j.description,
+      j.status,
+      j.priority,
+      j.scheduledStart,
+      j.scheduledEnd,
+      j.createdAt,
+      j.updatedAt,
+    );
+    if (written === 0) return false;
+    const pk = jobs.pkOf(db, j.id);
+    if (pk !== null) jobs.setAssignees(db, pk, j.assignees);
+    return true;
+  },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM jobs`)?.n ?? 0;
   },
@@ -464,6 +581,35 @@ export const notes = {
       )
       .map(noteToApi);
   },
+  exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"note">> {
+    const rows = db.all<NoteRow>(`${NOTE_SELECT} WHERE n.pk > ? ORDER BY n.pk LIMIT ?`, after, limit);
+    return page(rows, limit, (r) => ({
+      id: r.id,
+      body: r.body,
+      jobId: r.job_id,
+      clientId: r.client_id,
+      propertyId: r.property_id,
+      authorId: r.author_id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  },
+  restore(db: Db, n: RecordData<"note">, target: NoteTarget): boolean {
+    return (
+      db.run(
+        `INSERT INTO notes (id, body, job_pk, client_pk, property_pk, author_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        n.id,
+        n.body,
+        target.jobPk,
+        target.clientPk,
+        target.propertyPk,
+        n.authorId,
+        n.createdAt,
+        n.updatedAt,
+      ) > 0
+    );
+  },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM notes`)?.n ?? 0;
   },
@@ -503,6 +649,27 @@ export const events = {
         limit,
       )
       .map(eventToApi);
+  },
+  exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"event">> {
+    const rows = db.all<EventRow>(
+      `SELECT e.*, j.id AS job_id FROM events e JOIN jobs j ON j.pk = e.job_pk WHERE e.pk > ? ORDER BY e.pk LIMIT ?`,
+      after,
+      limit,
+    );
+    return page(rows, limit, (r) => eventToApi(r));
+  },
+  restore(db: Db, e: RecordData<"event">, jobPk: number): boolean {
+    const data = e.data === null ? null : JSON.stringify(e.data);
+    return (
+      db.run(
+        `INSERT INTO events (id, job_pk, type, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        e.id,
+        jobPk,
+        e.type,
+        e.at,
+        data,
+      ) > 0
+    );
   },
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM events`)?.n ?? 0;
