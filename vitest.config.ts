@@ -32,6 +32,8 @@ export default defineConfig({
             COPILOT_PROVIDER: "extractive",
             OPENAI_BASE_URL: `${fakeLlmUrl}/v1`,
             OPENAI_MODEL: "fake-default",
+            // A test-only key-encryption key (tenants' provider keys); never used anywhere else.
+            PROVIDER_KEY_KEKS: "v1:ycZBrG/MKJmiJpMLrMdIiYSF9unyuPuhXc9g4LBB1fU=",
           },
         },
       };

@@ -67,6 +67,10 @@ const args = [
   "ENVIRONMENT:development",
   "--var",
   `PLATFORM_ADMIN_SUBJECTS:${PLATFORM_OPERATOR}`,
+  // A fixed, public, dev-only key-encryption key, so provider keys stored locally survive restarts.
+  // Production sets its own with `wrangler secret put PROVIDER_KEY_KEKS` (docs/runbook.md).
+  "--var",
+  "PROVIDER_KEY_KEKS:v1:ZGV2LW9ubHkta2VrLW5ldmVyLXVzZS1pbi1wcm9kISE=",
   "--show-interactive-dev-session=false",
 ];
 say(`[start] wrangler ${args.join(" ")}`);

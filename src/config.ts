@@ -1,3 +1,4 @@
+import { parseKeyring } from "../durable-objects/tenant/crypto/envelope";
 import { z } from "@hono/zod-openapi";
 
 /**
@@ -79,6 +80,11 @@ export const ConfigSchema = z
     OPENAI_MODEL: optionalString,
     /** A Worker secret (`wrangler secret put OPENAI_API_KEY`); optional for servers that need no key. */
     OPENAI_API_KEY: optionalString,
+    /**
+     * Key-encryption keys for tenants' provider keys, a Worker secret: `v2:<base64>,v1:<base64>`,
+     * the first encrypts (durable-objects/tenant/crypto/envelope.ts). Unset: keys cannot be stored.
+     */
+    PROVIDER_KEY_KEKS: optionalString,
     WORKERS_AI_MODEL: z.preprocess((v) => blankToUndefined(v) ?? DEFAULT_WORKERS_AI_MODEL, z.string().trim().max(200)),
     COPILOT_TIMEOUT_MS: intVar("COPILOT_TIMEOUT_MS", 30_000, 100, 300_000),
     COPILOT_MAX_RETRIES: intVar("COPILOT_MAX_RETRIES", 2, 0, 5),
@@ -92,6 +98,12 @@ export const ConfigSchema = z
         path: ["CF_ACCESS_JWKS_URL"],
         message: "CF_ACCESS_JWKS_URL or CF_ACCESS_TEAM_DOMAIN is required when CF_ACCESS_AUD is set",
       });
+    }
+    try {
+      parseKeyring(c.PROVIDER_KEY_KEKS);
+    } catch (error) {
+      // The message names the entry and the problem, never key material.
+      ctx.addIssue({ code: "custom", path: ["PROVIDER_KEY_KEKS"], message: error instanceof Error ? error.message : "is malformed" });
     }
     if (c.COPILOT_PROVIDER === "openai") {
       if (!c.OPENAI_BASE_URL)

@@ -27,7 +27,7 @@ import type { Job, Note } from "../../schemas/records";
 import { ERROR_STATUS, type ErrorCode, type FieldError, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
 import { SearchQuery, type SearchHit } from "../../schemas/search";
 import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
-import { devAuthAllowed, loadPlatformLimits, type PlatformLimits } from "../../src/config";
+import { devAuthAllowed, loadConfig, loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { AppError, fieldErrors } from "../../src/errors/app-error";
 import { CopilotAsk, UsageQuery, type CopilotAnswer, type ThreadDetail, type ThreadList, type UsageReport } from "../../schemas/copilot";
 import { composeAnswer } from "./copilot/answer";
@@ -62,6 +62,9 @@ import { AnswerCancelled, AnswerStreams, StoredDeltas, StreamOutcome, type Answe
 import { newTicketSecret, ticketHash } from "./realtime/tickets";
 import { applyImport, exportStream, holdsRecords, stageImport } from "./portable";
 import { toPlainText } from "./sanitize";
+import { decryptSecret, encryptSecret, fingerprintOf, KeyUnavailableError, maskOf, parseKeyring, type Keyring } from "./crypto/envelope";
+import { providerKeyAad, providerKeys, toView } from "./data/provider-keys";
+import { ProviderKeyPut, ProviderName, type ProviderKeyList, type ProviderKeyView } from "../../schemas/provider-keys";
 import { staging } from "./data/staging";
 import { can, jobListRestriction, searchScope, visibilityFor, visibleJob, type Action, type Visibility } from "./visibility";
 
@@ -626,6 +629,86 @@ export class TenantObject extends Server<Env> {
     );
   }
 
+  /** Provider keys as masks and fingerprints: the key itself never leaves this object. */
+  async providerKeyList(caller: Caller): Promise<RpcResult<ProviderKeyList>> {
+    return this.#call(caller, "keys.manage", () => {
+      const { keys, unreadable } = providerKeys.list(this.#db);
+      if (unreadable > 0)
+        console.warn(JSON.stringify({ level: "warn", msg: "unreadable provider key rows", tenant: this.ctx.id.name, unreadable }));
+      return { keys: keys.map(toView) };
+    });
+  }
+
+  /** Stores a provider key, sealed under the deployment's current KEK and bound to this tenant and provider. */
+  async providerKeyPut(
+    caller: Caller,
+    provider: ProviderName,
+    input: ProviderKeyPut,
+  ): Promise<RpcResult<{ created: boolean; key: ProviderKeyView }>> {
+    return this.#call(caller, "keys.manage", async (c) => {
+      const name = parse(ProviderName, provider);
+      const { key } = parse(ProviderKeyPut, input);
+      const ring = this.#keyring();
+      if (ring.current === null)
+        throw new AppError("not_ready", "provider keys cannot be stored: PROVIDER_KEY_KEKS is not set on this deployment");
+      const sealed = await encryptSecret(ring, key, providerKeyAad(c.meta.id, name));
+      const write = { provider: name, ...sealed, fingerprint: await fingerprintOf(key), mask: maskOf(key) };
+      const result = this.#db.transaction(() => {
+        const stored = providerKeys.put(this.#db, write, new Date().toISOString());
+        c.audit({
+          action: "provider_key.put",
+          target: `provider:${name}`,
+          outcome: "ok",
+          reason: `${write.fingerprint} under KEK v${sealed.kekVersion}`,
+        });
+        return stored;
+      });
+      return { created: result.created, key: toView(result.key) };
+    });
+  }
+
+  async providerKeyDelete(caller: Caller, provider: ProviderName): Promise<RpcResult<{ removed: boolean }>> {
+    return this.#call(caller, "keys.manage", (c) => {
+      const name = parse(ProviderName, provider);
+      return this.#db.transaction(() => {
+        const removed = providerKeys.remove(this.#db, name);
+        if (!removed) throw new AppError("not_found", `no ${name} key is stored`);
+        c.audit({ action: "provider_key.delete", target: `provider:${name}`, outcome: "ok", reason: null });
+        return { removed };
+      });
+    });
+  }
+
+  /** The deployment's KEK ring (the router refuses every call while PROVIDER_KEY_KEKS is malformed). */
+  #keyring(): Keyring {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) throw new AppError("not_ready", "the deployment's configuration is invalid");
+    return parseKeyring(loaded.config.PROVIDER_KEY_KEKS);
+  }
+
+  async #providerOverrides(tenantId: string): Promise<{ apiKey?: string }> {
+    const apiKey = await this.#tenantProviderKey(tenantId);
+    return apiKey === undefined ? {} : { apiKey };
+  }
+
+  /** The tenant's own key for the configured provider, if it stored one and it can be opened. */
+  async #tenantProviderKey(tenantId: string): Promise<string | undefined> {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok || loaded.config.COPILOT_PROVIDER !== "openai") return undefined;
+    const stored = providerKeys.get(this.#db, "openai");
+    if (!stored) return undefined;
+    try {
+      return await decryptSecret(this.#keyring(), stored, providerKeyAad(tenantId, "openai"));
+    } catch (error) {
+      // The deployment's key is used instead; the reason (never the key) goes to the log.
+      const reason = error instanceof KeyUnavailableError ? error.reason : "error";
+      console.warn(
+        JSON.stringify({ level: "warn", msg: "tenant provider key unusable; using the deployment's key", tenant: tenantId, reason }),
+      );
+      return undefined;
+    }
+  }
+
   #settingsView(): SettingsView {
     const s = settings.get(this.#db);
     const l = this.#limits;
@@ -686,7 +769,7 @@ export class TenantObject extends Server<Env> {
       question: ask.question,
       visibility: c.visibility(),
       job,
-      provider: providerFor(this.env),
+      provider: providerFor(this.env, await this.#providerOverrides(c.meta.id)),
       signal,
       onDelta,
     });

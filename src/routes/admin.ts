@@ -12,6 +12,7 @@ import {
 import { UserId, type Role } from "../../schemas/common";
 import { ImportResult } from "../../schemas/export";
 import { AppError } from "../errors/app-error";
+import { ProviderKeyList, ProviderKeyParams, ProviderKeyPut, ProviderKeyView } from "../../schemas/provider-keys";
 import { Member } from "../../schemas/identity";
 import type { AppEnv } from "../env";
 import {
@@ -73,6 +74,70 @@ async function nameOf(c: Context<AppEnv>, selected: SelectedTenant): Promise<str
 }
 
 export const adminRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/provider-keys",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Stored provider keys: provider, mask, fingerprint, KEK version, times; never the key (admin)",
+      request: { headers: TenantHeader },
+      responses: { 200: json(ProviderKeyList, "Keys"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const selected = await selectTenant(c);
+      return c.json(await callTenant<ProviderKeyList>(c, selected, (stub) => stub.providerKeyList(callerOf(c)), true), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/admin/provider-keys/{provider}",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Store (201) or replace (200) the tenant's key for a provider, encrypted with AES-GCM; the copilot uses it (admin)",
+      request: { headers: TenantHeader, params: ProviderKeyParams, body: jsonBody(ProviderKeyPut) },
+      responses: {
+        201: json(ProviderKeyView, "Stored"),
+        200: json(ProviderKeyView, "Replaced"),
+        ...BODY_PROBLEMS,
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        404: PROBLEMS[404],
+        422: PROBLEMS[422],
+        429: PROBLEMS[429],
+      },
+    }),
+    async (c) => {
+      const { provider } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const selected = await selectTenant(c);
+      const result = await callTenant<{ created: boolean; key: ProviderKeyView }>(
+        c,
+        selected,
+        (stub) => stub.providerKeyPut(callerOf(c), provider, body),
+        true,
+      );
+      return c.json(result.key, result.created ? 201 : 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/admin/provider-keys/{provider}",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Delete the tenant's key for a provider; the deployment's key is used again (admin)",
+      request: { headers: TenantHeader, params: ProviderKeyParams },
+      responses: { 204: { description: "Deleted" }, 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const { provider } = c.req.valid("param");
+      const selected = await selectTenant(c);
+      await callTenant(c, selected, (stub) => stub.providerKeyDelete(callerOf(c), provider), false);
+      return c.body(null, 204);
+    },
+  )
   .openapi(
     createRoute({
       method: "get",
