@@ -26,6 +26,10 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditPage = z.object({ entries: z.array(AuditEntry), nextAfter: z.number().int().nullable() }).openapi("AuditPage");
 export type AuditPage = z.infer<typeof AuditPage>;
 
+/** The newest audit head a tenant reported to the registry: kept outside the tenant's object. */
+export const AuditAnchor = z.object({ seq: z.number().int().min(0), hash: z.string(), at: z.string() }).openapi("AuditAnchor");
+export type AuditAnchor = z.infer<typeof AuditAnchor>;
+
 export const AuditVerification = z
   .object({
     valid: z.boolean(),
@@ -36,6 +40,11 @@ export const AuditVerification = z
     /** True when the check reached the newest entry; otherwise continue with `from=nextFrom`. */
     complete: z.boolean(),
     nextFrom: z.number().int().nullable(),
+    /**
+     * The head anchored outside the object, and whether this log still holds it: a rewritten or
+     * truncated log no longer does (null when nothing was anchored yet).
+     */
+    anchor: AuditAnchor.extend({ matches: z.boolean() }).nullable().optional(),
   })
   .openapi("AuditVerification");
 

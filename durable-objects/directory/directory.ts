@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { AuditAnchor } from "../../schemas/audit";
 import { Membership } from "../../schemas/identity";
 import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenants";
 
@@ -19,6 +20,7 @@ export const principalDirectoryName = (issuer: string, subject: string) => `prin
 const TENANT_PREFIX = "tenant:";
 const RECEIPT_PREFIX = "receipt:";
 const MEMBERSHIP_PREFIX = "membership:";
+const ANCHOR_PREFIX = "anchor:";
 
 export class Directory extends DurableObject<Env> {
   // ---- registry
@@ -61,6 +63,24 @@ export class Directory extends DurableObject<Env> {
 
   async getReceipt(id: string): Promise<DeletionReceipt | null> {
     const parsed = DeletionReceipt.safeParse(await this.ctx.storage.get(RECEIPT_PREFIX + id));
+    return parsed.success ? parsed.data : null;
+  }
+
+  /**
+   * A tenant's audit head, kept outside its object so a rewrite inside the object is detectable.
+   * Only moves forward: an anchor lower than the one held (a truncated log, or a late report) is
+   * not taken, and the call says so.
+   */
+  async anchorAudit(tenantId: string, anchor: AuditAnchor): Promise<"anchored" | "behind"> {
+    const next = AuditAnchor.parse(anchor);
+    const held = await this.auditAnchor(tenantId);
+    if (held && held.seq > next.seq) return "behind";
+    await this.ctx.storage.put(ANCHOR_PREFIX + tenantId, next);
+    return "anchored";
+  }
+
+  async auditAnchor(tenantId: string): Promise<AuditAnchor | null> {
+    const parsed = AuditAnchor.safeParse(await this.ctx.storage.get(ANCHOR_PREFIX + tenantId));
     return parsed.success ? parsed.data : null;
   }
 

@@ -1,5 +1,5 @@
 import { Server, type Connection, type WSMessage } from "partyserver";
-import { AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
+import { AuditAnchor, AuditQuery, AuditVerifyQuery, type AuditPage, type AuditVerification } from "../../schemas/audit";
 import { RecordId, type Role } from "../../schemas/common";
 import { Caller, type Member } from "../../schemas/identity";
 import type { ImportResult } from "../../schemas/export";
@@ -8,6 +8,9 @@ import {
   AdminMemberPatch,
   MemberChange,
   SettingsPut,
+  type IndexCoverage,
+  type Task,
+  type TaskKind,
   type MemberChangeOutcome,
   type MemberList,
   type SettingsView,
@@ -66,6 +69,11 @@ import { decryptSecret, encryptSecret, fingerprintOf, KeyUnavailableError, maskO
 import { providerKeyAad, providerKeys, toView } from "./data/provider-keys";
 import { ProviderKeyPut, ProviderName, type ProviderKeyList, type ProviderKeyView } from "../../schemas/provider-keys";
 import { staging } from "./data/staging";
+import { MAX_PENDING, tasks } from "./data/tasks";
+import { stepFor } from "./background";
+import { recordCounts } from "./data/records";
+import { indexMaintenance } from "./data/search";
+import { registry } from "../../src/tenancy/tenants";
 import { can, jobListRestriction, searchScope, visibilityFor, visibleJob, type Action, type Visibility } from "./visibility";
 
 /** A member an import wrote, for the directory. */
@@ -90,6 +98,10 @@ const CONTEXT_NOTES = 20;
 const CONTEXT_EVENTS = 20;
 /** A copilot question costs more rate-limit budget than a plain read (retrieval + provider). */
 export const COPILOT_COST = 5;
+/** The audit head reaches the registry at most this long after an audited write. */
+const ANCHOR_DELAY_MS = 5_000;
+/** A background step that keeps failing is given up after this many attempts (backoff doubles from 2 s). */
+const MAX_TASK_ATTEMPTS = 5;
 /** Presence joins and leaves are coalesced over this window. */
 const PRESENCE_COALESCE_MS = 100;
 
@@ -117,6 +129,10 @@ export class TenantObject extends Server<Env> {
   readonly #streams = new AnswerStreams();
   #lastPurgeMs = 0;
   #importing = false;
+  /** The alarm time this instance last set or saw (null: unknown, e.g. after a wake). */
+  #alarmAt: number | null = null;
+  /** The audit seq last reported to the registry by this instance. */
+  #anchoredSeq = -1;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -407,8 +423,32 @@ export class TenantObject extends Server<Env> {
     });
   }
 
-  async auditVerify(caller: Caller, query: AuditVerifyQuery): Promise<RpcResult<AuditVerification>> {
-    return this.#call(caller, "audit.read", () => audit.verify(this.#db, parse(AuditVerifyQuery, query).from), { cost: 10 });
+  /**
+   * Verifies the chain (paged), and that the log still holds the head anchored outside this
+   * object: a log rewritten or truncated inside the object no longer does.
+   */
+  async auditVerify(caller: Caller, query: AuditVerifyQuery, anchor: AuditAnchor | null = null): Promise<RpcResult<AuditVerification>> {
+    return this.#call(
+      caller,
+      "audit.read",
+      () => {
+        const result = audit.verify(this.#db, parse(AuditVerifyQuery, query).from);
+        if (anchor === null) return { ...result, anchor: null };
+        const held = AuditAnchor.parse(anchor);
+        const matches = audit.hashAt(this.#db, held.seq) === held.hash;
+        if (matches) return { ...result, anchor: { ...held, matches } };
+        return {
+          ...result,
+          valid: false,
+          firstInvalidSeq: result.firstInvalidSeq ?? held.seq,
+          problem:
+            result.problem ??
+            `entry ${held.seq} is not the one anchored outside this object at ${held.at}: the log was rewritten or truncated`,
+          anchor: { ...held, matches },
+        };
+      },
+      { cost: 10 },
+    );
   }
 
   // ------------------------------------------------------------------ copilot
@@ -566,6 +606,11 @@ export class TenantObject extends Server<Env> {
         settings.put(this.#db, next);
         c.audit({ action: "settings.update", target: null, outcome: "ok", reason: JSON.stringify(next).slice(0, 500) });
       });
+      // A retention period or metadata-only mode applies to what is stored now, not only from tomorrow.
+      if (next.chatRetentionDays !== undefined || next.dataMode === "metadata-only")
+        this.#enqueue("retention-purge", c.principal, (reason) =>
+          c.audit({ action: "retention.purge", target: null, outcome: "ok", reason }),
+        );
       return this.#settingsView();
     });
   }
@@ -707,6 +752,175 @@ export class TenantObject extends Server<Env> {
       );
       return undefined;
     }
+  }
+
+  /** Queues a rebuild of the full-text index (202 with the task; asking again while one waits returns it). */
+  async requestReindex(caller: Caller): Promise<RpcResult<Task>> {
+    return this.#call(caller, "tasks.write", (c) =>
+      this.#enqueue("reindex", c.principal, (reason) => c.audit({ action: "reindex", target: null, outcome: "ok", reason })),
+    );
+  }
+
+  async task(caller: Caller, id: string): Promise<RpcResult<Task>> {
+    return this.#call(caller, "admin.read", () => {
+      const task = tasks.get(this.#db, id);
+      if (!task) throw new AppError("not_found", `task ${id} not found`);
+      return task;
+    });
+  }
+
+  /** Records and index rows per kind, and the recent background tasks. */
+  async indexCoverage(caller: Caller): Promise<RpcResult<IndexCoverage>> {
+    return this.#call(caller, "admin.read", () => {
+      const records = recordCounts(this.#db);
+      const indexed = indexMaintenance.indexedCounts(this.#db);
+      const kinds = Object.entries(records).map(([kind, n]) => ({ kind, records: n, indexed: indexed[kind] ?? 0 }));
+      const total = kinds.reduce((n, k) => n + k.records, 0);
+      const covered = kinds.reduce((n, k) => n + Math.min(k.indexed, k.records), 0);
+      return {
+        kinds,
+        records: total,
+        indexed: covered,
+        coverage: total === 0 ? 1 : Math.round((covered / total) * 10_000) / 10_000,
+        tasks: tasks.recent(this.#db, 10).tasks,
+      };
+    });
+  }
+
+  /** Platform: seal this tenant's provider keys under the current KEK (after a rotation). */
+  async requestKeyReencryption(actor: string, requestId: string): Promise<RpcResult<Task>> {
+    return this.#platform(() => {
+      this.#requireMeta();
+      return this.#enqueue("key-reencrypt", actor, (reason) =>
+        this.#platformAudit(actor, requestId, "provider_key.reencrypt", "provider-keys", reason),
+      );
+    });
+  }
+
+  #enqueue(kind: TaskKind, by: string, audited: (reason: string) => void): Task {
+    const queued = this.#db.transaction(() => {
+      const result = tasks.enqueue(this.#db, kind, by, new Date().toISOString());
+      if (!result)
+        throw new AppError("rate_limited", `the background queue is full (${MAX_PENDING} tasks waiting); retry when they finish`, {
+          retryAfterSeconds: 60,
+        });
+      if (result.created) audited(`queued ${result.task.id}`);
+      return result.task;
+    });
+    this.#armAlarmSoon(0);
+    return queued;
+  }
+
+  // ------------------------------------------------------------------ background work (the alarm)
+
+  /**
+   * The alarm drains the background queue one bounded step at a time and anchors the audit
+   * head in the registry. Alarms are at-least-once and never overlap: each step's writes and
+   * its progress commit together, so a step run twice changes nothing more.
+   */
+  override async onAlarm(): Promise<void> {
+    this.#alarmAt = null;
+    let backoffMs: number | null = null;
+    try {
+      await this.#ensureStarted();
+      const meta = isInitialised(this.#db) ? tenantMeta.get(this.#db) : null;
+      if (!meta) return;
+      await this.#anchorAudit(meta.id);
+      const task = tasks.next(this.#db);
+      if (task && meta.status === "active") backoffMs = await this.#runStep(task, meta.id);
+      this.#enqueueDueRetention();
+    } catch (error) {
+      this.#failure(error);
+    } finally {
+      await this.#armAlarm(backoffMs);
+    }
+  }
+
+  /** One step of a task; returns a retry delay when the step failed (null otherwise). */
+  async #runStep(task: Task, tenantId: string): Promise<number | null> {
+    const now = new Date().toISOString();
+    const step = stepFor(task, { db: this.#db, now, tenantId, settings: settings.get(this.#db), keyring: () => this.#keyring() });
+    try {
+      await step.prepare?.();
+      this.#db.transaction(() => {
+        const outcome = step.apply();
+        tasks.update(
+          this.#db,
+          task.id,
+          { status: outcome.finished ? "done" : "running", progress: outcome.progress, attempts: task.attempts, error: null },
+          now,
+        );
+      });
+      return null;
+    } catch (error) {
+      const attempts = task.attempts + 1;
+      const failed = attempts >= MAX_TASK_ATTEMPTS;
+      this.#failure(error);
+      tasks.update(
+        this.#db,
+        task.id,
+        {
+          status: failed ? "failed" : "running",
+          progress: task.progress,
+          attempts,
+          error: failed ? "gave up after repeated failures (see the logs)" : "step failed; retrying",
+        },
+        now,
+      );
+      return failed ? null : 1_000 * 2 ** attempts;
+    }
+  }
+
+  /** Daily retention purge while a retention period (or metadata-only mode) is set. */
+  #enqueueDueRetention(): void {
+    if (!this.#retentionDueAt() || (this.#retentionDueAt() ?? Infinity) > Date.now()) return;
+    tasks.enqueue(this.#db, "retention-purge", "schedule", new Date().toISOString());
+  }
+
+  #retentionDueAt(): number | null {
+    const s = settings.get(this.#db);
+    if (s.chatRetentionDays === undefined && s.dataMode !== "metadata-only") return null;
+    const last = tasks.lastDone(this.#db, "retention-purge");
+    return last === null ? Date.now() : Date.parse(last) + 86_400_000;
+  }
+
+  /** Reports the audit head to the registry when it moved since the last report. */
+  async #anchorAudit(tenantId: string): Promise<void> {
+    const head = audit.head(this.#db);
+    if (head.seq === 0 || head.seq === this.#anchoredSeq) return;
+    await registry(this.env).anchorAudit(tenantId, { seq: head.seq, hash: head.hash, at: new Date().toISOString() });
+    this.#anchoredSeq = head.seq;
+  }
+
+  /** Sets the alarm for the next piece of work: a task step, the next anchor, the next purge. */
+  async #armAlarm(backoffMs: number | null): Promise<void> {
+    if (!isInitialised(this.#db) || !tenantMeta.get(this.#db)) return;
+    const now = Date.now();
+    const candidates: number[] = [];
+    if (tasks.pending(this.#db) > 0) candidates.push(now + (backoffMs ?? 0));
+    if (audit.head(this.#db).seq !== this.#anchoredSeq) candidates.push(now + ANCHOR_DELAY_MS);
+    const retention = this.#retentionDueAt();
+    if (retention !== null) candidates.push(Math.max(now, retention));
+    if (candidates.length === 0) return;
+    await this.#setAlarm(Math.min(...candidates));
+  }
+
+  /** After a write: make sure an alarm comes within `delayMs` (without pushing an earlier one back). */
+  #armAlarmSoon(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    // After the current transaction (storage calls are not allowed inside transactionSync).
+    queueMicrotask(() => void this.#setAlarm(at).catch((error: unknown) => this.#failure(error)));
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== null && current <= at) {
+      this.#alarmAt = current;
+      return;
+    }
+    this.#alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   #settingsView(): SettingsView {
@@ -1338,6 +1552,8 @@ export class TenantObject extends Server<Env> {
 
   #appendAudit(entry: AuditInput): void {
     audit.append(this.#db, entry, new Date().toISOString());
+    // The new head goes to the registry within ANCHOR_DELAY_MS (one alarm covers many entries).
+    this.#armAlarmSoon(ANCHOR_DELAY_MS);
   }
 
   #platformAudit(actor: string, requestId: string, action: string, target: string, reason: string | null): void {

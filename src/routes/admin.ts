@@ -7,6 +7,9 @@ import {
   MemberSelector,
   SettingsPut,
   SettingsView,
+  IndexCoverage,
+  Task,
+  TaskParams,
   type MemberChangeOutcome,
 } from "../../schemas/admin";
 import { UserId, type Role } from "../../schemas/common";
@@ -74,6 +77,54 @@ async function nameOf(c: Context<AppEnv>, selected: SelectedTenant): Promise<str
 }
 
 export const adminRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/admin/reindex",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Rebuild the full-text index in the background (202 with the task; follow it at /v1/admin/tasks/{id}) (admin)",
+      request: { headers: TenantHeader },
+      responses: { 202: json(Task, "Queued (or the reindex already waiting)"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const selected = await selectTenant(c);
+      const task = await callTenant<Task>(c, selected, (stub) => stub.requestReindex(callerOf(c)), false);
+      c.header("location", `/v1/admin/tasks/${task.id}`);
+      return c.json(task, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/tasks/{id}",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "A background task and its progress (admin, auditor)",
+      request: { headers: TenantHeader, params: TaskParams },
+      responses: { 200: json(Task, "The task"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const selected = await selectTenant(c);
+      return c.json(await callTenant<Task>(c, selected, (stub) => stub.task(callerOf(c), id), true), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/index/coverage",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Records and full-text index rows per kind, and recent background tasks (admin, auditor)",
+      request: { headers: TenantHeader },
+      responses: { 200: json(IndexCoverage, "Coverage"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const selected = await selectTenant(c);
+      return c.json(await callTenant<IndexCoverage>(c, selected, (stub) => stub.indexCoverage(callerOf(c)), true), 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "get",

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { TenantId } from "../../schemas/common";
 import { Member } from "../../schemas/identity";
 import { DeletionReceipt, PlatformMemberCreate, Tenant, TenantCreate, TenantList } from "../../schemas/tenants";
+import { Task } from "../../schemas/admin";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors/app-error";
 import { invalidateMemberships, principalDirectory, registry, tenantStub, unwrap, withRetry } from "../tenancy/tenants";
@@ -122,6 +123,24 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       );
       invalidateMemberships({ issuer, subject: body.subject });
       return c.json(member, outcome === "inserted" ? 201 : 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants/{tenantId}/reencrypt-keys",
+      tags: ["platform"],
+      security: SECURITY,
+      summary: "Queue re-encryption of the tenant's provider keys under the current KEK (after a rotation; docs/runbook.md)",
+      request: { params: TenantParams },
+      responses: { 202: json(Task, "Queued"), 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const { tenantId } = c.req.valid("param");
+      const tenant = await registeredTenant(c.env, tenantId);
+      c.set("tenantId", tenantId);
+      const task = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).requestKeyReencryption(actorOf(c), c.get("requestId")));
+      return c.json(task, 202);
     },
   )
   .openapi(

@@ -130,6 +130,11 @@ export const audit = {
     return e.prevHash === prevHash && entryHash(prevHash, e.seq, e.at, e) === e.hash;
   },
 
+  /** The hash of entry `seq`, or null when there is no such entry. */
+  hashAt(db: Db, seq: number): string | null {
+    return db.one<{ hash: string }>(`SELECT hash FROM audit_log WHERE seq = ?`, seq)?.hash ?? null;
+  },
+
   head(db: Db): { seq: number; hash: string } {
     return (
       db.one<{ seq: number; hash: string }>(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`) ?? { seq: 0, hash: GENESIS_HASH }

@@ -115,6 +115,29 @@ export const chat = {
       next: rows.length === limit && last ? last.pk : null,
     };
   },
+  /**
+   * Retention: deletes up to `limit` threads not updated since `before`, with their messages.
+   * Returns how many threads went (fewer than `limit`: nothing older is left).
+   */
+  purgeIdleThreads(db: Db, before: string, limit: number): number {
+    const pks = db
+      .all<{ pk: number }>(`SELECT pk FROM chat_threads WHERE updated_at < ? ORDER BY pk LIMIT ?`, before, limit)
+      .map((r) => r.pk);
+    for (const pk of pks) {
+      db.run(`DELETE FROM chat_messages WHERE thread_pk = ?`, pk);
+      db.run(`DELETE FROM chat_threads WHERE pk = ?`, pk);
+    }
+    return pks.length;
+  },
+  /** metadata-only mode: drops the content of up to `limit` stored messages (citation refs stay, quotes go); returns how many. */
+  stripContent(db: Db, limit: number): number {
+    return db.run(
+      `UPDATE chat_messages SET content = NULL,
+         citations = (SELECT coalesce(json_group_array(json_set(value, '$.quote', '')), '[]') FROM json_each(citations))
+       WHERE pk IN (SELECT pk FROM chat_messages WHERE content IS NOT NULL LIMIT ?)`,
+      limit,
+    );
+  },
   threadCount(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM chat_threads`)?.n ?? 0;
   },

@@ -237,3 +237,23 @@ export function snippet(text: string, terms: QueryTerm[], width = 160): string {
   const body = flat.slice(start, start + width);
   return `${start > 0 ? "…" : ""}${body}${start + width < flat.length ? "…" : ""}`;
 }
+
+/** Index rows per kind, and removal of rows whose record is gone (a reindex's last step). */
+export const indexMaintenance = {
+  indexedCounts(db: Db): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of db.all<{ kind: string; n: number }>(`SELECT kind, count(*) AS n FROM search_fts GROUP BY kind`)) out[r.kind] = r.n;
+    return out;
+  },
+  dropOrphans(db: Db): number {
+    return db.run(
+      `DELETE FROM search_fts WHERE
+         (rowid % 8 = 1 AND rowid / 8 NOT IN (SELECT pk FROM jobs)) OR
+         (rowid % 8 = 2 AND rowid / 8 NOT IN (SELECT pk FROM notes)) OR
+         (rowid % 8 = 3 AND rowid / 8 NOT IN (SELECT pk FROM events)) OR
+         (rowid % 8 = 4 AND rowid / 8 NOT IN (SELECT pk FROM clients)) OR
+         (rowid % 8 = 5 AND rowid / 8 NOT IN (SELECT pk FROM properties)) OR
+         rowid % 8 NOT IN (1, 2, 3, 4, 5)`,
+    );
+  },
+};
