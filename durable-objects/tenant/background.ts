@@ -1,5 +1,5 @@
 import type { Task, TaskProgress } from "../../schemas/admin";
-import { ProviderName } from "../../schemas/provider-keys";
+import { type ProviderName } from "../../schemas/provider-keys";
 import { reencrypt, type Keyring } from "./crypto/envelope";
 import { chat } from "./data/chat";
 import type { Db } from "./data/db";

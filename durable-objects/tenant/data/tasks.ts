@@ -1,4 +1,4 @@
-import { Task, TaskKind, TaskProgress, TaskStatus, type TaskList } from "../../../schemas/admin";
+import { type Task, TaskKind, TaskProgress, TaskStatus, type TaskList } from "../../../schemas/admin";
 import { parseStoredJson, type Db } from "./db";
 
 /**
