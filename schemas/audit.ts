@@ -1,8 +1,18 @@
 import { z } from "@hono/zod-openapi";
+import { IsoDateTime } from "./common";
 
 export const AuditQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** `issuer|subject`, or a subject alone. */
+  actor: z.string().min(1).max(800).optional(),
+  /** An action such as `context.read`, `member.remove`, `export`. */
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/, "must be an action name like member.remove")
+    .optional(),
+  /** Entries at or after this time. */
+  since: IsoDateTime.optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 

@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Principal } from "../schemas/identity";
-import type { Role } from "../schemas/common";
+import type { Region, Role } from "../schemas/common";
 import type { RateState } from "../schemas/rpc";
 
 /** Hono environment: bindings plus what the middleware chain establishes for each request. */
@@ -12,6 +12,8 @@ export interface AppEnv {
     principal: Principal;
     /** Set once the tenant is selected; used by the request log. */
     tenantId: string;
+    /** The selected tenant's region (set with it by tenant selection; platform routes leave it unset). */
+    region: Region;
     role: Role;
     /** Rate-limit state reported by the tenant object, written as headers on success and error alike. */
     rate: RateState;

@@ -69,6 +69,29 @@ describe("audit log", () => {
     expect(second.body.nextAfter).toBeNull();
   });
 
+  it("filters by actor (principal or subject), action and time, paging through matches", async () => {
+    const cast = await tenantWithCast("auditf");
+    await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    for (let i = 0; i < 3; i++) expect((await call("/v1/jobs/J1/context", { token: cast.technician })).status).toBe(200);
+    const all = await auditEntries(cast.admin);
+    const tech = all.find((e) => e.actor.endsWith(`|${cast.subjects.technician}`))?.actor ?? "";
+    const page = async (q: string) =>
+      (await call<{ entries: Entry[]; nextAfter: number | null }>(`/v1/admin/audit?${q}`, { token: cast.auditor })).body;
+    const bySubject = await page(`actor=${encodeURIComponent(cast.subjects.technician)}`);
+    expect(bySubject.entries.map((e) => e.actor)).toEqual([tech, tech, tech]);
+    expect((await page(`actor=${encodeURIComponent(tech)}&action=context.read`)).entries).toHaveLength(3);
+    expect((await page(`action=ingest`)).entries.map((e) => e.action)).toEqual(["ingest"]);
+    const first = await page(`action=context.read&limit=2`);
+    expect(first.entries).toHaveLength(2);
+    expect((await page(`action=context.read&limit=2&after=${first.nextAfter}`)).entries).toHaveLength(1);
+    expect((await page(`since=2999-01-01T00:00:00Z`)).entries).toEqual([]);
+    // A subject that is only a suffix of another actor's subject matches nothing.
+    expect((await page(`actor=${encodeURIComponent(cast.subjects.technician.slice(2))}`)).entries).toEqual([]);
+    for (const q of ["action=DROP%20TABLE", "since=yesterday", "limit=0", "actor="]) {
+      expect((await call(`/v1/admin/audit?${q}`, { token: cast.auditor })).status, q).toBe(422);
+    }
+  });
+
   it("is readable by admin and auditor only", async () => {
     const cast = await tenantWithCast("auditroles");
     for (const token of [cast.dispatcher, cast.technician, cast.service]) {

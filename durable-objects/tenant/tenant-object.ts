@@ -8,6 +8,10 @@ import {
   AdminMemberPatch,
   MemberChange,
   SettingsPut,
+  MetricBatch,
+  MetricsQuery,
+  type MetricSample,
+  type MetricsReport,
   type IndexCoverage,
   type Task,
   type TaskKind,
@@ -70,6 +74,7 @@ import { providerKeyAad, providerKeys, toView } from "./data/provider-keys";
 import { ProviderKeyPut, ProviderName, type ProviderKeyList, type ProviderKeyView } from "../../schemas/provider-keys";
 import { staging } from "./data/staging";
 import { MAX_PENDING, tasks } from "./data/tasks";
+import { routeMetrics } from "./data/metrics";
 import { stepFor } from "./background";
 import { recordCounts } from "./data/records";
 import { indexMaintenance } from "./data/search";
@@ -419,7 +424,7 @@ export class TenantObject extends Server<Env> {
   async auditPage(caller: Caller, query: AuditQuery): Promise<RpcResult<AuditPage>> {
     return this.#call(caller, "audit.read", () => {
       const q = parse(AuditQuery, query);
-      return audit.page(this.#db, q.after ?? 0, q.limit);
+      return audit.page(this.#db, q.after ?? 0, q.limit, { actor: q.actor, action: q.action, since: q.since });
     });
   }
 
@@ -921,6 +926,31 @@ export class TenantObject extends Server<Env> {
     }
     this.#alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Router-internal: a batch of request samples for this tenant's metrics (no caller: the router measured them). */
+  async recordMetrics(batch: MetricSample[]): Promise<RpcResult<{ recorded: number }>> {
+    return this.#platform(() => {
+      const samples = parse(MetricBatch, batch);
+      this.#requireMeta();
+      this.#db.transaction(() => routeMetrics.record(this.#db, samples, Date.now()));
+      return { recorded: samples.length };
+    });
+  }
+
+  /** Per-route counts, 5xx errors, 429s and p50/p95 latency over the last hour or day, and the background queue. */
+  async metricsReport(caller: Caller, query: MetricsQuery): Promise<RpcResult<MetricsReport>> {
+    return this.#call(caller, "admin.read", () => {
+      const q = parse(MetricsQuery, query);
+      const from = Date.now() - (q.window === "hour" ? 3_600_000 : 86_400_000);
+      const counts = tasks.counts(this.#db);
+      return {
+        window: q.window,
+        from: new Date(from).toISOString(),
+        routes: routeMetrics.since(this.#db, from),
+        tasks: { queued: counts.queued, running: counts.running, failed: counts.failed },
+      };
+    });
   }
 
   #settingsView(): SettingsView {

@@ -8,6 +8,8 @@ import {
   SettingsPut,
   SettingsView,
   IndexCoverage,
+  MetricsQuery,
+  MetricsReport,
   Task,
   TaskParams,
   type MemberChangeOutcome,
@@ -77,6 +79,22 @@ async function nameOf(c: Context<AppEnv>, selected: SelectedTenant): Promise<str
 }
 
 export const adminRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/metrics",
+      tags: ["admin"],
+      security: SECURITY,
+      summary: "Per-route request counts, server errors, 429s and p50/p95 latency over the last hour or day (admin, auditor)",
+      request: { headers: TenantHeader, query: MetricsQuery },
+      responses: { 200: json(MetricsReport, "Metrics"), 401: PROBLEMS[401], 403: PROBLEMS[403], 422: PROBLEMS[422], 429: PROBLEMS[429] },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const selected = await selectTenant(c);
+      return c.json(await callTenant<MetricsReport>(c, selected, (stub) => stub.metricsReport(callerOf(c), query), true), 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "post",

@@ -84,6 +84,7 @@ export async function selectTenant(c: Context<AppEnv>): Promise<SelectedTenant> 
   }
   if (!chosen) throw new AppError("not_a_member", "not a member of the requested tenant");
   c.set("tenantId", chosen.tenantId);
+  c.set("region", chosen.region);
   return { tenantId: chosen.tenantId, region: chosen.region, memberships, stub: tenantStub(c.env, chosen.tenantId, chosen.region) };
 }
 

@@ -71,8 +71,28 @@ export const audit = {
     return { seq, at, ...e, prevHash, hash };
   },
 
-  page(db: Db, after: number, limit: number): { entries: AuditEntry[]; nextAfter: number | null } {
-    const rows = db.all<AuditRow>(`SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit + 1);
+  /**
+   * A page after `after`, optionally filtered by actor (`issuer|subject` or the subject alone),
+   * action and time. Filters are fixed fragments with bound values; a filtered page walks the log
+   * in seq order until it has `limit` matches.
+   */
+  page(
+    db: Db,
+    after: number,
+    limit: number,
+    filter: { actor?: string | undefined; action?: string | undefined; since?: string | undefined } = {},
+  ): { entries: AuditEntry[]; nextAfter: number | null } {
+    const rows = db.all<AuditRow>(
+      `SELECT * FROM audit_log WHERE seq > ?1
+         AND (?2 IS NULL OR actor = ?2 OR (length(actor) > length(?2) AND substr(actor, -length(?2) - 1) = '|' || ?2))
+         AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR at >= ?4)
+       ORDER BY seq LIMIT ?5`,
+      after,
+      filter.actor ?? null,
+      filter.action ?? null,
+      filter.since ?? null,
+      limit + 1,
+    );
     const more = rows.length > limit;
     const entries = (more ? rows.slice(0, limit) : rows).map(toApi);
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.seq ?? null) : null };

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env";
+import { metricRoute, recordRequest } from "../../tenancy/metrics";
 
 /**
  * One structured JSON line per request: who, which tenant, which route, outcome, duration.
@@ -10,16 +11,20 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   // Inside workerd, performance.now() advances only across I/O, so durations are I/O-bound time.
   const principal = c.get("principal");
+  const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  const tenantId = c.get("tenantId");
+  const region = c.get("region");
+  if (tenantId !== undefined && region !== undefined) recordRequest(c, tenantId, region, c.res.status, durationMs);
   console.log(
     JSON.stringify({
       level: c.res.status >= 500 ? "error" : "info",
       msg: "request",
       requestId: c.get("requestId"),
       method: c.req.method,
-      route: c.req.routePath,
+      route: metricRoute(c),
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      tenantId: c.get("tenantId") ?? null,
+      durationMs,
+      tenantId: tenantId ?? null,
       userId: principal?.subject ?? null,
       role: c.get("role") ?? null,
     }),

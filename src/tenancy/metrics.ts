@@ -1,0 +1,54 @@
+import type { Context } from "hono";
+import { routePath } from "hono/route";
+import type { MetricSample } from "../../schemas/admin";
+import type { AppEnv } from "../env";
+import { tenantStub } from "./tenants";
+import type { Region } from "../../schemas/common";
+
+/**
+ * Request metrics for each tenant's `GET /v1/admin/metrics`. The router knows the route, the
+ * status and the time a request took (the object alone cannot: its clock stands still between
+ * I/O). Samples are buffered per tenant in the isolate and sent to the tenant's object in
+ * batches, after the response (waitUntil): at most FLUSH_SAMPLES samples or FLUSH_MS old, so a
+ * busy tenant costs one extra call per FLUSH_SAMPLES requests. Samples still buffered when an
+ * isolate is evicted are lost: these are operational metrics, not an audit trail.
+ */
+const FLUSH_SAMPLES = 50;
+const FLUSH_MS = 10_000;
+const MAX_TENANTS = 1_000;
+
+interface Buffer {
+  region: Region;
+  samples: MetricSample[];
+  since: number;
+}
+const buffers = new Map<string, Buffer>();
+
+/** Records one finished request of a tenant route (called by the request log middleware). */
+export function recordRequest(c: Context<AppEnv>, tenantId: string, region: Region, status: number, ms: number): void {
+  const route = `${c.req.method} ${metricRoute(c)}`;
+  const now = Date.now();
+  let buffer = buffers.get(tenantId);
+  if (!buffer) {
+    if (buffers.size >= MAX_TENANTS) buffers.clear();
+    buffer = { region, samples: [], since: now };
+    buffers.set(tenantId, buffer);
+  }
+  buffer.samples.push({ route, status, ms: Math.max(0, Math.round(ms * 100) / 100), at: now });
+  if (buffer.samples.length < FLUSH_SAMPLES && now - buffer.since < FLUSH_MS) return;
+  buffers.delete(tenantId);
+  const flush = async () => {
+    await tenantStub(c.env, tenantId, buffer.region).recordMetrics(buffer.samples);
+  };
+  c.executionCtx.waitUntil(
+    flush().catch((error: unknown) =>
+      console.warn(JSON.stringify({ level: "warn", msg: "metrics flush failed", tenantId, error: String(error) })),
+    ),
+  );
+}
+
+/** The route's pattern (`/v1/jobs/:id`), so ids never become metric names; unmatched paths are one name. */
+export function metricRoute(c: Context<AppEnv>): string {
+  const path = routePath(c, -1);
+  return path === "" || path.endsWith("*") ? "(unmatched)" : path;
+}
