@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Region, Role, TenantId, UserId } from "./common";
+import { IsoDateTime, Region, Role, TenantId, UserId } from "./common";
 
 export const TenantStatus = z.enum(["active", "suspended"]);
 export type TenantStatus = z.infer<typeof TenantStatus>;
@@ -61,6 +61,25 @@ export const DeletionReceipt = z
   })
   .openapi("DeletionReceipt");
 export type DeletionReceipt = z.infer<typeof DeletionReceipt>;
+
+/** Durable Object SQLite keeps 30 days of history: a restore point must fall inside it. */
+export const PITR_WINDOW_DAYS = 30;
+
+export const RestoreRequest = z.strictObject({ at: IsoDateTime }).openapi("RestoreRequest");
+export type RestoreRequest = z.infer<typeof RestoreRequest>;
+
+export const RestoreReceipt = z
+  .object({
+    tenantId: TenantId,
+    at: z.string(),
+    /** The bookmark restored to, and the one that undoes the restore (restore to it to go back). */
+    bookmark: z.string(),
+    undoBookmark: z.string(),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+  })
+  .openapi("RestoreReceipt");
+export type RestoreReceipt = z.infer<typeof RestoreReceipt>;
 
 /** What a tenant object reports before it is wiped: the receipt's content and whom to unlist. */
 export interface DeletionSummary {

@@ -66,6 +66,25 @@ describe("platform tenants", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("validates a point-in-time restore, and says plainly that local workerd cannot do one", async () => {
+    const cast = await tenantWithCast("pitr");
+    const ops = await operatorToken();
+    const restore = (body: unknown, tenant = cast.tenantId) => call(`/v1/platform/tenants/${tenant}/restore`, { token: ops, body });
+    for (const at of [new Date(Date.now() + 60_000).toISOString(), new Date(Date.now() - 31 * 86_400_000).toISOString(), "yesterday"]) {
+      expect((await restore({ at })).status, at).toBe(422);
+    }
+    expect((await restore({ at: new Date().toISOString(), extra: 1 })).status).toBe(422);
+    expect((await restore({ at: new Date().toISOString() }, "no-such-tenant")).status).toBe(404);
+    expect(
+      (await call(`/v1/platform/tenants/${cast.tenantId}/restore`, { token: cast.admin, body: { at: new Date().toISOString() } })).status,
+    ).toBe(403);
+    // workerd has no point-in-time recovery: 503 with the reason, and the tenant is untouched.
+    const res = await restore({ at: new Date(Date.now() - 60_000).toISOString() });
+    expect(res.status).toBe(503);
+    expect(res.body.detail).toContain("point-in-time recovery is not available");
+    expect((await call("/v1/me", { token: cast.admin })).status).toBe(200);
+  });
+
   it("suspends (members get 403 tenant_suspended) and resumes", async () => {
     const cast = await tenantWithCast("suspend");
     const token = await operatorToken();

@@ -33,7 +33,16 @@ import {
 import type { Job, Note } from "../../schemas/records";
 import { ERROR_STATUS, type ErrorCode, type FieldError, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
 import { SearchQuery, type SearchHit } from "../../schemas/search";
-import { MemberUpsertInput, TenantProvision, TenantStatus, type DeletionSummary, type Tenant } from "../../schemas/tenants";
+import {
+  MemberUpsertInput,
+  PITR_WINDOW_DAYS,
+  RestoreRequest,
+  TenantProvision,
+  TenantStatus,
+  type DeletionSummary,
+  type RestoreReceipt,
+  type Tenant,
+} from "../../schemas/tenants";
 import { devAuthAllowed, loadConfig, loadPlatformLimits, type PlatformLimits } from "../../src/config";
 import { AppError, fieldErrors } from "../../src/errors/app-error";
 import { CopilotAsk, UsageQuery, type CopilotAnswer, type ThreadDetail, type ThreadList, type UsageReport } from "../../schemas/copilot";
@@ -242,6 +251,44 @@ export class TenantObject extends Server<Env> {
         members: members.list(this.#db).map((m) => ({ issuer: m.issuer, subject: m.subject })),
       };
     });
+  }
+
+  /**
+   * Point-in-time recovery: the object's SQLite goes back to `at` (within the last
+   * PITR_WINDOW_DAYS) when it next starts, which it does right after answering. Everything
+   * written after `at` is gone, this request's own trace included, so the receipt (with the
+   * bookmark that undoes the restore) goes back to the operator. Local workerd has no
+   * point-in-time recovery: the call then answers 503 and changes nothing.
+   */
+  async restoreTo(input: RestoreRequest, actor: string): Promise<RpcResult<RestoreReceipt>> {
+    try {
+      const { at } = parse(RestoreRequest, input);
+      const meta = this.#requireMeta();
+      const when = Date.parse(at);
+      if (when > Date.now() || when < Date.now() - PITR_WINDOW_DAYS * 86_400_000) {
+        throw new AppError("validation_failed", `the restore point must be in the last ${PITR_WINDOW_DAYS} days`, {
+          errors: [{ path: "at", message: `must be between ${PITR_WINDOW_DAYS} days ago and now` }],
+        });
+      }
+      let bookmark: string;
+      try {
+        bookmark = await this.ctx.storage.getBookmarkForTime(when);
+      } catch (error) {
+        console.warn(JSON.stringify({ level: "warn", msg: "point-in-time recovery unavailable", tenant: meta.id, error: String(error) }));
+        throw new AppError(
+          "not_ready",
+          "point-in-time recovery is not available on this runtime (it is on Cloudflare, not in local workerd)",
+        );
+      }
+      const undoBookmark = await this.ctx.storage.onNextSessionRestoreBookmark(bookmark);
+      const receipt = { tenantId: meta.id, at, bookmark, undoBookmark, requestedBy: actor, requestedAt: new Date().toISOString() };
+      console.warn(JSON.stringify({ level: "warn", msg: "tenant restore scheduled", ...receipt }));
+      // Restart after this answer is on its way, so the restore applies.
+      setTimeout(() => this.ctx.abort("restoring to a point in time"), 0);
+      return { ok: true, value: receipt };
+    } catch (error) {
+      return this.#failure(error);
+    }
   }
 
   /** Last phase of deletion: wipes every byte of storage. Idempotent (an empty object stays empty). */

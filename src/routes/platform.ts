@@ -2,7 +2,15 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { TenantId } from "../../schemas/common";
 import { Member } from "../../schemas/identity";
-import { DeletionReceipt, PlatformMemberCreate, Tenant, TenantCreate, TenantList } from "../../schemas/tenants";
+import {
+  DeletionReceipt,
+  PlatformMemberCreate,
+  RestoreReceipt,
+  RestoreRequest,
+  Tenant,
+  TenantCreate,
+  TenantList,
+} from "../../schemas/tenants";
 import { Task } from "../../schemas/admin";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors/app-error";
@@ -141,6 +149,34 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       c.set("tenantId", tenantId);
       const task = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).requestKeyReencryption(actorOf(c), c.get("requestId")));
       return c.json(task, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/platform/tenants/{tenantId}/restore",
+      tags: ["platform"],
+      security: SECURITY,
+      summary:
+        "Restore a tenant's object to a point in time in the last 30 days (Durable Object SQLite PITR); the receipt holds the undo bookmark",
+      request: { params: TenantParams, body: jsonBody(RestoreRequest) },
+      responses: {
+        200: json(RestoreReceipt, "Restore scheduled: the object restarts at that point"),
+        ...BODY_PROBLEMS,
+        401: PROBLEMS[401],
+        403: PROBLEMS[403],
+        404: PROBLEMS[404],
+        422: PROBLEMS[422],
+        503: { description: "Point-in-time recovery is not available on this runtime (local workerd)" },
+      },
+    }),
+    async (c) => {
+      const { tenantId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const tenant = await registeredTenant(c.env, tenantId);
+      c.set("tenantId", tenantId);
+      const receipt = unwrap(c, await tenantStub(c.env, tenantId, tenant.region).restoreTo(body, actorOf(c)));
+      return c.json(receipt, 200);
     },
   )
   .openapi(
