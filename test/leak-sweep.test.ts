@@ -253,7 +253,7 @@ function callersOf(w: World): Caller[] {
 
 /** Every read route, with queries built to hit canaries: whole canaries, prefixes of them, and every fixture word. */
 function routesFor(w: World): string[] {
-  const routes = ["/v1/me", "/v1/jobs?limit=200", "/v1/admin/audit?limit=500", "/v1/admin/audit/verify"];
+  const routes = ["/v1/me", "/v1/jobs?limit=200", "/v1/admin/audit?limit=500", "/v1/admin/audit/verify", ...ADMIN_READS, ...ADMIN_ONLY];
   const subjects = [w.casts.A.subjects, w.casts.B.subjects].flatMap((s) => [s.technician, s.otherTechnician]).concat(w.dual.subject);
   for (const q of [
     "clientId=C1",
@@ -305,6 +305,10 @@ interface SweepResult {
   groundedAsks: number;
 }
 
+/** Administration reads (admin and auditor), and what only admins may fetch (the whole export, key masks). */
+const ADMIN_READS = ["/v1/admin/members", "/v1/admin/settings", "/v1/admin/index/coverage", "/v1/admin/metrics", "/v1/admin/usage"];
+const ADMIN_ONLY = ["/v1/admin/export", "/v1/admin/provider-keys"];
+
 async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
   const allowedCanaries = new Set(caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id)));
   const realId = (id: string) => (caller.reads === null ? id : (serverIds.get(`${caller.reads}:${id}`) ?? id));
@@ -319,8 +323,17 @@ async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
       ? await call("/v1/copilot/ask", { token: caller.token, tenant: caller.header, body: JSON.parse(route.slice(ASK.length)) })
       : await call(route, { token: caller.token, tenant: caller.header });
     result.calls++;
+    // An export holds the tenant's copilot messages, and in this sweep everyone's questions name
+    // every canary (of both tenants): those lines are what A's users typed, not B's records.
+    const text =
+      route === "/v1/admin/export"
+        ? res.text
+            .split("\n")
+            .filter((l) => !l.startsWith('{"kind":"message"'))
+            .join("\n")
+        : res.text;
     for (const c of ALL_CANARIES) {
-      if (!res.text.includes(c.canary)) continue;
+      if (!text.includes(c.canary)) continue;
       if (allowedCanaries.has(c.canary)) result.seen.add(c.canary);
       else result.leaks.push(`LEAK ${caller.name} GET ${route} -> ${res.status}: leaked ${c.canary} (tenant ${c.tenant} record ${c.id})`);
     }
@@ -361,7 +374,8 @@ function expectedStatus(caller: Caller, route: string): number | undefined {
   if (caller.refusedWith) return caller.refusedWith.status;
   const role = caller.name.split(" ")[0]?.split(".")[1] ?? (caller.name.startsWith("dual") ? "dual" : "");
   if (route === "/v1/me") return 200;
-  if (route.startsWith("/v1/admin/audit")) return caller.audit ? 200 : 403;
+  if (route.startsWith("/v1/admin/audit") || ADMIN_READS.includes(route)) return caller.audit ? 200 : 403;
+  if (ADMIN_ONLY.includes(route)) return role === "admin" ? 200 : 403;
   if (role === "service") return 403;
   const m = /^\/v1\/jobs\/([^/?]+)(\/context)?$/.exec(route);
   if (m) return caller.allowed.includes(m[1] ?? "") ? 200 : 404;
@@ -406,6 +420,8 @@ describe("canary sweep: no route leaks a record to a caller who may not read it"
       "/v1/me",
       "/v1/admin/audit?limit=500",
       "/v1/admin/audit/verify",
+      ...ADMIN_READS,
+      ...ADMIN_ONLY,
       ...JOB_IDS.flatMap((id) => [`/v1/jobs/${id}`, `/v1/jobs/${id}/context`]),
     ]) {
       const status = expectedStatus(caller, route);
