@@ -65,13 +65,23 @@ export type DeletionReceipt = z.infer<typeof DeletionReceipt>;
 /** Durable Object SQLite keeps 30 days of history: a restore point must fall inside it. */
 export const PITR_WINDOW_DAYS = 30;
 
-export const RestoreRequest = z.strictObject({ at: IsoDateTime }).openapi("RestoreRequest");
+/** A time in the last 30 days, or a bookmark (a receipt's `undoBookmark` undoes an earlier restore). */
+export const RestoreRequest = z
+  .strictObject({
+    at: IsoDateTime.optional(),
+    bookmark: z
+      .string()
+      .regex(/^[0-9a-f-]{16,128}$/)
+      .optional(),
+  })
+  .refine((r) => (r.at === undefined) !== (r.bookmark === undefined), { message: "give exactly one of at, bookmark" })
+  .openapi("RestoreRequest");
 export type RestoreRequest = z.infer<typeof RestoreRequest>;
 
 export const RestoreReceipt = z
   .object({
     tenantId: TenantId,
-    at: z.string(),
+    at: z.string().nullable(),
     /** The bookmark restored to, and the one that undoes the restore (restore to it to go back). */
     bookmark: z.string(),
     undoBookmark: z.string(),

@@ -74,6 +74,10 @@ describe("platform tenants", () => {
       expect((await restore({ at })).status, at).toBe(422);
     }
     expect((await restore({ at: new Date().toISOString(), extra: 1 })).status).toBe(422);
+    expect((await restore({})).status).toBe(422);
+    expect((await restore({ at: new Date().toISOString(), bookmark: "0000000000000000-00" })).status).toBe(422);
+    expect((await restore({ bookmark: "'; DROP TABLE x" })).status).toBe(422);
+    expect((await restore({ bookmark: "00000000-00000000-00000000-00000000000000000000000000000000" })).status).toBe(503);
     expect((await restore({ at: new Date().toISOString() }, "no-such-tenant")).status).toBe(404);
     expect(
       (await call(`/v1/platform/tenants/${cast.tenantId}/restore`, { token: cast.admin, body: { at: new Date().toISOString() } })).status,

@@ -262,17 +262,19 @@ export class TenantObject extends Server<Env> {
    */
   async restoreTo(input: RestoreRequest, actor: string): Promise<RpcResult<RestoreReceipt>> {
     try {
-      const { at } = parse(RestoreRequest, input);
+      const { at = null, bookmark: given } = parse(RestoreRequest, input);
       const meta = this.#requireMeta();
-      const when = Date.parse(at);
-      if (when > Date.now() || when < Date.now() - PITR_WINDOW_DAYS * 86_400_000) {
+      const when = at === null ? Date.now() : Date.parse(at);
+      if (at !== null && (when > Date.now() || when < Date.now() - PITR_WINDOW_DAYS * 86_400_000)) {
         throw new AppError("validation_failed", `the restore point must be in the last ${PITR_WINDOW_DAYS} days`, {
           errors: [{ path: "at", message: `must be between ${PITR_WINDOW_DAYS} days ago and now` }],
         });
       }
       let bookmark: string;
+      let undoBookmark: string;
       try {
-        bookmark = await this.ctx.storage.getBookmarkForTime(when);
+        bookmark = given ?? (await this.ctx.storage.getBookmarkForTime(when));
+        undoBookmark = await this.ctx.storage.onNextSessionRestoreBookmark(bookmark);
       } catch (error) {
         console.warn(JSON.stringify({ level: "warn", msg: "point-in-time recovery unavailable", tenant: meta.id, error: String(error) }));
         throw new AppError(
@@ -280,7 +282,6 @@ export class TenantObject extends Server<Env> {
           "point-in-time recovery is not available on this runtime (it is on Cloudflare, not in local workerd)",
         );
       }
-      const undoBookmark = await this.ctx.storage.onNextSessionRestoreBookmark(bookmark);
       const receipt = { tenantId: meta.id, at, bookmark, undoBookmark, requestedBy: actor, requestedAt: new Date().toISOString() };
       console.warn(JSON.stringify({ level: "warn", msg: "tenant restore scheduled", ...receipt }));
       // Restart after this answer is on its way, so the restore applies.
