@@ -21,7 +21,19 @@
  * `embedderHeapUsedSize` workerd's C++ (cppgc) heap, `backingStorageSize` ArrayBuffer stores.
  * Memory workerd keeps outside V8 (a hibernated socket's attachment bytes and tags, kj buffers)
  * is in none of them.
+ *
+ * Console messages: under `wrangler dev` the isolate runs with an inspector, and V8's inspector
+ * keeps the last console messages (up to 1,000) with their strings. The app logs one JSON line per
+ * request, so each socket's ticket request and upgrade left two ~230-byte lines in the heap (seen
+ * in a snapshot, retained by "DevTools console"). Each reading and snapshot discards them first
+ * (`Runtime.discardConsoleEntries`): they are an artefact of the dev inspector, not app state.
+ *
+ * BENCH_HEAP_DUMP=<dir> keeps every snapshot there (open them in DevTools' Memory tab).
  */
+
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
 
 const ORIGIN = "http://127.0.0.1";
 const FIRST_ID = 1_000_000_000;
@@ -118,6 +130,7 @@ export class IsolateHeap {
     const rows = [];
     const started = performance.now();
     for (let k = 0; k < samples; k++) {
+      await this.call("Runtime.discardConsoleEntries");
       await this.collectGarbage(poke);
       rows.push(await this.call("Runtime.getHeapUsage"));
     }
@@ -143,12 +156,14 @@ export class IsolateHeap {
    * dropped. Compare two with `diffObjects`.
    */
   async countObjects() {
-    this.chunks = [];
     const started = performance.now();
+    await this.call("Runtime.discardConsoleEntries");
+    this.chunks = [];
     try {
       await this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 120_000);
       const text = this.chunks.join("");
       this.chunks = null;
+      if (process.env.BENCH_HEAP_DUMP) writeFileSync(path.join(process.env.BENCH_HEAP_DUMP, `isolate-${Date.now()}.heapsnapshot`), text);
       const snap = JSON.parse(text);
       const fields = snap.snapshot.meta.node_fields;
       const iType = fields.indexOf("type");
@@ -188,9 +203,12 @@ export class IsolateHeap {
     }
     rows.sort((x, y) => y.selfBytes - x.selfBytes);
     const r2 = (v) => Math.round((v / per) * 100) / 100;
+    // Compiled code and feedback (type "code") grows as the isolate warms up: a fixed cost, not per socket.
+    const code = rows.filter((r) => r.kind.startsWith("code:")).reduce((sum, r) => sum + r.selfBytes, 0);
     return {
       nodesPerSocket: r2(b.nodes - a.nodes),
       selfBytesPerSocket: r2(b.selfBytes - a.selfBytes),
+      codeBytesPerSocket: r2(code),
       top: rows.slice(0, top).map((r) => ({ kind: r.kind, perSocket: r2(r.count), selfBytesPerSocket: r2(r.selfBytes) })),
     };
   }

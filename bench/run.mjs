@@ -1227,7 +1227,7 @@ function markdown(results) {
         if (d)
           L.push(
             "",
-            `Heap snapshot per socket, ${label}, against no sockets: ${d.nodesPerSocket} nodes, ${d.selfBytesPerSocket} bytes; most: ${d.top
+            `Heap snapshot per socket, ${label}, against no sockets: ${d.nodesPerSocket} nodes, ${d.selfBytesPerSocket} bytes (${d.codeBytesPerSocket} of them compiled code and feedback); most: ${d.top
               .slice(0, 6)
               .map((t) => `${t.kind} (${t.perSocket} per socket, ${t.selfBytesPerSocket} B)`)
               .join("; ")}`,
