@@ -119,7 +119,7 @@ class Client {
  * JS heap readings through the inspector, or null readings (with the reason kept) when it cannot
  * be reached: the rest of the benchmark does not depend on it.
  */
-async function heapMeter({ api, host, inspectorPort }) {
+async function heapMeter({ api, host, inspectorPort, snapshots }) {
   const out = { error: null, target: null, reading: async () => null, objects: async () => null, close: () => {} };
   if (!inspectorPort) {
     out.error = "no inspector port";
@@ -143,8 +143,8 @@ async function heapMeter({ api, host, inspectorPort }) {
   };
   out.target = heap.url;
   out.reading = guard(() => heap.reading(poke));
-  // Objects by kind in one heap snapshot: which JS objects does a socket add?
-  out.objects = guard(() => heap.countObjects());
+  // Objects by kind in one heap snapshot: which JS objects does a socket add? (only when asked)
+  if (snapshots) out.objects = guard(() => heap.countObjects());
   out.close = () => heap.close();
   return out;
 }
@@ -156,7 +156,7 @@ function heapPerSocket(a, b, n, key = "usedSize") {
 }
 
 export async function benchRealtime(ctx) {
-  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus, inspectorPort } = ctx;
+  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus, inspectorPort, heapSnapshots } = ctx;
   const wsUrl = (ticket) => `ws://${host}:${port}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
   const ticketFor = async (t) => (await api("POST", "/v1/realtime/ticket", { token: t })).json.ticket;
   const roles = cpu.roles ?? cpu.discover();
@@ -166,7 +166,7 @@ export async function benchRealtime(ctx) {
   const wake = () => api("GET", "/v1/__bench/rpc-noop", { token });
   const out = { tenant, notes: corpus.notes };
   const clients = [];
-  const heap = await heapMeter({ api, host, inspectorPort });
+  const heap = await heapMeter({ api, host, inspectorPort, snapshots: heapSnapshots });
   out.inspector = { target: heap.target, error: heap.error };
   try {
     out.asks = await benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu });
@@ -392,12 +392,13 @@ async function benchIdleMemory({ api, ticketFor, wsUrl, token, count, appPids, p
     out.afterIdle = await memorySnapshot(appPids, proxyPids);
     out.heap.hibernated = await heap.reading();
     const objectsHibernated = await heap.objects();
-    // Which kinds of JS object the sockets added (heap snapshots; against the idle no-socket state).
-    out.heapObjects = {
-      snapshotMs: [objectsBefore, objectsAlive, objectsHibernated].map((o) => o?.ms ?? null),
-      aliveVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsAlive, count),
-      hibernatedVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsHibernated, count),
-    };
+    // Which kinds of JS object the sockets added (heap snapshots, --heap-snapshots; against the idle no-socket state).
+    if (objectsBefore !== null)
+      out.heapObjects = {
+        snapshotMs: [objectsBefore, objectsAlive, objectsHibernated].map((o) => o?.ms ?? null),
+        aliveVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsAlive, count),
+        hibernatedVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsHibernated, count),
+      };
     out.isolateAfterIdle = await isolate();
     await wake();
     out.isolate.afterSecondWake = await isolate();

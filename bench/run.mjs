@@ -20,7 +20,8 @@
  * Options: `--notes=N` notes per ingest tenant (default 100000, a multiple of 5000),
  * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`;
  * for `realtime` (issue 4, bench/realtime.mjs; only when named, it is not in the default run):
- * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200).
+ * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
+ * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -63,6 +64,8 @@ const option = (name, fallback) => {
 const NOTES = option("notes", 100_000);
 const ROUNDS = option("rounds", 3);
 const KEEP_LOGS = args.includes("--keep-logs");
+/** Realtime: three heap snapshots in the idle-memory phase (what a socket adds, by kind). Off by default: a snapshot raises the app's RSS by ~100-200 MB, which would spoil the RSS readings after it. */
+const HEAP_SNAPSHOTS = args.includes("--heap-snapshots");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
 const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
@@ -1361,6 +1364,7 @@ async function main() {
         host: HOST,
         port: PORT,
         inspectorPort,
+        heapSnapshots: HEAP_SNAPSHOTS,
         cpu,
         tenant: TENANTS.ingest1k,
         token: world.tokens[TENANTS.ingest1k],
