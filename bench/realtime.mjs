@@ -13,10 +13,15 @@
  *            `PATCH /v1/jobs/:id`: time until every permitted socket has its `job.updated`, and
  *            how many non-permitted sockets got one (must be 0).
  *   memory   RSS of the app workerd (and of wrangler's dev proxy) before the sockets, right after
- *            they opened, after they sat idle long enough to hibernate, and after they closed.
+ *            they opened, after they sat idle long enough to hibernate, and after they closed;
+ *            and the worker isolate's JS heap after a forced GC (bench/inspector.mjs) with the
+ *            tenant object alive without sockets, alive with N sockets, and after the idle wait
+ *            (object evicted, sockets hibernated); and the sockets' serialized attachments.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { serialize } from "node:v8";
+import { IsolateHeap } from "./inspector.mjs";
 
 const round = (v, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
 
@@ -110,19 +115,63 @@ class Client {
   }
 }
 
+/**
+ * JS heap readings through the inspector, or null readings (with the reason kept) when it cannot
+ * be reached: the rest of the benchmark does not depend on it.
+ */
+async function heapMeter({ api, host, inspectorPort, snapshots }) {
+  const out = { error: null, target: null, reading: async () => null, objects: async () => null, close: () => {} };
+  if (!inspectorPort) {
+    out.error = "no inspector port";
+    return out;
+  }
+  let heap;
+  try {
+    heap = await IsolateHeap.connect(host, inspectorPort);
+  } catch (error) {
+    out.error = error instanceof Error ? error.message : String(error);
+    return out;
+  }
+  // The GC task runs only after a request ran JS in the isolate: GET /healthz, which calls no object.
+  const poke = () => api("GET", "/healthz");
+  const guard = (fn) => async () => {
+    try {
+      return await fn();
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  out.target = heap.url;
+  out.reading = guard(() => heap.reading(poke));
+  // Objects by kind in one heap snapshot: which JS objects does a socket add? (only when asked)
+  if (snapshots) out.objects = guard(() => heap.countObjects());
+  out.close = () => heap.close();
+  return out;
+}
+
+/** Bytes per socket between two heap readings (null when either is missing). */
+function heapPerSocket(a, b, n, key = "usedSize") {
+  if (!a || !b || a.error || b.error || !Number.isFinite(a[key]) || !Number.isFinite(b[key]) || n <= 0) return null;
+  return round((b[key] - a[key]) / n, 0);
+}
+
 export async function benchRealtime(ctx) {
-  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus } = ctx;
+  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus, inspectorPort, heapSnapshots } = ctx;
   const wsUrl = (ticket) => `ws://${host}:${port}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
   const ticketFor = async (t) => (await api("POST", "/v1/realtime/ticket", { token: t })).json.ticket;
   const roles = cpu.roles ?? cpu.discover();
   const appPids = roles?.app ?? [];
   const proxyPids = roles?.proxy ?? [];
   const isolate = async () => (await api("GET", "/v1/__bench/isolate", { token })).json;
+  const wake = () => api("GET", "/v1/__bench/rpc-noop", { token });
   const out = { tenant, notes: corpus.notes };
   const clients = [];
+  const heap = await heapMeter({ api, host, inspectorPort, snapshots: heapSnapshots });
+  out.inspector = { target: heap.target, error: heap.error };
   try {
     out.asks = await benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu });
     out.idleMemory = await benchIdleMemory({
+      api,
       ticketFor,
       wsUrl,
       token,
@@ -130,6 +179,8 @@ export async function benchRealtime(ctx) {
       appPids,
       proxyPids,
       isolate,
+      wake,
+      heap,
     });
     out.fanout = await benchFanout({
       api,
@@ -145,9 +196,11 @@ export async function benchRealtime(ctx) {
       appPids,
       proxyPids,
       isolate,
+      heap,
     });
   } finally {
     for (const c of clients) c.close();
+    heap.close();
   }
   return out;
 }
@@ -299,15 +352,29 @@ async function memorySnapshot(appPids, proxyPids) {
  * Idle sockets of ONE member, so presence frames stay tiny (the list has one name) and the
  * measurement is the sockets, not the garbage of a presence storm (see the fan-out phase).
  * Baseline and measurement are taken in the same state: the tenant idle for IDLE_MS.
+ *
+ * JS heap (each reading the median of 5, each after a forced GC), in this order:
+ *   evictedEmpty   the tenant idle IDLE_MS, no sockets (workerd evicts an object idle for 10 s)
+ *   aliveEmpty     right after one no-op RPC woke the object, still no sockets
+ *   aliveSockets   right after the N sockets opened (the object is alive)
+ *   hibernated     after IDLE_MS idle with the N sockets open (the object evicted if it hibernated)
+ *   woken          after one no-op RPC woke the object again (no socket touched yet)
+ * The construction count (`/v1/__bench/isolate`) before and after each wake-up says whether the
+ * object had been evicted. Last, `/v1/__bench/attachments` reads the sockets' attachments.
  */
-async function benchIdleMemory({ ticketFor, wsUrl, token, count, appPids, proxyPids, isolate }) {
+async function benchIdleMemory({ api, ticketFor, wsUrl, token, count, appPids, proxyPids, isolate, wake, heap }) {
   const IDLE_MS = 15_000;
   const clients = [];
-  const out = { sockets: count, idleMs: IDLE_MS };
+  const out = { sockets: count, idleMs: IDLE_MS, heap: {}, heapObjects: null, isolate: {} };
   try {
     await sleep(IDLE_MS);
     out.before = await memorySnapshot(appPids, proxyPids);
     out.isolateBefore = await isolate();
+    out.heap.evictedEmpty = await heap.reading();
+    const objectsBefore = await heap.objects();
+    await wake();
+    out.isolate.afterFirstWake = await isolate();
+    out.heap.aliveEmpty = await heap.reading();
     const started = performance.now();
     for (let i = 0; i < count; i += 25) {
       const n = Math.min(25, count - i);
@@ -318,15 +385,57 @@ async function benchIdleMemory({ ticketFor, wsUrl, token, count, appPids, proxyP
     }
     out.openSeconds = round((performance.now() - started) / 1000, 1);
     out.afterOpen = await memorySnapshot(appPids, proxyPids);
+    out.heap.aliveSockets = await heap.reading();
+    const objectsAlive = await heap.objects();
+    out.isolate.afterOpen = await isolate();
     await sleep(IDLE_MS);
     out.afterIdle = await memorySnapshot(appPids, proxyPids);
+    out.heap.hibernated = await heap.reading();
+    const objectsHibernated = await heap.objects();
+    // Which kinds of JS object the sockets added (heap snapshots, --heap-snapshots; against the idle no-socket state).
+    if (objectsBefore !== null)
+      out.heapObjects = {
+        snapshotMs: [objectsBefore, objectsAlive, objectsHibernated].map((o) => o?.ms ?? null),
+        aliveVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsAlive, count),
+        hibernatedVsEvictedEmpty: IsolateHeap.diffObjects(objectsBefore, objectsHibernated, count),
+      };
     out.isolateAfterIdle = await isolate();
+    await wake();
+    out.isolate.afterSecondWake = await isolate();
+    out.heap.woken = await heap.reading();
+    out.evictedWhileIdle = out.isolate.afterSecondWake.objectsConstructed > out.isolateAfterIdle.objectsConstructed;
+    out.evictedBeforeSockets = out.isolate.afterFirstWake.objectsConstructed > out.isolateBefore.objectsConstructed;
     out.presenceFrames = clients.reduce((a, c) => a + c.presence, 0);
     out.stillOpen = clients.filter((c) => c.closed === null).length;
     out.bytesPerSocket = {
       appAfterOpen: round(((out.afterOpen.appRssKiB - out.before.appRssKiB) * 1024) / count, 0),
       appAfterIdle: round(((out.afterIdle.appRssKiB - out.before.appRssKiB) * 1024) / count, 0),
       proxyAfterIdle: round(((out.afterIdle.proxyRssKiB - out.before.proxyRssKiB) * 1024) / count, 0),
+    };
+    const h = out.heap;
+    out.heapBytesPerSocket = {
+      // The object alive: N sockets against none (both right after a wake or an open).
+      alive: heapPerSocket(h.aliveEmpty, h.aliveSockets, count),
+      aliveEmbedder: heapPerSocket(h.aliveEmpty, h.aliveSockets, count, "embedderHeapUsedSize"),
+      // After the idle wait against the same object state without sockets (evicted, if it was).
+      hibernatedVsEvictedEmpty: heapPerSocket(h.evictedEmpty, h.hibernated, count),
+      hibernatedVsAliveEmpty: heapPerSocket(h.aliveEmpty, h.hibernated, count),
+      hibernatedEmbedder: heapPerSocket(h.evictedEmpty, h.hibernated, count, "embedderHeapUsedSize"),
+      // Woken again by an RPC that touches no socket.
+      wokenVsAliveEmpty: heapPerSocket(h.aliveEmpty, h.woken, count),
+    };
+    // What the object keeps per socket by construction (read last: it wakes the object and wraps every socket).
+    const att = (await api("GET", "/v1/__bench/attachments", { token })).json;
+    const sample = att.sample;
+    const user = sample && typeof sample === "object" ? sample.__user : null;
+    out.attachments = {
+      sockets: att.sockets,
+      jsonBytes: att.jsonBytes,
+      // V8's structured-clone format, as workerd's serializeAttachment stores it (Node writes the same format).
+      serializedBytes: sample === null ? null : serialize(sample).length,
+      connectionStateJsonBytes: user ? JSON.stringify(user).length : null,
+      connectionStateSerializedBytes: user ? serialize(user).length : null,
+      sample,
     };
   } finally {
     for (const c of clients) c.close();
@@ -336,6 +445,7 @@ async function benchIdleMemory({ ticketFor, wsUrl, token, count, appPids, proxyP
   for (let k = 0; k < 60 && fdCount(appPids) > (out.before?.appFds ?? 0) + 20; k++) await sleep(500);
   out.closeSeconds = round((performance.now() - closeStarted) / 1000, 1);
   out.afterClose = await memorySnapshot(appPids, proxyPids);
+  out.heap.afterClose = await heap.reading();
   return out;
 }
 
@@ -355,6 +465,7 @@ async function benchFanout({
   appPids,
   proxyPids,
   isolate,
+  heap,
 }) {
   // Members: ~45% dispatchers (see every job), up to 50 technicians assigned to the job (the
   // schema's cap), the rest technicians assigned to nothing. About half may see the job.
@@ -396,8 +507,10 @@ async function benchFanout({
   const setupSeconds = round((performance.now() - setupStarted) / 1000, 1);
 
   const memory = { appPids: appPids.length, proxyPids: proxyPids.length };
+  const heapReadings = {};
   const snapshot = async (label) => {
     memory[label] = await memorySnapshot(appPids, proxyPids);
+    heapReadings[label] = await heap.reading();
   };
   // Idle: long enough for the object to be evicted if the runtime hibernates it (10 s of no events).
   const IDLE_MS = 15_000;
@@ -482,7 +595,7 @@ async function benchFanout({
       nonPermittedReached: leaked,
       duplicates,
     });
-    if (r === 0) await snapshot("afterFirstPatch");
+    if (r === 0) memory.afterFirstPatch = await memorySnapshot(appPids, proxyPids);
     await sleep(500);
   }
   const isolateAfter = await isolate();
@@ -520,6 +633,12 @@ async function benchFanout({
       appAfterOpen: perSocket("beforeSockets", "afterOpen", "appRssKiB"),
       appAfterIdle: perSocket("beforeSockets", "afterIdle", "appRssKiB"),
       proxyAfterIdle: perSocket("beforeSockets", "afterIdle", "proxyRssKiB"),
+    },
+    heap: heapReadings,
+    heapBytesPerSocket: {
+      afterOpen: heapPerSocket(heapReadings.beforeSockets, heapReadings.afterOpen, n),
+      afterIdle: heapPerSocket(heapReadings.beforeSockets, heapReadings.afterIdle, n),
+      afterPatches: heapPerSocket(heapReadings.beforeSockets, heapReadings.afterPatches, n),
     },
     isolate: { beforeSockets: isolateBefore, afterIdle: isolateIdle, afterFanout: isolateAfter },
   };

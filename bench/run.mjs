@@ -20,7 +20,8 @@
  * Options: `--notes=N` notes per ingest tenant (default 100000, a multiple of 5000),
  * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`;
  * for `realtime` (issue 4, bench/realtime.mjs; only when named, it is not in the default run):
- * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200).
+ * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
+ * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -63,6 +64,8 @@ const option = (name, fallback) => {
 const NOTES = option("notes", 100_000);
 const ROUNDS = option("rounds", 3);
 const KEEP_LOGS = args.includes("--keep-logs");
+/** Realtime: three heap snapshots in the idle-memory phase (what a socket adds, by kind). Off by default: a snapshot raises the app's RSS by ~100-200 MB, which would spoil the RSS readings after it. */
+const HEAP_SNAPSHOTS = args.includes("--heap-snapshots");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
 const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
@@ -1038,6 +1041,25 @@ function goals(results) {
       "–",
       null,
     );
+    const hb = m.heapBytesPerSocket;
+    if (hb) {
+      add("(e) realtime", `isolate JS heap per socket, object alive, ${m.sockets} sockets, bytes (after forced GC)`, hb.alive, "–", null);
+      add(
+        "(e) realtime",
+        `isolate JS heap per hibernated socket, ${m.sockets} sockets after ${m.idleMs / 1000} s idle (object ${m.evictedWhileIdle ? "evicted" : "NOT evicted"}), bytes`,
+        hb.hibernatedVsEvictedEmpty,
+        "a few KB",
+        hb.hibernatedVsEvictedEmpty === null ? null : hb.hibernatedVsEvictedEmpty <= 8_192,
+      );
+    }
+    if (m.attachments)
+      add(
+        "(e) realtime",
+        "serialized attachment per socket (kept by workerd outside the JS heap), bytes",
+        m.attachments.serializedBytes,
+        "–",
+        null,
+      );
   }
   return out;
 }
@@ -1182,9 +1204,51 @@ function markdown(results) {
       "",
       `Bytes per idle socket: app ${m.bytesPerSocket.appAfterOpen} right after opening, ${m.bytesPerSocket.appAfterIdle} after ${m.idleMs / 1000} s idle; proxy ${m.bytesPerSocket.proxyAfterIdle}. Closing them took ${m.closeSeconds} s.`,
     );
+    if (r.inspector?.error) L.push("", `Isolate JS heap: not measured (inspector: ${r.inspector.error}).`);
+    else if (m.heap) {
+      const line = (label, h) =>
+        h && !h.error
+          ? `| ${label} | ${h.usedSize} | ${h.embedderHeapUsedSize} | ${h.usedSpread} |`
+          : `| ${label} | ${cell(h?.error)} | | |`;
+      L.push(
+        "",
+        `(e) Isolate JS heap after a forced GC (median of 5; Runtime.getHeapUsage through the inspector); object evicted before the sockets: ${m.evictedBeforeSockets}, during the idle wait: ${m.evictedWhileIdle}`,
+        "",
+        "| Moment | V8 used bytes | embedder (cppgc) bytes | spread of 5 |",
+        "|---|---|---|---|",
+        line("no sockets, object idle", m.heap.evictedEmpty),
+        line("no sockets, object woken by an RPC", m.heap.aliveEmpty),
+        line(`${m.sockets} sockets, object alive`, m.heap.aliveSockets),
+        line(`${m.sockets} sockets after ${m.idleMs / 1000} s idle`, m.heap.hibernated),
+        line(`${m.sockets} sockets, object woken by an RPC`, m.heap.woken),
+        line("after the sockets closed", m.heap.afterClose),
+      );
+      for (const [label, d] of [
+        ["object alive", m.heapObjects?.aliveVsEvictedEmpty],
+        [`after ${m.idleMs / 1000} s idle`, m.heapObjects?.hibernatedVsEvictedEmpty],
+      ])
+        if (d)
+          L.push(
+            "",
+            `Heap snapshot per socket, ${label}, against no sockets: ${d.nodesPerSocket} nodes, ${d.selfBytesPerSocket} bytes (${d.codeBytesPerSocket} of them compiled code and feedback); most: ${d.top
+              .slice(0, 6)
+              .map((t) => `${t.kind} (${t.perSocket} per socket, ${t.selfBytesPerSocket} B)`)
+              .join("; ")}`,
+          );
+      const hb = m.heapBytesPerSocket;
+      L.push(
+        "",
+        `JS heap per socket: ${cell(hb.alive)} bytes with the object alive (embedder ${cell(hb.aliveEmbedder)}); after the idle wait ${cell(hb.hibernatedVsEvictedEmpty)} against the idle no-socket state (${cell(hb.hibernatedVsAliveEmpty)} against the alive one); woken again ${cell(hb.wokenVsAliveEmpty)}.`,
+      );
+    }
+    if (m.attachments)
+      L.push(
+        "",
+        `Attachment per socket (${m.attachments.sockets} sockets): ${m.attachments.jsonBytes?.p50} bytes as JSON, ${m.attachments.serializedBytes} serialized (V8 format); of which ConnectionState ${m.attachments.connectionStateJsonBytes} / ${m.attachments.connectionStateSerializedBytes}.`,
+      );
     L.push(
       "",
-      `Fan-out phase bytes per socket: app ${cell(f.bytesPerSocket.appAfterOpen)} right after opening, ${cell(f.bytesPerSocket.appAfterIdle)} after ${f.idleMs / 1000} s idle; proxy ${cell(f.bytesPerSocket.proxyAfterIdle)}. Tenant objects constructed in the isolate: ${f.isolate.beforeSockets.objectsConstructed} before the sockets, ${f.isolate.afterIdle.objectsConstructed} after the idle wait, ${f.isolate.afterFanout.objectsConstructed} after the PATCHes.`,
+      `Fan-out phase bytes per socket: app ${cell(f.bytesPerSocket.appAfterOpen)} right after opening, ${cell(f.bytesPerSocket.appAfterIdle)} after ${f.idleMs / 1000} s idle; proxy ${cell(f.bytesPerSocket.proxyAfterIdle)}; isolate JS heap ${cell(f.heapBytesPerSocket?.afterOpen)} after opening, ${cell(f.heapBytesPerSocket?.afterIdle)} after the idle wait, ${cell(f.heapBytesPerSocket?.afterPatches)} after the PATCHes. Tenant objects constructed in the isolate: ${f.isolate.beforeSockets.objectsConstructed} before the sockets, ${f.isolate.afterIdle.objectsConstructed} after the idle wait, ${f.isolate.afterFanout.objectsConstructed} after the PATCHes.`,
     );
   }
   return L.join("\n");
@@ -1213,10 +1277,11 @@ async function main() {
   const logFile = path.join(tmp, "wrangler.log");
   const idp = await startIdentityProvider();
   PORT = await freePort();
+  const inspectorPort = await freePort();
   const wrangler = startWrangler({
     issuer: idp.issuer,
     port: PORT,
-    inspectorPort: await freePort(),
+    inspectorPort,
     persistTo: path.join(tmp, "state"),
     logFile,
   });
@@ -1298,6 +1363,8 @@ async function main() {
         idp,
         host: HOST,
         port: PORT,
+        inspectorPort,
+        heapSnapshots: HEAP_SNAPSHOTS,
         cpu,
         tenant: TENANTS.ingest1k,
         token: world.tokens[TENANTS.ingest1k],

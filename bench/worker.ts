@@ -14,6 +14,7 @@
  *   search-core    searchIndex.query as TenantObject.search runs it, N times in one call
  *   index-scan     one full pass over the FTS index (the periodic index-size refresh)
  *   rate-limits    sets the tenant's own rate limits through the settings data-access module
+ *   attachments    the serialized attachments of the object's open sockets (sizes and one sample)
  *
  * No SQL here: everything goes through the tenant object's data-access modules.
  */
@@ -159,6 +160,23 @@ export class BenchTenantObject extends TenantObject {
     return Object.values(searchIndex.countByKind(this.#benchDb)).reduce((a, b) => a + b, 0);
   }
 
+  /**
+   * What the object keeps per socket by construction: each socket's whole attachment as stored
+   * (partyserver's `__pk` envelope with the id, tags and URI, plus our ConnectionState under
+   * `__user`), read with the prototype method because partyserver shadows it per connection.
+   * Calling this wakes the object and gives every socket a JS wrapper: call it last.
+   */
+  benchAttachments(): { sockets: number; jsonBytes: { min: number; p50: number; max: number } | null; sample: unknown } {
+    const sockets = this.ctx.getWebSockets();
+    const read = (ws: WebSocket): unknown => WebSocket.prototype.deserializeAttachment.call(ws);
+    const sizes = sockets.map((ws) => JSON.stringify(read(ws) ?? null).length).sort((a, b) => a - b);
+    return {
+      sockets: sockets.length,
+      jsonBytes: sizes.length ? { min: sizes[0]!, p50: sizes[Math.floor(sizes.length / 2)]!, max: sizes[sizes.length - 1]! } : null,
+      sample: sockets.length ? read(sockets[0]!) : null,
+    };
+  }
+
   benchSetRateLimits(input: RateLimitsRequest): RateLimitsRequest {
     const limits = RateLimitsRequest.parse(input);
     settings.put(this.#benchDb, { ...settings.get(this.#benchDb), rateLimits: limits });
@@ -189,6 +207,7 @@ app.get("/v1/__bench/isolate", (c) => c.json(isolateInfo));
 app.get("/v1/__bench/after-auth", (c) => c.json({ subject: c.get("principal").subject }));
 app.get("/v1/__bench/after-select", async (c) => c.json({ tenantId: (await selectTenant(c)).tenantId }));
 app.get("/v1/__bench/rpc-noop", async (c) => c.json({ value: await benchStub((await selectTenant(c)).stub).benchNoop() }));
+app.get("/v1/__bench/attachments", async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchAttachments()));
 
 const Count = z.object({ count: z.number().int() });
 app.openapi(
