@@ -22,6 +22,8 @@
  * for `realtime` (issue 4, bench/realtime.mjs; only when named, it is not in the default run):
  * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
  * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it).
+ * For `export` (issue 5, bench/export.mjs; only when named): `--export-rounds=N` (default 5),
+ * `--import-rounds=N` (default 3).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -44,13 +46,14 @@ import {
   technicianSubject,
   wordAtRank,
 } from "./corpus.mjs";
+import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
 import { benchRealtime } from "./realtime.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy", "realtime"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime", "export"];
 /** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
 const DEFAULT = ["ingest", "context", "search", "noisy"];
 
@@ -76,6 +79,10 @@ if (!Number.isInteger(ASKS) || ASKS < 1 || ASKS > 5_000) throw new Error("--asks
 if (!Number.isInteger(NOTES) || NOTES < 10_000 || NOTES % 5_000 !== 0)
   throw new Error("--notes must be a multiple of 5000, at least 10000");
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 10) throw new Error("--rounds must be 1..10");
+const EXPORT_ROUNDS = option("export-rounds", 5);
+const IMPORT_ROUNDS = option("import-rounds", 3);
+if (!Number.isInteger(EXPORT_ROUNDS) || EXPORT_ROUNDS < 1 || EXPORT_ROUNDS > 20) throw new Error("--export-rounds must be 1..20");
+if (!Number.isInteger(IMPORT_ROUNDS) || IMPORT_ROUNDS < 1 || IMPORT_ROUNDS > 10) throw new Error("--import-rounds must be 1..10");
 
 // ---------------------------------------------------------------- statistics
 
@@ -1381,17 +1388,34 @@ async function main() {
         },
       });
     }
+    if (RUN.has("export")) {
+      console.error(`(f) export and import: ${EXPORT_ROUNDS} export rounds, ${IMPORT_ROUNDS} import rounds`);
+      results.export = await benchExport({
+        api,
+        idp,
+        host: HOST,
+        port: PORT,
+        cpu,
+        operator: world.operator,
+        source: TENANTS.ingest1k,
+        notes: NOTES,
+        rounds: EXPORT_ROUNDS,
+        importRounds: IMPORT_ROUNDS,
+      });
+    }
     results.goals = goals(results);
+    if (results.export) results.goals.push(...exportGoals(results.export));
     results.meta.loadAverageAfter = os.loadavg().map((v) => round(v));
     results.meta.seconds = round((Date.now() - started.getTime()) / 1000, 1);
     mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
-    // A realtime-only run keeps the last full run's latest.json and writes its own file.
-    const resultFile = RUN.size === 1 && RUN.has("realtime") ? "realtime.json" : "latest.json";
+    // A realtime-only or export-only run keeps the last full run's latest.json and writes its own file.
+    const resultFile = RUN.size === 1 && (RUN.has("realtime") || RUN.has("export")) ? `${[...RUN][0]}.json` : "latest.json";
     const target = path.join(ROOT, "bench/results", resultFile);
     const prettier = await import("prettier");
     const text = await prettier.format(JSON.stringify(results), { ...((await prettier.resolveConfig(target)) ?? {}), parser: "json" });
     writeFileSync(target, text);
     console.log(markdown(results));
+    if (results.export) console.log(exportMarkdown(results.export));
     console.log(`\nwritten: bench/results/${resultFile} (${results.meta.seconds} s)`);
   } finally {
     await cleanup();

@@ -35,6 +35,7 @@ import { createApp } from "../src/app";
 import { json, jsonBody } from "../src/routes/shared";
 import { selectTenant } from "../src/tenancy/tenants";
 import { notes as corpusNotes } from "./corpus.mjs";
+import * as exportBench from "./export-object";
 
 export { Directory } from "../durable-objects/directory/directory";
 
@@ -182,6 +183,25 @@ export class BenchTenantObject extends TenantObject {
     settings.put(this.#benchDb, { ...settings.get(this.#benchDb), rateLimits: limits });
     return limits;
   }
+
+  // ---- export and import (issue 5, bench/export-object.ts)
+
+  benchExportCore(input: exportBench.ExportCoreRequest): Promise<exportBench.ExportCoreResult> {
+    return exportBench.exportInObject(this.#benchDb, input);
+  }
+
+  /** The export stream itself, handed over RPC without the guard or audit (what the router receives). */
+  benchExportStream(): ReadableStream<Uint8Array> {
+    return exportBench.exportStreamOf(this.#benchDb);
+  }
+
+  benchStageOwnExport(): Promise<{ records: number }> {
+    return exportBench.stageOwnExport(this.#benchDb);
+  }
+
+  benchRestoreNotes(input: exportBench.RestoreNotesRequest): { rows: number } {
+    return exportBench.restoreCorpusNotes(this.#benchDb, input);
+  }
 }
 
 /** The note's single target as primary keys, or null when it does not exist (as ingestBatch resolves it). */
@@ -280,6 +300,35 @@ app.openapi(
     const selected = await selectTenant(c);
     return c.json(await benchStub(selected.stub).benchSetRateLimits(c.req.valid("json")), 200);
   },
+);
+
+// ---- export and import (issue 5): in-object baselines (bench/export-object.ts)
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/export-core",
+    request: { body: jsonBody(exportBench.ExportCoreRequest) },
+    responses: {
+      200: json(z.object({ stage: exportBench.ExportStage, records: z.number().int(), bytes: z.number().int() }), "What the stage read"),
+    },
+  }),
+  async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchExportCore(c.req.valid("json")), 200),
+);
+// The same stream as an HTTP response WITHOUT Content-Encoding: the route's own response is always
+// gzip here (the router sees a normalised "br, gzip"; see docs/benchmarks.md, issue 5).
+app.get("/v1/__bench/export-http", async (c) => {
+  const stream = await benchStub((await selectTenant(c)).stub).benchExportStream();
+  return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });
+});
+app.post("/v1/__bench/import-stage", async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchStageOwnExport()));
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/restore-notes",
+    request: { body: jsonBody(exportBench.RestoreNotesRequest) },
+    responses: { 200: json(z.object({ rows: z.number().int() }), "Notes generated or written") },
+  }),
+  async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchRestoreNotes(c.req.valid("json")), 200),
 );
 
 export default {
