@@ -176,6 +176,14 @@ export const ExportFooter = z.strictObject({
 });
 export type ExportFooter = z.infer<typeof ExportFooter>;
 
+/**
+ * `encoding=identity` forces an uncompressed download: Cloudflare's edge hands Workers a
+ * normalised Accept-Encoding, and does not re-encode `application/x-ndjson` for clients that
+ * cannot gunzip.
+ */
+export const ExportQuery = z.strictObject({ encoding: z.enum(["gzip", "identity"]).optional() });
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
 export const ImportResult = z
   .object({
     source: z.object({ tenant: TenantId, exportedAt: z.string() }),

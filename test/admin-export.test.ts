@@ -125,6 +125,19 @@ describe("export", () => {
     expect(parsed.footer.digest).toBe(`sha256:${await sha256Hex(parsed.lines.map((l) => `${l}\n`).join(""))}`);
   });
 
+  it("is plain with ?encoding=identity whatever the Accept-Encoding, and refuses other encodings", async () => {
+    const cast = await populated("expid");
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1/admin/export?encoding=identity`, {
+        headers: { authorization: `Bearer ${cast.admin}`, "x-tenant-id": cast.tenantId, "accept-encoding": "gzip" },
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(parse(await res.text()).footer.type).toBe("footer");
+    expectProblem(await call("/v1/admin/export?encoding=br", { token: cast.admin }), 422, "validation_failed");
+  });
+
   it("is for admins only", async () => {
     const cast = await populated("exp403");
     for (const token of [cast.auditor, cast.dispatcher, cast.technician, cast.service]) {

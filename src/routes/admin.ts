@@ -15,7 +15,7 @@ import {
   type MemberChangeOutcome,
 } from "../../schemas/admin";
 import { UserId, type Role } from "../../schemas/common";
-import { ImportResult } from "../../schemas/export";
+import { ExportQuery, ImportResult } from "../../schemas/export";
 import { AppError } from "../errors/app-error";
 import { ProviderKeyList, ProviderKeyParams, ProviderKeyPut, ProviderKeyView } from "../../schemas/provider-keys";
 import { Member } from "../../schemas/identity";
@@ -65,13 +65,14 @@ const NDJSON = "application/x-ndjson";
  * compresses the stream as it goes (encodeBody "automatic"): Cloudflare's edge normalises
  * Accept-Encoding on the way in, so only the runtime knows what the client itself accepts.
  */
-function download(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, filename: string): Response {
+function download(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, filename: string, encoding: ExportQuery["encoding"]): Response {
   const headers = new Headers({
     "content-type": NDJSON,
     "content-disposition": `attachment; filename="${filename}"`,
     vary: "accept-encoding",
   });
-  if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
+  const gzip = encoding === "gzip" || (encoding === undefined && /\bgzip\b/i.test(c.req.header("accept-encoding") ?? ""));
+  if (gzip) headers.set("content-encoding", "gzip");
   return new Response(body, { headers });
 }
 
@@ -217,19 +218,21 @@ export const adminRoutes = new OpenAPIHono<AppEnv>()
       security: SECURITY,
       summary:
         "Everything the tenant owns, streamed as NDJSON: a header, one line per record, a footer with counts and a SHA-256 digest (admin)",
-      request: { headers: TenantHeader },
+      request: { headers: TenantHeader, query: ExportQuery },
       responses: {
         // The body is a stream, not a typed JSON response: described here, not schema-typed.
-        200: { description: "application/x-ndjson: header, record lines, footer (gzip when the client accepts it)" },
+        200: { description: "application/x-ndjson: header, record lines, footer (gzip when accepted; `?encoding=identity` forces plain)" },
+        422: PROBLEMS[422],
         401: PROBLEMS[401],
         403: PROBLEMS[403],
         429: PROBLEMS[429],
       },
     }),
     async (c) => {
+      const { encoding } = c.req.valid("query");
       const selected = await selectTenant(c);
       const stream = await callTenant<ReadableStream<Uint8Array>>(c, selected, (stub) => stub.exportTenant(callerOf(c)), false);
-      return download(c, stream, `${selected.tenantId}-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.ndjson`);
+      return download(c, stream, `${selected.tenantId}-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.ndjson`, encoding);
     },
   )
   .openapi(
