@@ -926,14 +926,15 @@ export class TenantObject extends Server<Env> {
 
   /** Daily retention purge while a retention period (or metadata-only mode) is set. */
   #enqueueDueRetention(): void {
-    if (!this.#retentionDueAt() || (this.#retentionDueAt() ?? Infinity) > Date.now()) return;
+    const due = this.#retentionDueAt();
+    if (due === null || due > Date.now()) return;
     tasks.enqueue(this.#db, "retention-purge", "schedule", new Date().toISOString());
   }
 
   #retentionDueAt(): number | null {
     const s = settings.get(this.#db);
     if (s.chatRetentionDays === undefined && s.dataMode !== "metadata-only") return null;
-    const last = tasks.lastDone(this.#db, "retention-purge");
+    const last = tasks.lastFinished(this.#db, "retention-purge");
     return last === null ? Date.now() : Date.parse(last) + 86_400_000;
   }
 

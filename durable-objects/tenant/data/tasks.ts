@@ -91,11 +91,13 @@ export const tasks = {
   recent(db: Db, limit: number): TaskList {
     return { tasks: db.all<TaskRow>(`SELECT * FROM tasks ORDER BY pk DESC LIMIT ?`, limit).map(toApi) };
   },
-  /** When a task of this kind last finished successfully (null: never). */
-  lastDone(db: Db, kind: TaskKind): string | null {
+  /** When a task of this kind last finished, done or failed (null: never): a failing schedule waits its turn too. */
+  lastFinished(db: Db, kind: TaskKind): string | null {
     return (
-      db.one<{ at: string }>(`SELECT finished_at AS at FROM tasks WHERE kind = ? AND status = 'done' ORDER BY pk DESC LIMIT 1`, kind)?.at ??
-      null
+      db.one<{ at: string }>(
+        `SELECT finished_at AS at FROM tasks WHERE kind = ? AND status IN ('done', 'failed') ORDER BY pk DESC LIMIT 1`,
+        kind,
+      )?.at ?? null
     );
   },
   /** Records a step: progress, and the status it leaves the task in. */
