@@ -196,6 +196,8 @@ describe("import", () => {
     const twin = await emptyTwin(cast);
     expectProblem(await importInto(cast.admin, twin, first.text, { "content-type": "application/json" }), 415, "unsupported_media_type");
     expectProblem(await importInto(cast.admin, twin, first.text, { "content-encoding": "br" }), 415, "unsupported_media_type");
+    // Bytes that are not gzip under Content-Encoding: gzip are the client's error, never a 500.
+    expectProblem(await importInto(cast.admin, twin, "not gzip at all", { "content-encoding": "gzip" }), 400, "bad_request");
     expect(
       (
         await call(`/v1/platform/tenants/${twin}/members`, {

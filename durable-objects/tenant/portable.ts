@@ -187,6 +187,15 @@ export interface StagedImport {
 const invalid = (line: number, detail: string, errors?: { path: string; message: string }[]) =>
   new AppError("validation_failed", `line ${line}: ${detail}`, errors ? { errors } : {});
 
+/** A chunk of the upload; a body that breaks off or does not decompress is the client's problem (400), not ours. */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch {
+    throw new AppError("bad_request", "the upload could not be read: it broke off, or its Content-Encoding does not match the bytes");
+  }
+}
+
 /** Lines of a UTF-8 byte stream, each at most MAX_LINE_CHARS, the whole at most MAX_IMPORT_BYTES. */
 async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -196,7 +205,7 @@ async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<stri
   let lineNo = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readChunk(reader);
       if (done) break;
       bytes += value.byteLength;
       if (bytes > MAX_IMPORT_BYTES) throw new AppError("payload_too_large", `the import exceeds ${MAX_IMPORT_BYTES} bytes`);
