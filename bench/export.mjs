@@ -21,12 +21,12 @@
  * synchronous work. App CPU comes from /proc, as for the other benchmarks.
  */
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import { clearInterval, setInterval } from "node:timers";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createGunzip } from "node:zlib";
 import { baseRecords } from "./corpus.mjs";
+import { median, round, rssKiB } from "./stats.mjs";
 
 const MB = 1e6;
 const UPLOAD_CHUNK = 64 * 1024;
@@ -37,27 +37,7 @@ const ROUTE_PATH = "/v1/admin/export";
 /** The same stream as an HTTP response without Content-Encoding (bench/worker.ts). */
 const PLAIN_PATH = "/v1/__bench/export-http";
 
-const round = (v, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.ceil(0.5 * sorted.length) - 1];
-};
-
 // ---------------------------------------------------------------- memory and CPU
-
-/** Resident set size of some processes, in KiB (VmRSS from /proc). */
-function rssKiB(pids) {
-  let total = 0;
-  for (const pid of pids ?? []) {
-    try {
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) total += Number(m[1]);
-    } catch {
-      /* the process ended */
-    }
-  }
-  return total;
-}
 
 /** Median of 5 readings 100 ms apart (RSS moves with GC and the allocator). */
 async function steadyRss(pids) {

@@ -18,17 +18,12 @@
  *            tenant object alive without sockets, alive with N sockets, and after the idle wait
  *            (object evicted, sockets hibernated); and the sockets' serialized attachments.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { serialize } from "node:v8";
 import { IsolateHeap } from "./inspector.mjs";
+import { percentile, round, rssKiB } from "./stats.mjs";
 
-const round = (v, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 function summarize(values) {
   const sorted = Float64Array.from(values).sort();
   return {
@@ -38,20 +33,6 @@ function summarize(values) {
     p99: round(percentile(sorted, 0.99)),
     max: round(sorted[sorted.length - 1] ?? NaN),
   };
-}
-
-/** Resident set size of some processes, in KiB (VmRSS from /proc). */
-function rssKiB(pids) {
-  let total = 0;
-  for (const pid of pids ?? []) {
-    try {
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) total += Number(m[1]);
-    } catch {
-      /* the process ended */
-    }
-  }
-  return total;
 }
 
 /** Open file descriptors of some processes. */

@@ -48,6 +48,7 @@ import {
 } from "./corpus.mjs";
 import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
 import { benchRealtime } from "./realtime.mjs";
+import { median, percentile, round } from "./stats.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -86,11 +87,6 @@ if (!Number.isInteger(IMPORT_ROUNDS) || IMPORT_ROUNDS < 1 || IMPORT_ROUNDS > 10)
 
 // ---------------------------------------------------------------- statistics
 
-/** Nearest-rank percentile of a sorted array. */
-function percentile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 function summarize(latencies) {
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -100,12 +96,6 @@ function summarize(latencies) {
     max: round(sorted[sorted.length - 1] ?? NaN),
   };
 }
-const median = (values) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
-const round = (v, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 // ---------------------------------------------------------------- CPU accounting
