@@ -25,8 +25,12 @@ interface Buffer {
 const buffers = new Map<string, Buffer>();
 
 /** Records one finished request of a tenant route (called by the request log middleware). */
-export function recordRequest(c: Context<AppEnv>, tenantId: string, region: Region, status: number, ms: number): void {
-  const route = `${c.req.method} ${metricRoute(c)}`;
+export function recordRequest(
+  c: Context<AppEnv>,
+  r: { tenantId: string; region: Region; route: string; status: number; ms: number },
+): void {
+  const { tenantId, region, status, ms } = r;
+  const route = `${c.req.method} ${r.route}`;
   const now = Date.now();
   let buffer = buffers.get(tenantId);
   if (!buffer) {

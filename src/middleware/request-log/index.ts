@@ -14,14 +14,15 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   const tenantId = c.get("tenantId");
   const region = c.get("region");
-  if (tenantId !== undefined && region !== undefined) recordRequest(c, tenantId, region, c.res.status, durationMs);
+  const route = metricRoute(c);
+  if (tenantId !== undefined && region !== undefined) recordRequest(c, { tenantId, region, route, status: c.res.status, ms: durationMs });
   console.log(
     JSON.stringify({
       level: c.res.status >= 500 ? "error" : "info",
       msg: "request",
       requestId: c.get("requestId"),
       method: c.req.method,
-      route: metricRoute(c),
+      route,
       status: c.res.status,
       durationMs,
       tenantId: tenantId ?? null,
