@@ -23,10 +23,10 @@ import type { AppEnv } from "../env";
 import {
   callTenant,
   callerOf,
-  invalidateMemberships,
-  principalDirectory,
+  listMembership,
   registry,
   selectTenant,
+  unlistMembership,
   withRetry,
   type SelectedTenant,
 } from "../tenancy/tenants";
@@ -42,14 +42,11 @@ const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId"
 /** Brings the directory index in line with a member change the tenant object made. */
 async function reindexMember(c: Context<AppEnv>, selected: SelectedTenant, outcome: MemberChangeOutcome, removed: boolean): Promise<void> {
   const { issuer, subject, role } = outcome.member;
-  const directory = principalDirectory(c.env, { issuer, subject });
-  if (removed) {
-    await withRetry(() => directory.removeMembership(selected.tenantId), true);
-  } else if (outcome.previous === null || outcome.previous.role !== role) {
+  if (removed) await unlistMembership(c.env, { issuer, subject }, selected.tenantId);
+  else if (outcome.previous === null || outcome.previous.role !== role) {
     const tenantName = await nameOf(c, selected);
-    await withRetry(() => directory.putMembership({ tenantId: selected.tenantId, role, region: selected.region, tenantName }), true);
+    await listMembership(c.env, { issuer, subject }, { tenantId: selected.tenantId, role, region: selected.region, tenantName });
   }
-  invalidateMemberships({ issuer, subject });
 }
 
 const memberChange = (c: Context<AppEnv>, subject: string, issuer: string | undefined) => ({
@@ -275,12 +272,7 @@ export const adminRoutes = new OpenAPIHono<AppEnv>()
       );
       const tenantName = await nameOf(c, selected);
       for (const m of outcome.written) {
-        await withRetry(
-          () =>
-            principalDirectory(c.env, m).putMembership({ tenantId: selected.tenantId, role: m.role, region: selected.region, tenantName }),
-          true,
-        );
-        invalidateMemberships(m);
+        await listMembership(c.env, m, { tenantId: selected.tenantId, role: m.role, region: selected.region, tenantName });
       }
       const { written: _written, ...result } = outcome;
       return c.json(result, 200);

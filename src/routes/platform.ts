@@ -14,7 +14,7 @@ import {
 import { Task } from "../../schemas/admin";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors/app-error";
-import { invalidateMemberships, principalDirectory, registry, tenantStub, unwrap, withRetry } from "../tenancy/tenants";
+import { listMembership, registry, tenantStub, unlistMembership, unwrap, withRetry } from "../tenancy/tenants";
 import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY } from "./shared";
 
 /**
@@ -119,17 +119,11 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
           c.get("requestId"),
         ),
       );
-      await withRetry(
-        () =>
-          principalDirectory(c.env, { issuer, subject: body.subject }).putMembership({
-            tenantId,
-            role: body.role,
-            region: tenant.region,
-            tenantName: tenant.name,
-          }),
-        true,
+      await listMembership(
+        c.env,
+        { issuer, subject: body.subject },
+        { tenantId, role: body.role, region: tenant.region, tenantName: tenant.name },
       );
-      invalidateMemberships({ issuer, subject: body.subject });
       return c.json(member, outcome === "inserted" ? 201 : 200);
     },
   )
@@ -227,10 +221,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       // Each step is safe to repeat: suspend and summarise, unlist members, record the receipt, wipe.
       const stub = tenantStub(c.env, tenantId, tenant.region);
       const summary = unwrap(c, await stub.prepareDeletion(actorOf(c), c.get("requestId")));
-      for (const m of summary.members) {
-        await withRetry(() => principalDirectory(c.env, m).removeMembership(tenantId), true);
-        invalidateMemberships(m);
-      }
+      for (const m of summary.members) await unlistMembership(c.env, m, tenantId);
       const receipt = {
         tenantId,
         region: tenant.region,

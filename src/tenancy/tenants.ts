@@ -50,6 +50,21 @@ export function invalidateMemberships(p: { issuer: string; subject: string }): v
   membershipCache.delete(principalKey(p));
 }
 
+/**
+ * Lists a tenant in an identity's directory entry, after the tenant object (the authority) made
+ * the change, and drops this isolate's cached copy. Idempotent, so it is retried.
+ */
+export async function listMembership(env: Env, p: { issuer: string; subject: string }, m: Membership): Promise<void> {
+  await withRetry(() => principalDirectory(env, p).putMembership(m), true);
+  invalidateMemberships(p);
+}
+
+/** Removes a tenant from an identity's directory entry (idempotent) and drops the cached copy. */
+export async function unlistMembership(env: Env, p: { issuer: string; subject: string }, tenantId: string): Promise<void> {
+  await withRetry(() => principalDirectory(env, p).removeMembership(tenantId), true);
+  invalidateMemberships(p);
+}
+
 export interface SelectedTenant {
   tenantId: string;
   region: Region;
