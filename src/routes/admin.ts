@@ -30,6 +30,7 @@ import {
   withRetry,
   type SelectedTenant,
 } from "../tenancy/tenants";
+import { flushMetrics } from "../tenancy/metrics";
 import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY, TenantHeader } from "./shared";
 
 /**
@@ -92,6 +93,7 @@ export const adminRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const query = c.req.valid("query");
       const selected = await selectTenant(c);
+      await flushMetrics(c.env, selected.tenantId);
       return c.json(await callTenant<MetricsReport>(c, selected, (stub) => stub.metricsReport(callerOf(c), query), true), 200);
     },
   )

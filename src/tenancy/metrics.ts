@@ -40,15 +40,22 @@ export function recordRequest(
   }
   buffer.samples.push({ route, status, ms: Math.max(0, Math.round(ms * 100) / 100), at: now });
   if (buffer.samples.length < FLUSH_SAMPLES && now - buffer.since < FLUSH_MS) return;
+  c.executionCtx.waitUntil(flushMetrics(c.env, tenantId));
+}
+
+/**
+ * Sends a tenant's buffered samples to its object now (also before a metrics report is read, so
+ * the report includes what this isolate has seen). Never throws: metrics must not fail a request.
+ */
+export async function flushMetrics(env: Env, tenantId: string): Promise<void> {
+  const buffer = buffers.get(tenantId);
+  if (!buffer) return;
   buffers.delete(tenantId);
-  const flush = async () => {
-    await tenantStub(c.env, tenantId, buffer.region).recordMetrics(buffer.samples);
-  };
-  c.executionCtx.waitUntil(
-    flush().catch((error: unknown) =>
-      console.warn(JSON.stringify({ level: "warn", msg: "metrics flush failed", tenantId, error: String(error) })),
-    ),
-  );
+  try {
+    await tenantStub(env, tenantId, buffer.region).recordMetrics(buffer.samples);
+  } catch (error) {
+    console.warn(JSON.stringify({ level: "warn", msg: "metrics flush failed", tenantId, error: String(error) }));
+  }
 }
 
 /** The route's pattern (`/v1/jobs/:id`), so ids never become metric names; unmatched paths are one name. */
