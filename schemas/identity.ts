@@ -11,6 +11,12 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
+/**
+ * An identity as one string, `issuer|subject`: the actor of audit entries, the owner of chat
+ * threads and answers, the key of per-user rate limits and of the identity's directory instance.
+ */
+export const principalKey = (p: { issuer: string; subject: string }): string => `${p.issuer}|${p.subject}`;
+
 /** What every tenant call carries: who is calling and the request being served. */
 export const Caller = Principal.extend({ requestId: z.string().max(128) });
 export type Caller = z.infer<typeof Caller>;

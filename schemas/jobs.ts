@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { fromBase64Url, toBase64Url } from "./encoding";
 import { EvidenceKind, IsoDateTime, RecordId, Text, UserId } from "./common";
 import { Client, Job, JobEvent, JobPriority, JobStatus, Note, Property } from "./records";
 
@@ -21,16 +22,13 @@ export const JobListQuery = z.strictObject({
 
 /** Page cursors are the last job id of a page, base64url-encoded (opaque to callers, nothing hidden in them). */
 export function encodeCursor(jobId: string): string {
-  return btoa(jobId).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(new TextEncoder().encode(jobId));
 }
 
 export function decodeCursor(cursor: string): string | null {
-  try {
-    const id = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    return RecordId.safeParse(id).success ? id : null;
-  } catch {
-    return null;
-  }
+  const bytes = fromBase64Url(cursor);
+  const id = bytes === null ? null : new TextDecoder().decode(bytes);
+  return id !== null && RecordId.safeParse(id).success ? id : null;
 }
 export type JobListQuery = z.infer<typeof JobListQuery>;
 

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
-import { AppError, fieldErrors } from "./errors/app-error";
+import { AppError, fieldErrors } from "../schemas/errors";
 import { onError, problemResponse, setRateHeaders } from "./errors/problem";
 import { authenticate, isPlatformOperator } from "./identity/authenticate";
 import { bodyGuard } from "./middleware/body-guard";
@@ -49,7 +49,7 @@ export function createApp() {
       if (result.success) return;
       if (result.target === "param") throw new AppError("not_found", "no such resource");
       throw new AppError("validation_failed", `the request ${result.target} does not match the schema`, {
-        errors: fieldErrors(result.error.issues),
+        errors: fieldErrors(result.error),
       });
     },
   });

@@ -154,7 +154,12 @@ describe("audit anchoring", () => {
     const seq = anchored.anchor.seq as number;
 
     // A wholesale rewrite inside the object: every hash recomputed consistently still cannot match the anchor.
-    await tamper(cast.tenantId, `UPDATE audit_log SET hash = 'f' || substr(hash, 2) WHERE seq = ?`, seq);
+    // The first hex digit changes whatever it was (a fixed 'f' left 1 in 16 hashes as they were).
+    await tamper(
+      cast.tenantId,
+      `UPDATE audit_log SET hash = (CASE substr(hash, 1, 1) WHEN 'f' THEN 'e' ELSE 'f' END) || substr(hash, 2) WHERE seq = ?`,
+      seq,
+    );
     const rewritten = expectOk(await call("/v1/admin/audit/verify", { token: cast.auditor }));
     expect(rewritten).toMatchObject({ valid: false, anchor: { seq, matches: false } });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { isLocalEnvironment } from "../src/config";
+import { isLocalEnvironment } from "../durable-objects/tenant/config";
 import { namespaceForRegion, type NamespaceLike } from "../src/tenancy/region";
 
 class FakeNamespace implements NamespaceLike<FakeNamespace> {

@@ -10,13 +10,10 @@ import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenant
  *     touched only by platform operations.
  *   - `principal:<issuer>|<subject>`: one small object per identity holding its memberships, so
  *     lookups spread over many objects instead of one global hot spot; the router caches them
- *     in the isolate (src/tenancy/tenants.ts). Choice and numbers: docs/decisions.md.
+ *     in the isolate. Callers reach the instances through stubs.ts. Choice and numbers: docs/decisions.md.
  * It uses the Durable Object key-value API (no SQL: SQL lives only in the tenant object's
  * data-access modules), and every value read back is parsed with zod.
  */
-export const REGISTRY = "registry";
-export const principalDirectoryName = (issuer: string, subject: string) => `principal:${issuer}|${subject}`;
-
 const TENANT_PREFIX = "tenant:";
 const RECEIPT_PREFIX = "receipt:";
 const MEMBERSHIP_PREFIX = "membership:";

@@ -1,6 +1,6 @@
-import type { FieldError } from "../../schemas/rpc";
+import type { FieldError } from "../../schemas/errors";
 import type { IngestBody, IngestCounts, IngestKind, IngestResult } from "../../schemas/ingest";
-import { AppError } from "../../src/errors/app-error";
+import { AppError } from "../../schemas/errors";
 import type { Db } from "./data/db";
 import { clients, events, jobs, notes, properties, type UpsertOutcome } from "./data/records";
 import { toPlainText } from "./sanitize";

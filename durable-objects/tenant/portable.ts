@@ -10,7 +10,7 @@ import {
   type RecordData,
   type RecordKind,
 } from "../../schemas/export";
-import { AppError } from "../../src/errors/app-error";
+import { AppError } from "../../schemas/errors";
 import { audit, GENESIS_HASH } from "./data/audit";
 import { chat } from "./data/chat";
 import type { Db } from "./data/db";

@@ -31,7 +31,7 @@ import {
   type JobList,
 } from "../../schemas/jobs";
 import type { Job, Note } from "../../schemas/records";
-import { ERROR_STATUS, type ErrorCode, type FieldError, type RateState, type RpcError, type RpcResult } from "../../schemas/rpc";
+import type { RateState, RpcResult } from "../../schemas/rpc";
 import { SearchQuery, type SearchHit } from "../../schemas/search";
 import {
   MemberUpsertInput,
@@ -43,8 +43,8 @@ import {
   type RestoreReceipt,
   type Tenant,
 } from "../../schemas/tenants";
-import { devAuthAllowed, loadConfig, loadPlatformLimits, type PlatformLimits } from "../../src/config";
-import { AppError, fieldErrors } from "../../src/errors/app-error";
+import { devAuthAllowed, loadTenantConfig, platformLimits, type PlatformLimits } from "./config";
+import { AppError, ERROR_STATUS, fieldErrors, type AppErrorData, type ErrorCode, type FieldError } from "../../schemas/errors";
 import { CopilotAsk, UsageQuery, type CopilotAnswer, type ThreadDetail, type ThreadList, type UsageReport } from "../../schemas/copilot";
 import { composeAnswer } from "./copilot/answer";
 import { providerFor } from "./copilot/providers";
@@ -87,7 +87,7 @@ import { routeMetrics } from "./data/metrics";
 import { stepFor } from "./background";
 import { recordCounts } from "./data/records";
 import { indexMaintenance } from "./data/search";
-import { registry } from "../../src/tenancy/tenants";
+import { registry } from "../directory/stubs";
 import { can, jobListRestriction, searchScope, visibilityFor, visibleJob, type Action, type Visibility } from "./visibility";
 
 /** A member an import wrote, for the directory. */
@@ -152,7 +152,7 @@ export class TenantObject extends Server<Env> {
     super(ctx, env);
     this.#db = new Db(ctx.storage);
     this.#rates = new RateCounters(this.#db);
-    this.#limits = loadPlatformLimits(env);
+    this.#limits = platformLimits(env);
     void ctx.blockConcurrencyWhile(async () => this.#migrate());
   }
 
@@ -779,7 +779,7 @@ export class TenantObject extends Server<Env> {
 
   /** The deployment's KEK ring (the router refuses every call while PROVIDER_KEY_KEKS is malformed). */
   #keyring(): Keyring {
-    const loaded = loadConfig(this.env);
+    const loaded = loadTenantConfig(this.env);
     if (!loaded.ok) throw new AppError("not_ready", "the deployment's configuration is invalid");
     return parseKeyring(loaded.config.PROVIDER_KEY_KEKS);
   }
@@ -791,7 +791,7 @@ export class TenantObject extends Server<Env> {
 
   /** The tenant's own key for the configured provider, if it stored one and it can be opened. */
   async #tenantProviderKey(tenantId: string): Promise<string | undefined> {
-    const loaded = loadConfig(this.env);
+    const loaded = loadTenantConfig(this.env);
     if (!loaded.ok || loaded.config.COPILOT_PROVIDER !== "openai") return undefined;
     const stored = providerKeys.get(this.#db, "openai");
     if (!stored) return undefined;
@@ -1609,8 +1609,8 @@ export class TenantObject extends Server<Env> {
     }
   }
 
-  #failure(error: unknown): { ok: false; error: RpcError } {
-    if (error instanceof AppError) return { ok: false, error: error.toRpc() };
+  #failure(error: unknown): { ok: false; error: AppErrorData } {
+    if (error instanceof AppError) return { ok: false, error: error.toData() };
     console.error(
       JSON.stringify({
         level: "error",
@@ -1690,7 +1690,7 @@ type Parser<T> = {
 function parse<T>(schema: Parser<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new AppError("validation_failed", "the request does not match the schema", { errors: fieldErrors(result.error.issues) });
+    throw new AppError("validation_failed", "the request does not match the schema", { errors: fieldErrors(result.error) });
   }
   return result.data;
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { RateState } from "../../schemas/rpc";
 import type { AppEnv } from "../env";
-import { AppError, TITLES } from "./app-error";
+import { AppError, TITLES } from "../../schemas/errors";
 
 /**
  * The one writer of error responses: RFC 9457 problem+json with `status`, `title`, `detail`,

@@ -2,7 +2,7 @@ import { errors, jwtVerify, type JWTPayload } from "jose";
 import { Role, UserId } from "../../schemas/common";
 import type { Principal } from "../../schemas/identity";
 import { DEV_ISSUER, type Config } from "../config";
-import { AppError } from "../errors/app-error";
+import { AppError } from "../../schemas/errors";
 import { discoverJwksUri, keySetFor } from "./key-set";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTHeaderParameters, type FlattenedJWSInput } from "jose";
-import { AppError } from "../errors/app-error";
+import { AppError } from "../../schemas/errors";
 
 /**
  * A remote JWKS kept in the isolate. Only the first verification in an isolate waits for a

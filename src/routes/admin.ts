@@ -16,20 +16,12 @@ import {
 } from "../../schemas/admin";
 import { UserId, type Role } from "../../schemas/common";
 import { ExportQuery, ImportResult } from "../../schemas/export";
-import { AppError } from "../errors/app-error";
+import { AppError } from "../../schemas/errors";
 import { ProviderKeyList, ProviderKeyParams, ProviderKeyPut, ProviderKeyView } from "../../schemas/provider-keys";
 import { Member } from "../../schemas/identity";
 import type { AppEnv } from "../env";
-import {
-  callTenant,
-  callerOf,
-  listMembership,
-  registry,
-  selectTenant,
-  unlistMembership,
-  withRetry,
-  type SelectedTenant,
-} from "../tenancy/tenants";
+import { callTenant, callerOf, listMembership, selectTenant, unlistMembership, withRetry, type SelectedTenant } from "../tenancy/tenants";
+import { registry } from "../../durable-objects/directory/stubs";
 import { flushMetrics } from "../tenancy/metrics";
 import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY, TenantHeader } from "./shared";
 

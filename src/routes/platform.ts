@@ -13,8 +13,9 @@ import {
 } from "../../schemas/tenants";
 import { Task } from "../../schemas/admin";
 import type { AppEnv } from "../env";
-import { AppError } from "../errors/app-error";
-import { listMembership, registry, tenantStub, unlistMembership, unwrap, withRetry } from "../tenancy/tenants";
+import { AppError } from "../../schemas/errors";
+import { registry } from "../../durable-objects/directory/stubs";
+import { listMembership, tenantStub, unlistMembership, unwrap, withRetry } from "../tenancy/tenants";
 import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY } from "./shared";
 
 /**

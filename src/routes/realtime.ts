@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ERROR_STATUS, type ErrorCode } from "../../schemas/rpc";
+import { ERROR_STATUS, type ErrorCode } from "../../schemas/errors";
 import { parseTicket, RealtimeQuery, RealtimeTicket } from "../../schemas/realtime";
 import type { AppEnv } from "../env";
-import { AppError } from "../errors/app-error";
+import { AppError } from "../../schemas/errors";
 import { callTenant, callerOf, selectTenant, tenantStub, withRetry } from "../tenancy/tenants";
 import { json, PROBLEMS, SECURITY, TenantHeader } from "./shared";
 

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { loadConfig } from "../config";
 import type { AppEnv } from "../env";
-import { registry } from "../tenancy/tenants";
+import { registry } from "../../durable-objects/directory/stubs";
 import { json } from "./shared";
 
 /**

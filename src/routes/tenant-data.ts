@@ -1,12 +1,14 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AuditPage, AuditQuery, AuditVerification, AuditVerifyQuery } from "../../schemas/audit";
 import { RecordId } from "../../schemas/common";
+import { sha256Hex } from "../../schemas/encoding";
 import { IdempotencyKey, IngestBody, IngestResult } from "../../schemas/ingest";
 import { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
 import { Job, Note } from "../../schemas/records";
 import { SearchQuery, SearchResults, type SearchHit } from "../../schemas/search";
 import type { AppEnv } from "../env";
-import { callTenant, callerOf, registry, selectTenant, withRetry } from "../tenancy/tenants";
+import { registry } from "../../durable-objects/directory/stubs";
+import { callTenant, callerOf, selectTenant, withRetry } from "../tenancy/tenants";
 import { BODY_PROBLEMS, json, jsonBody, PROBLEMS, SECURITY, TenantHeader } from "./shared";
 
 type IngestOutcome = IngestResult & { replayed: boolean };
@@ -15,11 +17,6 @@ type SearchOutcome = { hits: SearchHit[]; exhaustive: boolean };
 /** Tenant routes: select the tenant, call its object with the caller's identity, answer. */
 const JobParams = z.object({ id: RecordId.openapi({ param: { name: "id", in: "path" } }) });
 const IngestHeaders = TenantHeader.extend({ "idempotency-key": IdempotencyKey.optional() });
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 export const tenantDataRoutes = new OpenAPIHono<AppEnv>()
   .openapi(

@@ -1,14 +1,13 @@
 import type { Context } from "hono";
 import type { TenantObject } from "../../durable-objects/tenant/tenant-object";
-import type { Directory } from "../../durable-objects/directory/directory";
-import { REGISTRY, principalDirectoryName } from "../../durable-objects/directory/directory";
+import { principalDirectory, registry } from "../../durable-objects/directory/stubs";
 import type { Region } from "../../schemas/common";
 import { TenantId } from "../../schemas/common";
-import type { Caller, Membership, Principal } from "../../schemas/identity";
+import { principalKey, type Caller, type Membership, type Principal } from "../../schemas/identity";
 import type { RateState, RpcResult } from "../../schemas/rpc";
-import { AppError } from "../errors/app-error";
+import { AppError } from "../../schemas/errors";
 import type { AppEnv } from "../env";
-import { isLocalEnvironment } from "../config";
+import { isLocalEnvironment } from "../../durable-objects/tenant/config";
 import { namespaceForRegion } from "./region";
 
 /**
@@ -18,16 +17,6 @@ import { namespaceForRegion } from "./region";
 export const MEMBERSHIP_CACHE_TTL_MS = 30_000;
 const MEMBERSHIP_CACHE_MAX = 10_000;
 const membershipCache = new Map<string, { memberships: Membership[]; until: number }>();
-
-const principalKey = (p: { issuer: string; subject: string }) => `${p.issuer}|${p.subject}`;
-
-export function registry(env: Env): DurableObjectStub<Directory> {
-  return env.DIRECTORY.get(env.DIRECTORY.idFromName(REGISTRY)) as DurableObjectStub<Directory>;
-}
-
-export function principalDirectory(env: Env, p: { issuer: string; subject: string }): DurableObjectStub<Directory> {
-  return env.DIRECTORY.get(env.DIRECTORY.idFromName(principalDirectoryName(p.issuer, p.subject))) as DurableObjectStub<Directory>;
-}
 
 export function tenantStub(env: Env, tenantId: string, region: Region): DurableObjectStub<TenantObject> {
   const ns = namespaceForRegion(env.TENANT, region, isLocalEnvironment(env.ENVIRONMENT ?? "production"));
@@ -117,7 +106,7 @@ export function unwrap<T>(c: Context<AppEnv>, result: RpcResult<T>): T {
   if (result.role) c.set("role", result.role);
   if (result.ok) return result.value;
   if (result.error.code === "not_a_member") invalidateMemberships(c.get("principal"));
-  throw AppError.fromRpc(result.error);
+  throw AppError.fromData(result.error);
 }
 
 interface DurableObjectError {

@@ -1,4 +1,4 @@
-import { loadConfig } from "../../../src/config";
+import { loadTenantConfig } from "../config";
 import { extractiveProvider } from "./extractive";
 import { openAiProvider } from "./openai";
 import type { CopilotProvider } from "./provider";
@@ -29,7 +29,7 @@ export interface ProviderOverrides {
 }
 
 export function providerFor(env: object, overrides: ProviderOverrides = {}): CopilotProvider {
-  const loaded = loadConfig(env);
+  const loaded = loadTenantConfig(env);
   if (!loaded.ok) return extractiveProvider;
   const c = loaded.config;
   switch (c.COPILOT_PROVIDER) {

@@ -1,3 +1,4 @@
+import { fromBase64, fromBase64Url, sha256, toBase64, toBase64Url, toHex } from "../../../schemas/encoding";
 /**
  * Envelope encryption for secrets tenants hand us (provider API keys): AES-256-GCM under a
  * key-encryption key (KEK) from the `PROVIDER_KEY_KEKS` Worker secret, WebCrypto only.
@@ -120,7 +121,7 @@ export function parseKeyring(secret: string | undefined): Keyring {
     if (earlier !== undefined)
       throw new KeyringConfigError("duplicate_version", `entries ${earlier} and ${n} both have version v${version}`);
     entryOf.set(version, n);
-    const material = decodeBase64(entry.slice(colon + 1).trim());
+    const material = fromBase64(entry.slice(colon + 1).trim());
     if (material === null) throw new KeyringConfigError("bad_key", `entry ${n} (v${version}): the key is not valid base64`);
     if (material.length !== KEK_BYTES)
       throw new KeyringConfigError(
@@ -213,8 +214,7 @@ export async function reencrypt(ring: Keyring, stored: SealedSecret, aad: string
  * rule makes impractical for real keys.
  */
 export async function fingerprintOf(plaintext: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(plaintext)));
-  return `sha256:${[...digest.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256:${toHex((await sha256(plaintext)).subarray(0, 8))}`;
 }
 
 /** Shorter values show nothing; from here on the last 4, and from MASK_PREFIX_MIN the first 3 too. */
@@ -240,39 +240,4 @@ export function newKekEntry(version: number): string {
   return `v${version}:${toBase64(crypto.getRandomValues(new Uint8Array(KEK_BYTES)))}`;
 }
 
-// ---------------------------------------------------------------------------------- encodings
-
-function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-/** Strict standard base64 (padding optional); null when the text is not base64. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    return null;
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-/** RFC 4648 §5 base64url without padding. */
-function toBase64Url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
-  return decodeBase64(padded);
-}
+const utf8 = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(new TextEncoder().encode(text));

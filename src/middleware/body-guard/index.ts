@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../errors/app-error";
+import { AppError } from "../../../schemas/errors";
 import type { AppEnv } from "../../env";
 
 /**

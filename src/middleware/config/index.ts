@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { loadConfig } from "../../config";
-import { AppError } from "../../errors/app-error";
+import { AppError } from "../../../schemas/errors";
 import type { AppEnv } from "../../env";
 
 /** Loads the parsed configuration; an invalid one refuses traffic (503) instead of running half-configured. */
