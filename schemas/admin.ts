@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { Role, UserId } from "./common";
 import { Member, MemberStatus } from "./identity";
 
-/** Tenant administration: members, settings, background tasks, index coverage, metrics. */
+/** Tenant administration: members, background tasks, index coverage, metrics (settings: settings.ts). */
 
 const Issuer = z.string().min(1).max(512);
 
@@ -52,41 +52,6 @@ export interface MemberChangeOutcome {
   socketsClosed: number;
 }
 
-export const DataMode = z.enum(["full", "metadata-only"]);
-export type DataMode = z.infer<typeof DataMode>;
-
-const PerMinute = z.number().int().min(1).max(10_000_000);
-
-/**
- * PUT replaces the stored settings: an omitted field falls back to the platform default. Rate
- * limits may lower the platform defaults or raise them up to the platform's bounds.
- */
-export const SettingsPut = z
-  .strictObject({
-    dataMode: DataMode.optional(),
-    rateLimits: z.strictObject({ tenantPerMinute: PerMinute.optional(), userPerMinute: PerMinute.optional() }).optional(),
-    /** Chat threads idle longer than this are purged by a background task; null keeps them. */
-    chatRetentionDays: z.number().int().min(1).max(3650).nullable().optional(),
-  })
-  .openapi("SettingsPut");
-export type SettingsPut = z.infer<typeof SettingsPut>;
-
-export const SettingsView = z
-  .object({
-    dataMode: DataMode,
-    rateLimits: z.object({ tenantPerMinute: z.number().int(), userPerMinute: z.number().int() }),
-    chatRetentionDays: z.number().int().nullable(),
-    /** What the platform allows: the defaults an omitted field falls back to, and the bounds. */
-    platform: z.object({
-      tenantPerMinute: z.number().int(),
-      userPerMinute: z.number().int(),
-      maxTenantPerMinute: z.number().int(),
-      maxUserPerMinute: z.number().int(),
-    }),
-  })
-  .openapi("Settings");
-export type SettingsView = z.infer<typeof SettingsView>;
-
 export const TaskKind = z.enum(["reindex", "retention-purge", "key-reencrypt"]);
 export type TaskKind = z.infer<typeof TaskKind>;
 export const TaskStatus = z.enum(["queued", "running", "done", "failed"]);
@@ -120,7 +85,9 @@ export type Task = z.infer<typeof Task>;
 export const TaskList = z.object({ tasks: z.array(Task) }).openapi("TaskList");
 export type TaskList = z.infer<typeof TaskList>;
 
-export const TaskParams = z.object({ id: z.string().regex(/^task-[A-Za-z0-9-]{1,64}$/) });
+/** A background task's id, as the tenant object makes them (`task-<uuid>`). */
+export const TaskId = z.string().regex(/^task-[A-Za-z0-9-]{1,64}$/, "must be a task id returned by the API");
+export const TaskParams = z.object({ id: TaskId.openapi({ param: { name: "id", in: "path" } }) });
 
 export const IndexCoverage = z
   .object({

@@ -1,15 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { EvidenceKind, RecordId } from "./common";
 
+/** A thread id, as the copilot makes them (`T-<uuid>`). */
+export const ThreadId = z.string().regex(/^T-[0-9a-f-]{36}$/, "must be a thread id returned by a previous answer");
+
 /** A question to the copilot. Bounded: a question is a sentence or two, not a document. */
 export const CopilotAsk = z
   .strictObject({
     question: z.string().trim().min(1, "is required").max(2_000, "must be at most 2000 characters"),
     jobId: RecordId.optional(),
-    threadId: z
-      .string()
-      .regex(/^T-[0-9a-f-]{36}$/, "must be a thread id returned by a previous answer")
-      .optional(),
+    threadId: ThreadId.optional(),
   })
   .openapi("CopilotAsk");
 export type CopilotAsk = z.infer<typeof CopilotAsk>;
@@ -78,12 +78,7 @@ export const ChatMessage = z
 export const ThreadDetail = ThreadSummary.extend({ messageList: z.array(ChatMessage) }).openapi("ThreadDetail");
 export type ThreadDetail = z.infer<typeof ThreadDetail>;
 
-export const ThreadParams = z.object({
-  id: z
-    .string()
-    .regex(/^T-[0-9a-f-]{36}$/)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+export const ThreadParams = z.object({ id: ThreadId.openapi({ param: { name: "id", in: "path" } }) });
 
 export const UsageQuery = z.strictObject({
   days: z.coerce.number().int().min(1).max(366).default(30),

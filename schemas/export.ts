@@ -4,7 +4,7 @@ import { Region, RecordId, Role, TenantId, Text, UserId } from "./common";
 import { Citation } from "./copilot";
 import { MemberStatus } from "./identity";
 import { EventData, JobPriority, JobStatus } from "./records";
-import { DataMode } from "./admin";
+import { DataMode } from "./settings";
 
 /**
  * The tenant export, NDJSON: a header line, one line per record, a footer. Record lines are
@@ -146,19 +146,36 @@ export const RECORD_KINDS = [
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
+/** The schema of each kind's `data`: an import checks every line with it, and again as it applies the staged lines. */
+export const RECORD_DATA = {
+  settings: ExportSettings,
+  member: ExportMember,
+  client: ExportClient,
+  property: ExportProperty,
+  job: ExportJob,
+  note: ExportNote,
+  event: ExportEvent,
+  thread: ExportThread,
+  message: ExportMessage,
+  usage: ExportUsage,
+  audit: ExportAudit,
+  "audit.archive": ExportArchivedAudit,
+} as const satisfies Record<RecordKind, z.ZodType>;
+
+const line = <K extends RecordKind>(kind: K) => z.strictObject({ kind: z.literal(kind), data: RECORD_DATA[kind] });
 export const RecordLine = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("settings"), data: ExportSettings }),
-  z.strictObject({ kind: z.literal("member"), data: ExportMember }),
-  z.strictObject({ kind: z.literal("client"), data: ExportClient }),
-  z.strictObject({ kind: z.literal("property"), data: ExportProperty }),
-  z.strictObject({ kind: z.literal("job"), data: ExportJob }),
-  z.strictObject({ kind: z.literal("note"), data: ExportNote }),
-  z.strictObject({ kind: z.literal("event"), data: ExportEvent }),
-  z.strictObject({ kind: z.literal("thread"), data: ExportThread }),
-  z.strictObject({ kind: z.literal("message"), data: ExportMessage }),
-  z.strictObject({ kind: z.literal("usage"), data: ExportUsage }),
-  z.strictObject({ kind: z.literal("audit"), data: ExportAudit }),
-  z.strictObject({ kind: z.literal("audit.archive"), data: ExportArchivedAudit }),
+  line("settings"),
+  line("member"),
+  line("client"),
+  line("property"),
+  line("job"),
+  line("note"),
+  line("event"),
+  line("thread"),
+  line("message"),
+  line("usage"),
+  line("audit"),
+  line("audit.archive"),
 ]);
 export type RecordLine = z.infer<typeof RecordLine>;
 export type RecordData<K extends RecordKind> = Extract<RecordLine, { kind: K }>["data"];

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Region, Role, TenantId } from "./common";
 import { CopilotAsk, CopilotAnswer } from "./copilot";
+import { ErrorCode } from "./errors";
 
 /**
  * The realtime channel's contract: the ticket that opens a socket, the frames a client may send
@@ -67,10 +68,11 @@ export const ClientMessage = z.discriminatedUnion("type", [AskMessage, CancelMes
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /**
- * Codes of `error` frames: the API's error codes (an ask fails exactly like its REST twin) plus
- * the channel's own.
+ * Codes of `error` frames: the API's error codes a socket can meet (an ask fails exactly like its
+ * REST twin) and the channel's own; a subset of the one error family, so a frame is made from an
+ * AppError (anything outside the subset travels as `internal`).
  */
-export const RealtimeErrorCode = z.enum([
+export const RealtimeErrorCode = ErrorCode.extract([
   "bad_message",
   "too_large",
   "rate_limited",

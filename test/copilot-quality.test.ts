@@ -5,7 +5,7 @@ import { extractiveDraft } from "../durable-objects/tenant/copilot/extractive";
 import { NOT_FOUND_ANSWER, type ProviderDraft } from "../durable-objects/tenant/copilot/provider";
 import { retrieveEvidence, type EvidenceRecord } from "../durable-objects/tenant/copilot/retrieval";
 import { Db } from "../durable-objects/tenant/data/db";
-import { jobs } from "../durable-objects/tenant/data/records";
+import { jobs } from "../durable-objects/tenant/data/jobs";
 import { visibilityFor, type Visibility } from "../durable-objects/tenant/visibility";
 import { loadDemoTenant, visibleRefs, type DemoTenant, type DemoTenantId } from "./helpers/demo";
 import { tenantObject } from "./helpers/storage";

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/meta";
+import { settings } from "../durable-objects/tenant/data/settings";
 import { call } from "./helpers/api";
 import { tenantObject } from "./helpers/storage";
 import { basicData, ingestAs, tenantWithCast } from "./helpers/world";

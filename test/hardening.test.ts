@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { audit } from "../durable-objects/tenant/data/audit";
 import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/meta";
+import { settings } from "../durable-objects/tenant/data/settings";
 import { MAX_SCOPE_TOKENS } from "../durable-objects/tenant/data/search";
 import { call } from "./helpers/api";
 import { callWithEnv } from "./helpers/edge";

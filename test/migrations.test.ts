@@ -24,7 +24,7 @@ describe("tenant migrations", () => {
     const tenantId = await createTenant("fts");
     const counts = await runInDurableObject(tenantObject(tenantId), async (_i, state) => {
       const db = new Db(state.storage);
-      const { ingestBatch } = await import("../durable-objects/tenant/ingest");
+      const { ingestBatch } = await import("../durable-objects/tenant/surfaces/ingest");
       const { searchIndex } = await import("../durable-objects/tenant/data/search");
       const now = new Date().toISOString();
       ingestBatch(

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/meta";
+import { settings } from "../durable-objects/tenant/data/settings";
 import { tickets } from "../durable-objects/tenant/data/tickets";
 import { newTicketSecret, ticketHash } from "../durable-objects/tenant/realtime/tickets";
 import { CopilotAnswer } from "../schemas/copilot";

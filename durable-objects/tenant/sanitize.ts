@@ -1,3 +1,5 @@
+import { AppError } from "../../schemas/errors";
+
 /**
  * Notes are plain text. HTML input (from e-mail, rich-text editors, FSM exports) is reduced to
  * its text: scripts, styles and comments are dropped with their content, tags are removed
@@ -51,4 +53,14 @@ function decodeEntity(entity: string): string | undefined {
     return String.fromCodePoint(code);
   }
   return NAMED_ENTITIES[entity.toLowerCase()];
+}
+
+/** The one message for free text that markup removal leaves empty. */
+export const EMPTY_TEXT = "is empty once reduced to plain text";
+
+/** Free text reduced to plain text, or a 422 naming `path` when nothing is left. */
+export function requirePlainText(value: string, path: string): string {
+  const plain = toPlainText(value);
+  if (plain === "") throw new AppError("validation_failed", `the ${path} ${EMPTY_TEXT}`, { errors: [{ path, message: EMPTY_TEXT }] });
+  return plain;
 }

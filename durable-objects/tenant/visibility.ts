@@ -1,6 +1,6 @@
 import type { Role } from "../../schemas/common";
 import type { Db } from "./data/db";
-import { jobs, type JobRow } from "./data/records";
+import { jobs, type JobRow } from "./data/jobs";
 import type { ScopeTokens } from "./data/search";
 
 /**

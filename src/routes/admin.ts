@@ -5,8 +5,6 @@ import {
   AdminMemberPatch,
   MemberList,
   MemberSelector,
-  SettingsPut,
-  SettingsView,
   IndexCoverage,
   MetricsQuery,
   MetricsReport,
@@ -14,6 +12,7 @@ import {
   TaskParams,
   type MemberChangeOutcome,
 } from "../../schemas/admin";
+import { SettingsPut, SettingsView } from "../../schemas/settings";
 import { UserId, type Role } from "../../schemas/common";
 import { ExportQuery, ImportResult } from "../../schemas/export";
 import { AppError } from "../../schemas/errors";

@@ -1,6 +1,6 @@
 import type { Citation } from "../../../schemas/copilot";
 import type { Db } from "../data/db";
-import type { JobRow } from "../data/records";
+import type { JobRow } from "../data/jobs";
 import type { Visibility } from "../visibility";
 import { groundDraft } from "./citations";
 import { extractiveProvider } from "./extractive";

@@ -1,7 +1,11 @@
 import type { EvidenceKind } from "../../../schemas/common";
 import type { Note } from "../../../schemas/records";
 import type { Db } from "../data/db";
-import { clients, events, jobs, notes, properties, type JobRow } from "../data/records";
+import { clients } from "../data/clients";
+import { events } from "../data/events";
+import { jobs, type JobRow } from "../data/jobs";
+import { notes } from "../data/notes";
+import { properties } from "../data/properties";
 import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, type QueryTerm } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
 import { contentTerms, evidenceTerms, hasTerm, indexWords } from "./text";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AuditEntry, AuditVerification } from "../../../schemas/audit";
 import type { RecordData } from "../../../schemas/export";
 import type { Db } from "./db";
-import type { ExportPage } from "./records";
+import type { ExportPage } from "./rows";
 
 /**
  * Append-only, hash-chained audit log. Each entry's hash is SHA-256 over the previous entry's

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { Citation } from "../../../schemas/copilot";
 import type { RecordData } from "../../../schemas/export";
 import { parseStoredJson, type Db } from "./db";
-import type { ExportPage } from "./records";
+import type { ExportPage } from "./rows";
 
 /**
  * Copilot threads and messages, one row per message (history in one row is how an agents SDK

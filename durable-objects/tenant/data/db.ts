@@ -73,3 +73,16 @@ export function parseStoredJson<T extends z.ZodType>(schema: T, text: string): z
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+/**
+ * Every tenant call reads the tenant record and settings; parsing them is what costs, not the
+ * indexed read. Parsing is memoised on the stored text itself, so a change made by anyone (this
+ * object, a test, an import) is seen on the very next read.
+ */
+export function memoParse<T>(parse: (text: string) => T): (text: string) => T {
+  let last: { text: string; value: T } | undefined;
+  return (text) => {
+    if (last?.text !== text) last = { text, value: parse(text) };
+    return last.value;
+  };
+}

@@ -2,7 +2,7 @@ import { Role } from "../../../schemas/common";
 import { MemberStatus, type Member } from "../../../schemas/identity";
 import type { RecordData } from "../../../schemas/export";
 import type { Db } from "./db";
-import type { ExportPage } from "./records";
+import type { ExportPage } from "./rows";
 
 interface MemberRow {
   issuer: string;

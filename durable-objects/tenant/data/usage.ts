@@ -1,6 +1,6 @@
 import type { RecordData } from "../../../schemas/export";
 import type { Db } from "./db";
-import type { ExportPage } from "./records";
+import type { ExportPage } from "./rows";
 
 /**
  * Usage counters per day and metric (`copilot.requests|<provider>`, …): one row per day, metric

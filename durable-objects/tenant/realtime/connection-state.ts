@@ -22,8 +22,6 @@ export function readState(connection: Connection): ConnectionState | null {
   return parsed.success ? parsed.data : null;
 }
 
-export const principalOf = (s: { issuer: string; subject: string }) => `${s.issuer}|${s.subject}`;
-
 /** Counts one inbound frame in the connection's fixed window; `admitted` false when over the limit. */
 export function countMessage(state: ConnectionState, nowMs: number): { state: ConnectionState; admitted: boolean } {
   if (nowMs - state.msgWindowStart >= MESSAGE_WINDOW_MS || nowMs < state.msgWindowStart) {

@@ -1,9 +1,9 @@
 import type { Role } from "../../../schemas/common";
+import { principalKey } from "../../../schemas/identity";
 import type { ConnectionState } from "../../../schemas/realtime";
 import type { Db } from "../data/db";
-import { jobs } from "../data/records";
+import { jobs } from "../data/jobs";
 import { can, visibilityFor, type Visibility } from "../visibility";
-import { principalOf } from "./connection-state";
 
 /**
  * Who hears about which job: for each open socket, the changed jobs its user may see now, decided
@@ -34,7 +34,7 @@ export function planJobUpdates(
   const seen = new Map<string, string[]>();
   const visibilities = new Map<string, Visibility>();
   for (const socket of sockets) {
-    const principal = principalOf(socket.state);
+    const principal = principalKey(socket.state);
     let visible = seen.get(principal);
     if (visible === undefined) {
       const role = roleOf(socket.state);

@@ -1,12 +1,22 @@
-import { ClientMessage, MAX_MESSAGE_BYTES, MessageId, type ErrorFrame, type ServerMessage } from "../../../schemas/realtime";
 import type { WSMessage } from "partyserver";
+import { AppError, fieldErrors } from "../../../schemas/errors";
+import {
+  ClientMessage,
+  MAX_MESSAGE_BYTES,
+  MessageId,
+  RealtimeErrorCode,
+  type ErrorFrame,
+  type ServerMessage,
+} from "../../../schemas/realtime";
 
 /**
- * Inbound frames are bounded, parsed as JSON and validated with zod; anything else becomes an
- * `error` frame for the client and the socket stays open. Outbound frames are sent best effort:
- * a socket that went away must never break the work that produced the frame.
+ * The socket's wire: inbound frames are bounded, parsed as JSON and validated with zod; a frame
+ * that fails becomes an AppError (the one error shape) and the socket stays open. Every `error`
+ * frame and every refused upgrade is made from an AppError here, so the channel fails the way
+ * REST does. Outbound frames are sent best effort: a socket that went away must never break the
+ * work that produced the frame.
  */
-export type Parsed = { ok: true; message: ClientMessage } | { ok: false; frame: ErrorFrame };
+export type Parsed = { ok: true; message: ClientMessage } | { ok: false; error: AppError; id?: string };
 
 const encoder = new TextEncoder();
 
@@ -20,20 +30,24 @@ function byteLength(message: WSMessage): number {
 
 export function parseClientFrame(message: WSMessage): Parsed {
   if (byteLength(message) > MAX_MESSAGE_BYTES) {
-    return { ok: false, frame: errorFrame("too_large", `messages are limited to ${MAX_MESSAGE_BYTES} bytes`) };
+    return { ok: false, error: new AppError("too_large", `messages are limited to ${MAX_MESSAGE_BYTES} bytes`) };
   }
-  if (typeof message !== "string") return { ok: false, frame: errorFrame("bad_message", "messages are JSON text frames") };
+  if (typeof message !== "string") return { ok: false, error: new AppError("bad_message", "messages are JSON text frames") };
   let value: unknown;
   try {
     value = JSON.parse(message);
   } catch {
-    return { ok: false, frame: errorFrame("bad_message", "the message is not valid JSON") };
+    return { ok: false, error: new AppError("bad_message", "the message is not valid JSON") };
   }
   const parsed = ClientMessage.safeParse(value);
   if (parsed.success) return { ok: true, message: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "(message)";
-  return { ok: false, frame: errorFrame("bad_message", `${where}: ${issue?.message ?? "does not match the schema"}`, idOf(value)) };
+  const errors = fieldErrors(parsed.error, "(message)");
+  const first = errors[0];
+  const error = new AppError("bad_message", first ? `${first.path}: ${first.message}` : "the message does not match the schema", {
+    errors,
+  });
+  const id = idOf(value);
+  return id === undefined ? { ok: false, error } : { ok: false, error, id };
 }
 
 /** The client's message id, when the frame carries a valid one (so its error can name it). */
@@ -43,8 +57,16 @@ function idOf(value: unknown): string | undefined {
   return id.success ? id.data : undefined;
 }
 
-export function errorFrame(code: ErrorFrame["code"], message: string, id?: string): ErrorFrame {
-  return id === undefined ? { type: "error", code, message } : { type: "error", id, code, message };
+/** An AppError as a socket `error` frame: its code (when the channel knows it, else `internal`) and its detail as `message`. */
+export function errorFrame(error: AppError, id?: string): ErrorFrame {
+  const code = RealtimeErrorCode.safeParse(error.code);
+  const frame: ErrorFrame = { type: "error", code: code.success ? code.data : "internal", message: error.detail };
+  return id === undefined ? frame : { type: "error", id, code: frame.code, message: frame.message };
+}
+
+/** An upgrade refused before any socket exists: the error's data with its status (the router makes the problem+json). */
+export function refuseUpgrade(error: AppError): Response {
+  return Response.json(error.toData(), { status: error.status });
 }
 
 export function send(socket: WebSocket, frame: ServerMessage | string): boolean {

@@ -1,181 +1,91 @@
-import { createHash, type Hash } from "node:crypto";
-import type { AuditEntry } from "../../schemas/audit";
+import { createHash } from "node:crypto";
+import type { AuditEntry } from "../../../schemas/audit";
+import { AppError, fieldErrors, type FieldError } from "../../../schemas/errors";
 import {
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
   ExportFooter,
   ExportHeader,
+  RECORD_DATA,
   RECORD_KINDS,
   RecordLine,
+  type ImportResult,
   type RecordData,
   type RecordKind,
-} from "../../schemas/export";
-import { AppError } from "../../schemas/errors";
-import { audit, GENESIS_HASH } from "./data/audit";
-import { chat } from "./data/chat";
-import type { Db } from "./data/db";
-import { members } from "./data/members";
-import { settings, type TenantMeta, type TenantSettings } from "./data/meta";
-import { SCHEMA_VERSION } from "./data/migrations";
-import { clients, events, jobs, notes, properties, type ExportPage } from "./data/records";
-import { staging } from "./data/staging";
-import { usage } from "./data/usage";
+} from "../../../schemas/export";
+import type { Role } from "../../../schemas/common";
+import { audit, GENESIS_HASH } from "../data/audit";
+import { chat } from "../data/chat";
+import { clients } from "../data/clients";
+import { parseStoredJson, type Db } from "../data/db";
+import { events } from "../data/events";
+import { jobs } from "../data/jobs";
+import { members } from "../data/members";
+import { SCHEMA_VERSION } from "../data/migrations";
+import { notes } from "../data/notes";
+import { properties } from "../data/properties";
+import { staging } from "../data/staging";
+import { usage } from "../data/usage";
+import type { CallContext } from "../guard";
+import type { Runtime } from "../runtime";
+import { replaceSettings, settingsFromRecord } from "../settings";
 
 /**
- * Tenant export and import (NDJSON, schemas/export.ts).
- *
- * Export is a pull stream: each pull reads one page (EXPORT_PAGE rows) of one table by its key
- * and writes its lines, so the object holds one page at a time whatever the tenant's size. The
- * digest is computed as the lines go. Pages are read between other requests (a stream cannot
- * hold a transaction open), so a tenant written to during its export gets the rows as each page
- * found them; the footer says how many audited writes happened meanwhile (`writesDuring`), and
- * an import refuses a file whose references do not hold.
- *
- * Import reads the upload as it streams: every line is parsed and validated (zod), counted and
- * hashed, and staged in SQLite; then, if the footer's counts and digest match, one synchronous
- * transaction applies everything (references resolved, audit chains verified, full-text index
- * built by the same triggers as any write) or nothing.
+ * `POST /v1/admin/import`: an export read into this tenant, which must hold no records yet (409
+ * otherwise). The upload is read as it streams: every line is parsed and validated (zod), counted
+ * and hashed, and staged in SQLite; then, if the footer's counts and digest match, one
+ * synchronous transaction applies everything (references resolved, audit chains verified,
+ * full-text index built by the same triggers as any write) or nothing.
  */
-export const EXPORT_PAGE = 500;
-/** Bytes an export enqueues per pull (the stream's chunk size). */
-const CHUNK_BYTES = 64 * 1024;
 export const MAX_IMPORT_BYTES = 1024 ** 3;
 export const MAX_LINE_CHARS = 1024 * 1024;
 const STAGE_BATCH = 1_000;
 const HASH_CHARS = 64 * 1024;
 
-type Reader = (db: Db) => Generator<RecordData<RecordKind>>;
-
-/** Pages of one table as a flat sequence of rows; `start` is the key before the first row. */
-function* pages<T, C>(read: (after: C) => ExportPage<T, C>, start: C): Generator<T> {
-  let after: C | null = start;
-  while (after !== null) {
-    const page: ExportPage<T, C> = read(after);
-    yield* page.rows;
-    after = page.next;
-  }
+/** A member an import wrote, for the directory. */
+export interface MemberRef {
+  issuer: string;
+  subject: string;
+  role: Role;
 }
 
-function* pagesFromNull<T, C>(read: (after: C | null) => ExportPage<T, C>): Generator<T> {
-  let after: C | null = null;
-  for (;;) {
-    const page: ExportPage<T, C> = read(after);
-    yield* page.rows;
-    if (page.next === null) return;
-    after = page.next;
-  }
-}
-
-function exportSettings(s: TenantSettings): RecordData<"settings"> {
-  return {
-    dataMode: s.dataMode ?? null,
-    tenantPerMinute: s.rateLimits?.tenantPerMinute ?? null,
-    userPerMinute: s.rateLimits?.userPerMinute ?? null,
-    chatRetentionDays: s.chatRetentionDays ?? null,
-  };
-}
-
-function importSettings(s: RecordData<"settings">): TenantSettings {
-  const rateLimits = {
-    ...(s.tenantPerMinute === null ? {} : { tenantPerMinute: s.tenantPerMinute }),
-    ...(s.userPerMinute === null ? {} : { userPerMinute: s.userPerMinute }),
-  };
-  return {
-    ...(s.dataMode === null ? {} : { dataMode: s.dataMode }),
-    ...(Object.keys(rateLimits).length === 0 ? {} : { rateLimits }),
-    ...(s.chatRetentionDays === null ? {} : { chatRetentionDays: s.chatRetentionDays }),
-  };
-}
-
-/** What an export writes, kind by kind, in RECORD_KINDS order. */
-function readers(auditUpTo: number): Record<RecordKind, Reader> {
-  const n = EXPORT_PAGE;
-  return {
-    *settings(db) {
-      yield exportSettings(settings.get(db));
-    },
-    member: (db) => pagesFromNull((after: [string, string] | null) => members.exportPage(db, after, n)),
-    client: (db) => pages((after: number) => clients.exportPage(db, after, n), 0),
-    property: (db) => pages((after: number) => properties.exportPage(db, after, n), 0),
-    job: (db) => pages((after: number) => jobs.exportPage(db, after, n), 0),
-    note: (db) => pages((after: number) => notes.exportPage(db, after, n), 0),
-    event: (db) => pages((after: number) => events.exportPage(db, after, n), 0),
-    thread: (db) => pages((after: number) => chat.exportThreads(db, after, n), 0),
-    message: (db) => pages((after: number) => chat.exportMessages(db, after, n), 0),
-    usage: (db) => pagesFromNull((after: [string, string] | null) => usage.exportPage(db, after, n)),
-    audit: (db) => pages((after: number) => audit.exportPage(db, after, auditUpTo, n), 0),
-    "audit.archive": (db) => pagesFromNull((after: [string, number] | null) => audit.exportArchive(db, after, n)),
-  };
-}
-
-/**
- * The export as a byte stream. `auditHead` is the head when the export began (after its own
- * audit entry): the audit section ends there, and later entries are counted as writes during it.
- */
-export function exportStream(db: Db, meta: TenantMeta, auditHead: { seq: number; hash: string }): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const digest: Hash = createHash("sha256");
-  const counts: Record<string, number> = {};
-  let records = 0;
-  const header: ExportHeader = {
-    type: "header",
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    schemaVersion: SCHEMA_VERSION,
-    tenant: { id: meta.id, name: meta.name, region: meta.region },
-    exportedAt: new Date().toISOString(),
-  };
-  const read = readers(auditHead.seq);
-  // Record lines not hashed yet: one digest update per chunk, not per line (measured: −10% export CPU).
-  let unhashed = "";
-  function* lines(): Generator<string> {
-    yield `${JSON.stringify(header)}\n`;
-    for (const kind of RECORD_KINDS) {
-      counts[kind] = 0;
-      for (const data of read[kind](db)) {
-        const line = `${JSON.stringify({ kind, data })}\n`;
-        unhashed += line;
-        counts[kind]++;
-        records++;
-        yield line;
-      }
-    }
-    digest.update(unhashed);
-    unhashed = "";
-    const footer: ExportFooter = {
-      type: "footer",
-      counts,
-      records,
-      digest: `sha256:${digest.digest("hex")}`,
-      auditHead,
-      writesDuring: audit.head(db).seq - auditHead.seq,
+export async function importTenant(
+  rt: Runtime,
+  c: CallContext,
+  body: ReadableStream<Uint8Array>,
+): Promise<ImportResult & { written: MemberRef[] }> {
+  const db = rt.db;
+  const notEmpty = () => new AppError("conflict", "the tenant already holds records: import only into an empty tenant");
+  if (rt.importing) throw new AppError("conflict", "an import is already running for this tenant");
+  if (holdsRecords(db)) throw notEmpty();
+  rt.importing = true;
+  try {
+    const staged = await stageImport(db, body);
+    const written = db.transaction(() => {
+      // Writes may have arrived while the upload streamed in.
+      if (holdsRecords(db)) throw notEmpty();
+      const members = applyImport(db, staged);
+      c.audit({
+        action: "import",
+        target: `tenant:${staged.header.tenant.id}`,
+        outcome: "ok",
+        reason: `${staged.records} records, ${staged.footer.digest}`,
+      });
+      return members;
+    });
+    return {
+      source: { tenant: staged.header.tenant.id, exportedAt: staged.header.exportedAt },
+      counts: staged.counts,
+      records: staged.records,
+      digest: staged.footer.digest,
+      members: written.length,
+      written: written.map((m) => ({ issuer: m.issuer, subject: m.subject, role: m.role })),
     };
-    yield `${JSON.stringify(footer)}\n`;
+  } catch (error) {
+    staging.clear(db);
+    throw error;
+  } finally {
+    rt.importing = false;
   }
-  const source = lines();
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      let chunk = "";
-      while (chunk.length < CHUNK_BYTES) {
-        const next = source.next();
-        if (next.done) {
-          if (chunk !== "") controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += next.value;
-      }
-      digest.update(unhashed);
-      unhashed = "";
-      controller.enqueue(encoder.encode(chunk));
-    },
-    cancel() {
-      source.return(undefined);
-    },
-  });
 }
-
-// ---------------------------------------------------------------- import
 
 export interface StagedImport {
   header: ExportHeader;
@@ -184,7 +94,7 @@ export interface StagedImport {
   records: number;
 }
 
-const invalid = (line: number, detail: string, errors?: { path: string; message: string }[]) =>
+const invalid = (line: number, detail: string, errors?: FieldError[]) =>
   new AppError("validation_failed", `line ${line}: ${detail}`, errors ? { errors } : {});
 
 /** A chunk of the upload; a body that breaks off or does not decompress is the client's problem (400), not ours. */
@@ -238,10 +148,6 @@ function parseJson(text: string, line: number): unknown {
   }
 }
 
-function issues(error: { issues: { path: PropertyKey[]; message: string }[] }) {
-  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(line)", message: i.message }));
-}
-
 /**
  * Reads, validates and stages an upload (awaits between chunks; nothing but the staging table is
  * written). Throws 422 naming the line for anything wrong, including a digest or count that does
@@ -273,7 +179,7 @@ export async function stageImport(db: Db, body: ReadableStream<Uint8Array>): Pro
     const value = parseJson(text, line);
     if (header === null) {
       const parsed = ExportHeader.safeParse(value);
-      if (!parsed.success) throw invalid(line, "is not an export header", issues(parsed.error));
+      if (!parsed.success) throw invalid(line, "is not an export header", fieldErrors(parsed.error, "(line)"));
       if (parsed.data.schemaVersion > SCHEMA_VERSION)
         throw invalid(line, `was written by a newer schema (${parsed.data.schemaVersion} > ${SCHEMA_VERSION})`);
       header = parsed.data;
@@ -281,12 +187,12 @@ export async function stageImport(db: Db, body: ReadableStream<Uint8Array>): Pro
     }
     if (typeof value === "object" && value !== null && (value as { type?: unknown }).type === "footer") {
       const parsed = ExportFooter.safeParse(value);
-      if (!parsed.success) throw invalid(line, "is not a valid footer", issues(parsed.error));
+      if (!parsed.success) throw invalid(line, "is not a valid footer", fieldErrors(parsed.error, "(line)"));
       footer = parsed.data;
       continue;
     }
     const parsed = RecordLine.safeParse(value);
-    if (!parsed.success) throw invalid(line, "is not a valid record", issues(parsed.error));
+    if (!parsed.success) throw invalid(line, "is not a valid record", fieldErrors(parsed.error, "(line)"));
     unhashed += `${text}\n`;
     if (unhashed.length >= HASH_CHARS) {
       digest.update(unhashed);
@@ -330,14 +236,18 @@ export function holdsRecords(db: Db): boolean {
  * Returns the members it wrote (for the directory).
  */
 export function applyImport(db: Db, staged: StagedImport): RecordData<"member">[] {
-  // Staged data was validated by stageImport moments ago, in this same call.
+  // Staged lines were validated as they arrived; read back from storage, they are parsed again.
   const each = <K extends RecordKind>(kind: K, fn: (data: RecordData<K>, line: number) => void) => {
-    for (const row of staging.ofKind(db, kind)) fn(JSON.parse(row.data) as RecordData<K>, row.line);
+    for (const row of staging.ofKind(db, kind)) {
+      const data = parseStoredJson(RECORD_DATA[kind], row.data) as RecordData<K> | undefined;
+      if (data === undefined) throw new AppError("internal", `staged line ${row.line} no longer parses`);
+      fn(data, row.line);
+    }
   };
   const missing = (line: number, what: string) => new AppError("unknown_reference", `line ${line}: ${what} is not in the file`);
   const duplicate = (line: number, what: string) => invalid(line, `${what} appears twice`);
 
-  each("settings", (s) => settings.put(db, importSettings(s)));
+  each("settings", (s) => replaceSettings(db, settingsFromRecord(s)));
   const written: RecordData<"member">[] = [];
   each("member", (m) => {
     members.restore(db, m);

@@ -1,12 +1,12 @@
-import type { Task, TaskProgress } from "../../schemas/admin";
-import { type ProviderName } from "../../schemas/provider-keys";
-import { reencrypt, type Keyring } from "./crypto/envelope";
-import { chat } from "./data/chat";
-import type { Db } from "./data/db";
-import type { TenantSettings } from "./data/meta";
-import { providerKeyAad, providerKeys } from "./data/provider-keys";
-import { INDEXED_KINDS, recordCounts, reindexBatch } from "./data/records";
-import { indexMaintenance } from "./data/search";
+import type { Task, TaskProgress } from "../../../schemas/admin";
+import { type ProviderName } from "../../../schemas/provider-keys";
+import { reencrypt, type Keyring } from "../crypto/envelope";
+import { chat } from "../data/chat";
+import type { Db } from "../data/db";
+import type { StoredSettings } from "../../../schemas/settings";
+import { providerKeyAad, providerKeys } from "../data/provider-keys";
+import { INDEXED_KINDS, recordCounts, reindexBatch } from "../data/reindex";
+import { indexMaintenance } from "../data/search";
 
 /**
  * One step of a background task. Each step does bounded work and returns the progress to store
@@ -23,7 +23,7 @@ export interface StepContext {
   db: Db;
   now: string;
   tenantId: string;
-  settings: TenantSettings;
+  settings: StoredSettings;
   keyring: () => Keyring;
 }
 
