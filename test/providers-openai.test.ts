@@ -8,7 +8,8 @@ import { EVIDENCE_BEGIN, EVIDENCE_END, GUARD_SENTENCES, NOT_FOUND, SYSTEM_PROMPT
 import { NOT_FOUND_ANSWER, type CopilotProvider, type ProviderDraft } from "../durable-objects/tenant/copilot/provider";
 import { providerFor } from "../durable-objects/tenant/copilot/providers";
 import type { EvidenceRecord } from "../durable-objects/tenant/copilot/retrieval";
-import { CopilotProviderError, MAX_SSE_EVENT_CHARS, sseEvents, type SseEvent } from "../durable-objects/tenant/copilot/stream";
+import { CopilotProviderError } from "../durable-objects/tenant/copilot/errors";
+import { MAX_SSE_EVENT_CHARS, sseEvents, type SseEvent } from "../durable-objects/tenant/copilot/sse";
 import { Db } from "../durable-objects/tenant/data/db";
 import type { FakeResponse, ReceivedRequest } from "./fake-llm-setup";
 import { tenantObject } from "./helpers/storage";

@@ -7,7 +7,7 @@ import { GUARD_SENTENCES, NOT_FOUND, SYSTEM_PROMPT } from "../durable-objects/te
 import { NOT_FOUND_ANSWER, type CopilotProvider, type ProviderDraft } from "../durable-objects/tenant/copilot/provider";
 import { providerFor } from "../durable-objects/tenant/copilot/providers";
 import type { EvidenceRecord } from "../durable-objects/tenant/copilot/retrieval";
-import { CopilotProviderError } from "../durable-objects/tenant/copilot/stream";
+import { CopilotProviderError } from "../durable-objects/tenant/copilot/errors";
 import type { AiRunner } from "../durable-objects/tenant/copilot/workers-ai";
 import { Db } from "../durable-objects/tenant/data/db";
 import { tenantObject } from "./helpers/storage";

@@ -1,16 +1,10 @@
 import { z } from "zod";
+import { deadline } from "./deadline";
+import { DraftBuilder, readStreamIntoDraft, type StreamPiece } from "./draft";
+import { CopilotProviderError } from "./errors";
 import { buildPrompt } from "./prompt";
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
-import {
-  readStreamIntoDraft,
-  CopilotProviderError,
-  deadline,
-  DraftBuilder,
-  RetryableFailure,
-  retryAfterMs,
-  withRetries,
-  type StreamPiece,
-} from "./stream";
+import { RetryableFailure, retryAfterMs, withRetries } from "./retries";
 
 /**
  * OpenAI-compatible chat completions, streamed: POST `${baseUrl}/chat/completions` with

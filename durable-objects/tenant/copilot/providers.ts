@@ -1,8 +1,8 @@
 import { loadTenantConfig } from "../config";
+import { CopilotProviderError } from "./errors";
 import { extractiveProvider } from "./extractive";
 import { openAiProvider } from "./openai";
 import type { CopilotProvider } from "./provider";
-import { CopilotProviderError } from "./stream";
 import { workersAiProvider, type AiRunner } from "./workers-ai";
 
 /**

@@ -1,16 +1,10 @@
 import { z } from "zod";
+import { abortable, deadline } from "./deadline";
+import { DraftBuilder, readStreamIntoDraft, type StreamPiece } from "./draft";
+import { CopilotProviderError } from "./errors";
 import { buildPrompt } from "./prompt";
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
-import {
-  readStreamIntoDraft,
-  abortable,
-  CopilotProviderError,
-  deadline,
-  DraftBuilder,
-  RetryableFailure,
-  withRetries,
-  type StreamPiece,
-} from "./stream";
+import { RetryableFailure, withRetries } from "./retries";
 
 /**
  * Workers AI through the `AI` binding, same contract as the OpenAI-compatible provider:
