@@ -19,7 +19,8 @@ import { audit } from "../durable-objects/tenant/data/audit";
 import { chat } from "../durable-objects/tenant/data/chat";
 import type { Db } from "../durable-objects/tenant/data/db";
 import { members } from "../durable-objects/tenant/data/members";
-import { settings, tenantMeta } from "../durable-objects/tenant/data/meta";
+import { tenantMeta } from "../durable-objects/tenant/data/meta";
+import { settingsRecord, storedSettings } from "../durable-objects/tenant/settings";
 import { clients } from "../durable-objects/tenant/data/clients";
 import { events } from "../durable-objects/tenant/data/events";
 import { jobs } from "../durable-objects/tenant/data/jobs";
@@ -28,7 +29,8 @@ import { properties } from "../durable-objects/tenant/data/properties";
 import type { ExportPage } from "../durable-objects/tenant/data/rows";
 import { staging } from "../durable-objects/tenant/data/staging";
 import { usage } from "../durable-objects/tenant/data/usage";
-import { EXPORT_PAGE, exportStream, stageImport } from "../durable-objects/tenant/portable";
+import { EXPORT_PAGE, exportStream } from "../durable-objects/tenant/surfaces/export";
+import { stageImport } from "../durable-objects/tenant/surfaces/import";
 import type { NoteInput } from "../schemas/records";
 import { notes as corpusNotes } from "./corpus.mjs";
 
@@ -60,7 +62,7 @@ function* exportRows(db: Db, pageSize: number): Generator<{ kind: RecordKind; da
   const n = pageSize;
   const from = (after: number | null) => after ?? 0;
   const read: Record<RecordKind, () => Iterable<unknown>> = {
-    settings: () => [settings.get(db)],
+    settings: () => [settingsRecord(storedSettings(db))],
     member: () => paged((after: [string, string] | null) => members.exportPage(db, after, n)),
     client: () => paged((after: number | null) => clients.exportPage(db, from(after), n)),
     property: () => paged((after: number | null) => properties.exportPage(db, from(after), n)),

@@ -21,13 +21,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { audit } from "../durable-objects/tenant/data/audit";
 import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/meta";
+import { settings } from "../durable-objects/tenant/data/settings";
 import { clients } from "../durable-objects/tenant/data/clients";
 import { jobs } from "../durable-objects/tenant/data/jobs";
 import { notes, type NoteTarget } from "../durable-objects/tenant/data/notes";
 import { properties } from "../durable-objects/tenant/data/properties";
 import { parseQuery, searchIndex } from "../durable-objects/tenant/data/search";
-import { ingestBatch } from "../durable-objects/tenant/ingest";
+import { ingestBatch } from "../durable-objects/tenant/surfaces/ingest";
 import { toPlainText } from "../durable-objects/tenant/sanitize";
 import { TenantObject } from "../durable-objects/tenant/tenant-object";
 import { searchScope, visibilityFor, visibleJob } from "../durable-objects/tenant/visibility";
@@ -36,7 +36,7 @@ import { IngestBody } from "../schemas/ingest";
 import type { NoteInput } from "../schemas/records";
 import { createApp } from "../src/app";
 import { json, jsonBody } from "../src/routes/shared";
-import { selectTenant } from "../src/tenancy/tenants";
+import { selectedTenant } from "../src/tenancy/call";
 import { notes as corpusNotes } from "./corpus.mjs";
 import * as exportBench from "./export-object";
 
@@ -228,9 +228,9 @@ const app = createApp();
 
 app.get("/v1/__bench/isolate", (c) => c.json(isolateInfo));
 app.get("/v1/__bench/after-auth", (c) => c.json({ subject: c.get("principal").subject }));
-app.get("/v1/__bench/after-select", async (c) => c.json({ tenantId: (await selectTenant(c)).tenantId }));
-app.get("/v1/__bench/rpc-noop", async (c) => c.json({ value: await benchStub((await selectTenant(c)).stub).benchNoop() }));
-app.get("/v1/__bench/attachments", async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchAttachments()));
+app.get("/v1/__bench/after-select", async (c) => c.json({ tenantId: (await selectedTenant(c)).tenantId }));
+app.get("/v1/__bench/rpc-noop", async (c) => c.json({ value: await benchStub((await selectedTenant(c)).stub).benchNoop() }));
+app.get("/v1/__bench/attachments", async (c) => c.json(await benchStub((await selectedTenant(c)).stub).benchAttachments()));
 
 const Count = z.object({ count: z.number().int() });
 app.openapi(
@@ -251,7 +251,7 @@ app.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const selected = await selectTenant(c);
+    const selected = await selectedTenant(c);
     return c.json({ count: await benchStub(selected.stub).benchAccept(body) }, 200);
   },
 );
@@ -263,7 +263,7 @@ app.openapi(
     responses: { 200: json(z.object({ op: NotesOp, rows: z.number().int() }), "Rows handled") },
   }),
   async (c) => {
-    const selected = await selectTenant(c);
+    const selected = await selectedTenant(c);
     return c.json(await benchStub(selected.stub).benchNotes(c.req.valid("json")), 200);
   },
 );
@@ -275,7 +275,7 @@ app.openapi(
     responses: { 200: json(Count, "Entries appended") },
   }),
   async (c) => {
-    const selected = await selectTenant(c);
+    const selected = await selectedTenant(c);
     return c.json({ count: await benchStub(selected.stub).benchAudit(c.req.valid("json")) }, 200);
   },
 );
@@ -287,11 +287,11 @@ app.openapi(
     responses: { 200: json(z.object({ hits: z.number().int(), scopeTokens: z.number().int().nullable() }), "Hits of the last run") },
   }),
   async (c) => {
-    const selected = await selectTenant(c);
+    const selected = await selectedTenant(c);
     return c.json(await benchStub(selected.stub).benchSearchCore(c.req.valid("json")), 200);
   },
 );
-app.post("/v1/__bench/index-scan", async (c) => c.json({ rows: await benchStub((await selectTenant(c)).stub).benchIndexScan() }));
+app.post("/v1/__bench/index-scan", async (c) => c.json({ rows: await benchStub((await selectedTenant(c)).stub).benchIndexScan() }));
 app.openapi(
   createRoute({
     method: "post",
@@ -300,7 +300,7 @@ app.openapi(
     responses: { 200: json(RateLimitsRequest, "The tenant's limits now") },
   }),
   async (c) => {
-    const selected = await selectTenant(c);
+    const selected = await selectedTenant(c);
     return c.json(await benchStub(selected.stub).benchSetRateLimits(c.req.valid("json")), 200);
   },
 );
@@ -315,15 +315,15 @@ app.openapi(
       200: json(z.object({ stage: exportBench.ExportStage, records: z.number().int(), bytes: z.number().int() }), "What the stage read"),
     },
   }),
-  async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchExportCore(c.req.valid("json")), 200),
+  async (c) => c.json(await benchStub((await selectedTenant(c)).stub).benchExportCore(c.req.valid("json")), 200),
 );
 // The same stream as an HTTP response WITHOUT Content-Encoding: the route's own response is always
 // gzip here (the router sees a normalised "br, gzip"; see docs/benchmarks.md, issue 5).
 app.get("/v1/__bench/export-http", async (c) => {
-  const stream = await benchStub((await selectTenant(c)).stub).benchExportStream();
+  const stream = await benchStub((await selectedTenant(c)).stub).benchExportStream();
   return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });
 });
-app.post("/v1/__bench/import-stage", async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchStageOwnExport()));
+app.post("/v1/__bench/import-stage", async (c) => c.json(await benchStub((await selectedTenant(c)).stub).benchStageOwnExport()));
 app.openapi(
   createRoute({
     method: "post",
@@ -331,7 +331,7 @@ app.openapi(
     request: { body: jsonBody(exportBench.RestoreNotesRequest) },
     responses: { 200: json(z.object({ rows: z.number().int() }), "Notes generated or written") },
   }),
-  async (c) => c.json(await benchStub((await selectTenant(c)).stub).benchRestoreNotes(c.req.valid("json")), 200),
+  async (c) => c.json(await benchStub((await selectedTenant(c)).stub).benchRestoreNotes(c.req.valid("json")), 200),
 );
 
 export default {

@@ -9,13 +9,23 @@ import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
-import { adminRoutes } from "./routes/admin";
+import { auditRoutes } from "./routes/admin/audit";
+import { exportRoutes } from "./routes/admin/export";
+import { importRoutes } from "./routes/admin/import";
+import { memberRoutes } from "./routes/admin/members";
+import { metricsRoutes } from "./routes/admin/metrics";
+import { providerKeyRoutes } from "./routes/admin/provider-keys";
+import { settingsRoutes } from "./routes/admin/settings";
+import { taskRoutes } from "./routes/admin/tasks";
+import { usageRoutes } from "./routes/admin/usage";
 import { copilotRoutes } from "./routes/copilot";
+import { ingestRoutes } from "./routes/ingest";
+import { jobRoutes } from "./routes/jobs";
 import { meRoutes } from "./routes/me";
 import { platformRoutes } from "./routes/platform";
 import { isTicketUpgrade, realtimeRoutes } from "./routes/realtime";
+import { searchRoutes } from "./routes/search";
 import { systemRoutes } from "./routes/system";
-import { tenantDataRoutes } from "./routes/tenant-data";
 
 /**
  * The router Worker. Checks run in a fixed order: request id and log, liveness, configuration,
@@ -72,12 +82,27 @@ export function createApp() {
   // A ticket is the credential of a socket upgrade: the tenant object verifies it.
   app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" || isTicketUpgrade(c) ? next() : identify(c, next)));
   app.use("/v1/platform/*", platformOnly);
-  app.route("/", meRoutes);
-  app.route("/", platformRoutes);
-  app.route("/", tenantDataRoutes);
-  app.route("/", copilotRoutes);
-  app.route("/", realtimeRoutes);
-  app.route("/", adminRoutes);
+  // One module per surface; each member route calls its tenant through tenancy/call.ts.
+  for (const routes of [
+    meRoutes,
+    platformRoutes,
+    ingestRoutes,
+    jobRoutes,
+    searchRoutes,
+    copilotRoutes,
+    realtimeRoutes,
+    auditRoutes,
+    usageRoutes,
+    metricsRoutes,
+    taskRoutes,
+    providerKeyRoutes,
+    exportRoutes,
+    importRoutes,
+    memberRoutes,
+    settingsRoutes,
+  ]) {
+    app.route("/", routes);
+  }
 
   app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError(onError);

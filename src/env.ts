@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import type { Principal } from "../schemas/identity";
 import type { Region, Role } from "../schemas/common";
 import type { RateState } from "../schemas/rpc";
+import type { SelectedTenant } from "./tenancy/call";
 
 /** Hono environment: bindings plus what the middleware chain establishes for each request. */
 export interface AppEnv {
@@ -10,7 +11,9 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     principal: Principal;
-    /** Set once the tenant is selected; used by the request log. */
+    /** The member's tenant for this request, once a call selected it. */
+    selected: SelectedTenant | undefined;
+    /** Set once the tenant is selected or named; used by the request log. */
     tenantId: string;
     /** The selected tenant's region (set with it by tenant selection; platform routes leave it unset). */
     region: Region;

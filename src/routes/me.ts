@@ -1,19 +1,19 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { Me } from "../../schemas/identity";
 import type { AppEnv } from "../env";
 import { isPlatformOperator } from "../identity/authenticate";
-import { callTenant, callerOf, membershipsOf, selectTenant } from "../tenancy/tenants";
-import { json, PROBLEMS, SECURITY, TenantHeader } from "./shared";
+import { callTenant, selectedTenant } from "../tenancy/call";
+import { membershipsOf } from "../tenancy/directory";
+import { json, memberRoute } from "./shared";
 
+/** `GET /v1/me`: who the caller is, in which tenant, with which role; operators without memberships learn who they are too. */
 export const meRoutes = new OpenAPIHono<AppEnv>().openapi(
-  createRoute({
+  memberRoute({
     method: "get",
     path: "/v1/me",
     tags: ["identity"],
-    security: SECURITY,
     summary: "Who am I: user, selected tenant, role and all memberships",
-    request: { headers: TenantHeader },
-    responses: { 200: json(Me, "The caller"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+    responses: { 200: json(Me, "The caller") },
   }),
   async (c) => {
     const principal = c.get("principal");
@@ -23,18 +23,10 @@ export const meRoutes = new OpenAPIHono<AppEnv>().openapi(
     if (operator && c.req.header("x-tenant-id") === undefined && (await membershipsOf(c.env, principal)).length === 0) {
       return c.json({ user, tenant: null, role: null, platformOperator: true, memberships: [] }, 200);
     }
-    const selected = await selectTenant(c);
-    const me = await callTenant(c, selected, (stub) => stub.me(callerOf(c)), true);
+    const me = await callTenant(c, (stub, caller) => stub.me(caller), { idempotent: true });
     c.set("role", me.role);
-    return c.json(
-      {
-        user,
-        tenant: { id: me.tenant.id, name: me.tenant.name, region: me.tenant.region, status: me.tenant.status },
-        role: me.role,
-        platformOperator: operator,
-        memberships: selected.memberships,
-      },
-      200,
-    );
+    const { memberships } = await selectedTenant(c);
+    const { id, name, region, status } = me.tenant;
+    return c.json({ user, tenant: { id, name, region, status }, role: me.role, platformOperator: operator, memberships }, 200);
   },
 );

@@ -1,11 +1,11 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ERROR_STATUS, type ErrorCode } from "../../schemas/errors";
+import { AppError, AppErrorData } from "../../schemas/errors";
 import { parseTicket, RealtimeQuery, RealtimeTicket } from "../../schemas/realtime";
 import type { AppEnv } from "../env";
-import { AppError } from "../../schemas/errors";
-import { callTenant, callerOf, selectTenant, tenantStub, withRetry } from "../tenancy/tenants";
-import { json, PROBLEMS, SECURITY, TenantHeader } from "./shared";
+import { callTenant, selectedTenant, tenantStub } from "../tenancy/call";
+import { withRetry } from "../tenancy/retry";
+import { json, memberRoute, PROBLEMS, SECURITY, TenantHeader } from "./shared";
 
 /**
  * The realtime channel's edge. A socket is opened with a single-use ticket (browsers cannot set
@@ -20,25 +20,16 @@ export function isTicketUpgrade(c: Context<AppEnv>): boolean {
   return c.req.method === "GET" && c.req.path === REALTIME_PATH && c.req.query("ticket") !== undefined;
 }
 
-const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
-/** What the tenant object answers when it refuses an upgrade. */
-const UpgradeRefusal = z.object({ code: ErrorCodeSchema, detail: z.string().max(500), retryAfterSeconds: z.number().int().optional() });
-
 export const realtimeRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    memberRoute({
       method: "post",
       path: "/v1/realtime/ticket",
       tags: ["realtime"],
-      security: SECURITY,
       summary: "A single-use ticket (valid 60 s) to open the realtime WebSocket",
-      request: { headers: TenantHeader },
-      responses: { 200: json(RealtimeTicket, "The ticket"), 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] },
+      responses: { 200: json(RealtimeTicket, "The ticket") },
     }),
-    async (c) => {
-      const selected = await selectTenant(c);
-      return c.json(await callTenant<RealtimeTicket>(c, selected, (stub) => stub.issueTicket(callerOf(c)), false), 200);
-    },
+    async (c) => c.json(await callTenant<RealtimeTicket>(c, (stub, caller) => stub.issueTicket(caller), { idempotent: false }), 200),
   )
   .openapi(
     createRoute({
@@ -77,8 +68,8 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
         if (!parsed) throw new AppError("unauthenticated", "the ticket is malformed");
         target = { tenantId: parsed.tenantId, region: parsed.region, ticket };
       } else {
-        const selected = await selectTenant(c);
-        const issued = await callTenant<RealtimeTicket>(c, selected, (stub) => stub.issueTicket(callerOf(c)), false);
+        const selected = await selectedTenant(c);
+        const issued = await callTenant<RealtimeTicket>(c, (stub, caller) => stub.issueTicket(caller), { idempotent: false });
         target = { tenantId: selected.tenantId, region: selected.region, ticket: issued.ticket };
       }
       c.set("tenantId", target.tenantId);
@@ -90,9 +81,9 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
       // Not retried: the ticket is single use.
       const res = await withRetry(() => tenantStub(c.env, target.tenantId, target.region).fetch(new Request(url, { headers })), false);
       if (res.status === 101 && res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
-      const refusal = UpgradeRefusal.safeParse(await res.json().catch(() => null));
+      // A refusal is the one error shape (AppErrorData), like every RPC result.
+      const refusal = AppErrorData.safeParse(await res.json().catch(() => null));
       if (!refusal.success) throw new Error(`tenant object refused an upgrade with status ${res.status} and no readable reason`);
-      const { code, detail, retryAfterSeconds } = refusal.data;
-      throw new AppError(code, detail, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
+      throw AppError.fromData(refusal.data);
     },
   );

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { routePath } from "hono/route";
 import type { MetricSample } from "../../schemas/admin";
 import type { AppEnv } from "../env";
-import { tenantStub } from "./tenants";
+import { tenantStub } from "./call";
 import type { Region } from "../../schemas/common";
 
 /**

@@ -1,0 +1,104 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { AdminMemberCreate, AdminMemberPatch, MemberList, MemberSelector, type MemberChangeOutcome } from "../../../schemas/admin";
+import { UserId } from "../../../schemas/common";
+import { Member } from "../../../schemas/identity";
+import type { AppEnv } from "../../env";
+import { callTenant, selectedTenant, selectedTenantName } from "../../tenancy/call";
+import { listMembership, unlistMembership } from "../../tenancy/directory";
+import { json, jsonBody, memberRoute, PROBLEMS } from "../shared";
+
+/**
+ * `/v1/admin/members…`: the tenant's members. The tenant's object decides (it is the authority on
+ * members); the router then brings the directory index in line, so the member's next request is
+ * routed (or refused) accordingly.
+ */
+const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId", in: "path" } }) });
+
+/** Brings the directory index in line with a member change the tenant object made. */
+async function reindexMember(c: Context<AppEnv>, outcome: MemberChangeOutcome, removed: boolean): Promise<void> {
+  const { issuer, subject, role } = outcome.member;
+  const { tenantId, region } = await selectedTenant(c);
+  if (removed) await unlistMembership(c.env, { issuer, subject }, tenantId);
+  else if (outcome.previous === null || outcome.previous.role !== role) {
+    await listMembership(c.env, { issuer, subject }, { tenantId, role, region, tenantName: await selectedTenantName(c) });
+  }
+}
+
+const memberChange = (c: Context<AppEnv>, subject: string, issuer: string | undefined) => ({
+  subject,
+  ...(issuer === undefined ? {} : { issuer }),
+  defaultIssuer: c.get("config").defaultIssuer,
+});
+
+export const memberRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    memberRoute({
+      method: "get",
+      path: "/v1/admin/members",
+      tags: ["admin"],
+      summary: "The tenant's members (admin, auditor)",
+      responses: { 200: json(MemberList, "Members") },
+    }),
+    async (c) => c.json(await callTenant<MemberList>(c, (stub, caller) => stub.adminMembers(caller), { idempotent: true }), 200),
+  )
+  .openapi(
+    memberRoute({
+      method: "post",
+      path: "/v1/admin/members",
+      tags: ["admin"],
+      summary: "Add a member (admin); 409 when the identity is a member already",
+      request: { body: jsonBody(AdminMemberCreate) },
+      responses: { 201: json(Member, "Added"), 409: PROBLEMS[409] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const defaultIssuer = c.get("config").defaultIssuer;
+      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminAddMember(caller, body, defaultIssuer), {
+        idempotent: false,
+      });
+      await reindexMember(c, outcome, false);
+      return c.json(outcome.member, 201);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "patch",
+      path: "/v1/admin/members/{userId}",
+      tags: ["admin"],
+      summary: "Change a member's role, status or e-mail (admin); suspension and role changes close the member's sockets",
+      request: { params: MemberParams, query: MemberSelector, body: jsonBody(AdminMemberPatch) },
+      responses: { 200: json(Member, "The member as changed"), 409: PROBLEMS[409] },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const { issuer } = c.req.valid("query");
+      const patch = c.req.valid("json");
+      const change = memberChange(c, userId, issuer);
+      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminPatchMember(caller, change, patch), {
+        idempotent: false,
+      });
+      await reindexMember(c, outcome, false);
+      return c.json(outcome.member, 200);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "delete",
+      path: "/v1/admin/members/{userId}",
+      tags: ["admin"],
+      summary: "Remove a member (admin): refused from their next request on, sockets closed; never the last admin",
+      request: { params: MemberParams, query: MemberSelector },
+      responses: { 204: { description: "Removed" }, 409: PROBLEMS[409] },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const { issuer } = c.req.valid("query");
+      const change = memberChange(c, userId, issuer);
+      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminRemoveMember(caller, change), {
+        idempotent: false,
+      });
+      await reindexMember(c, outcome, true);
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,84 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { RecordId } from "../../schemas/common";
+import { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
+import { Job, Note } from "../../schemas/records";
+import type { AppEnv } from "../env";
+import { callTenant } from "../tenancy/call";
+import { json, jsonBody, memberRoute, PROBLEMS } from "./shared";
+
+/** `/v1/jobs…`: the jobs the caller may see, one job, its change, its notes and its context. */
+const JobParams = z.object({ id: RecordId.openapi({ param: { name: "id", in: "path" } }) });
+
+export const jobRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    memberRoute({
+      method: "get",
+      path: "/v1/jobs",
+      tags: ["jobs"],
+      summary: "List jobs the caller may see (filters, cursor pagination)",
+      request: { query: JobListQuery },
+      responses: { 200: json(JobList, "A page of jobs") },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      return c.json(await callTenant<JobList>(c, (stub, caller) => stub.listJobs(caller, query), { idempotent: true }), 200);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "get",
+      path: "/v1/jobs/{id}",
+      tags: ["jobs"],
+      summary: "One job",
+      request: { params: JobParams },
+      responses: { 200: json(Job, "The job") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await callTenant<Job>(c, (stub, caller) => stub.getJob(caller, id), { idempotent: true }), 200);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "patch",
+      path: "/v1/jobs/{id}",
+      tags: ["jobs"],
+      summary: "Change a job (admin, dispatcher)",
+      request: { params: JobParams, body: jsonBody(JobPatch) },
+      responses: { 200: json(Job, "The changed job") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const patch = c.req.valid("json");
+      return c.json(await callTenant<Job>(c, (stub, caller) => stub.patchJob(caller, id, patch), { idempotent: false }), 200);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "post",
+      path: "/v1/jobs/{id}/notes",
+      tags: ["jobs"],
+      summary: "Add a note to a job (HTML is reduced to text)",
+      request: { params: JobParams, body: jsonBody(NoteCreate) },
+      responses: { 201: json(Note, "The note"), 409: PROBLEMS[409] },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const note = c.req.valid("json");
+      return c.json(await callTenant<Note>(c, (stub, caller) => stub.addNote(caller, id, note), { idempotent: false }), 201);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "get",
+      path: "/v1/jobs/{id}/context",
+      tags: ["jobs"],
+      summary: "Everything a technician needs about a job, with evidence refs (audited)",
+      request: { params: JobParams },
+      responses: { 200: json(JobContext, "The job's context") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await callTenant<JobContext>(c, (stub, caller) => stub.jobContext(caller, id), { idempotent: true }), 200);
+    },
+  );
