@@ -30,7 +30,7 @@ import type { ExportPage } from "../durable-objects/tenant/data/rows";
 import { staging } from "../durable-objects/tenant/data/staging";
 import { usage } from "../durable-objects/tenant/data/usage";
 import { EXPORT_PAGE, exportStream } from "../durable-objects/tenant/surfaces/export";
-import { stageImport } from "../durable-objects/tenant/surfaces/import";
+import { stageImport } from "../durable-objects/tenant/surfaces/import-staging";
 import type { NoteInput } from "../schemas/records";
 import { notes as corpusNotes } from "./corpus.mjs";
 

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { AuditAnchor } from "../../schemas/audit";
+import { TenantId } from "../../schemas/common";
 import { Membership } from "../../schemas/identity";
-import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenants";
+import { DeletionReceipt, Tenant, TenantStatus } from "../../schemas/tenants";
 
 /**
  * The directory: an index the router needs before it knows which tenant object to call.
@@ -12,7 +13,8 @@ import { DeletionReceipt, Tenant, type TenantStatus } from "../../schemas/tenant
  *     lookups spread over many objects instead of one global hot spot; the router caches them
  *     in the isolate. Callers reach the instances through stubs.ts. Choice and numbers: docs/decisions.md.
  * It uses the Durable Object key-value API (no SQL: SQL lives only in the tenant object's
- * data-access modules), and every value read back is parsed with zod.
+ * data-access modules). Every input is parsed with zod (a write with a bad input throws, a read
+ * of an id that cannot exist answers "none"), and so is every value read back.
  */
 const TENANT_PREFIX = "tenant:";
 const RECEIPT_PREFIX = "receipt:";
@@ -23,15 +25,17 @@ export class Directory extends DurableObject<Env> {
   // ---- registry
 
   /** False when the id is taken, now or by a deleted tenant (ids are never reused). */
-  async createTenant(tenant: Tenant): Promise<boolean> {
+  async createTenant(input: Tenant): Promise<boolean> {
+    const tenant = Tenant.parse(input);
     const key = TENANT_PREFIX + tenant.id;
     if ((await this.ctx.storage.get(key)) !== undefined || (await this.ctx.storage.get(RECEIPT_PREFIX + tenant.id)) !== undefined)
       return false;
-    await this.ctx.storage.put(key, Tenant.parse(tenant));
+    await this.ctx.storage.put(key, tenant);
     return true;
   }
 
   async getTenant(id: string): Promise<Tenant | null> {
+    if (!TenantId.safeParse(id).success) return null;
     const parsed = Tenant.safeParse(await this.ctx.storage.get(TENANT_PREFIX + id));
     return parsed.success ? parsed.data : null;
   }
@@ -45,20 +49,22 @@ export class Directory extends DurableObject<Env> {
   }
 
   async setTenantStatus(id: string, status: TenantStatus): Promise<Tenant | null> {
-    const tenant = await this.getTenant(id);
+    const tenant = await this.getTenant(TenantId.parse(id));
     if (!tenant) return null;
-    const next = { ...tenant, status };
+    const next = { ...tenant, status: TenantStatus.parse(status) };
     await this.ctx.storage.put(TENANT_PREFIX + id, next);
     return next;
   }
 
   /** Removes the tenant from the registry and keeps the platform-level receipt. */
-  async recordDeletion(receipt: DeletionReceipt): Promise<void> {
-    await this.ctx.storage.put(RECEIPT_PREFIX + receipt.tenantId, DeletionReceipt.parse(receipt));
+  async recordDeletion(input: DeletionReceipt): Promise<void> {
+    const receipt = DeletionReceipt.parse(input);
+    await this.ctx.storage.put(RECEIPT_PREFIX + receipt.tenantId, receipt);
     await this.ctx.storage.delete(TENANT_PREFIX + receipt.tenantId);
   }
 
   async getReceipt(id: string): Promise<DeletionReceipt | null> {
+    if (!TenantId.safeParse(id).success) return null;
     const parsed = DeletionReceipt.safeParse(await this.ctx.storage.get(RECEIPT_PREFIX + id));
     return parsed.success ? parsed.data : null;
   }
@@ -69,14 +75,16 @@ export class Directory extends DurableObject<Env> {
    * not taken, and the call says so.
    */
   async anchorAudit(tenantId: string, anchor: AuditAnchor): Promise<"anchored" | "behind"> {
+    const id = TenantId.parse(tenantId);
     const next = AuditAnchor.parse(anchor);
-    const held = await this.auditAnchor(tenantId);
+    const held = await this.auditAnchor(id);
     if (held && held.seq > next.seq) return "behind";
-    await this.ctx.storage.put(ANCHOR_PREFIX + tenantId, next);
+    await this.ctx.storage.put(ANCHOR_PREFIX + id, next);
     return "anchored";
   }
 
   async auditAnchor(tenantId: string): Promise<AuditAnchor | null> {
+    if (!TenantId.safeParse(tenantId).success) return null;
     const parsed = AuditAnchor.safeParse(await this.ctx.storage.get(ANCHOR_PREFIX + tenantId));
     return parsed.success ? parsed.data : null;
   }
@@ -91,12 +99,13 @@ export class Directory extends DurableObject<Env> {
     });
   }
 
-  async putMembership(m: Membership): Promise<void> {
-    await this.ctx.storage.put(MEMBERSHIP_PREFIX + m.tenantId, Membership.parse(m));
+  async putMembership(input: Membership): Promise<void> {
+    const m = Membership.parse(input);
+    await this.ctx.storage.put(MEMBERSHIP_PREFIX + m.tenantId, m);
   }
 
   async removeMembership(tenantId: string): Promise<void> {
-    await this.ctx.storage.delete(MEMBERSHIP_PREFIX + tenantId);
+    await this.ctx.storage.delete(MEMBERSHIP_PREFIX + TenantId.parse(tenantId));
   }
 
   async ping(): Promise<"pong"> {
