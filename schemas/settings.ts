@@ -30,7 +30,7 @@ export const SettingsPut = z
     /** Chat threads idle longer than this are purged by a background task; null keeps them. */
     chatRetentionDays: z.number().int().min(1).max(3650).nullable().optional(),
     /** Read-only (as GET returns it): accepted when it equals the platform's, refused when it differs. */
-    platform: PlatformBounds.optional().openapi({ readOnly: true }),
+    platform: PlatformBounds.strict().optional().openapi({ readOnly: true }),
   })
   .openapi("SettingsPut");
 export type SettingsPut = z.infer<typeof SettingsPut>;

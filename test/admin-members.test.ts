@@ -196,6 +196,47 @@ describe("admin settings", () => {
     expect(expectOk(await call("/v1/admin/settings", { token: cast.admin }))).toEqual(before);
   });
 
+  it("accepts exactly what GET returns (read-only platform part included), and refuses a changed platform part, writing nothing", async () => {
+    const cast = await tenantWithCast("set-rt");
+    const defaults = expectOk(await call("/v1/admin/settings", { token: cast.admin }));
+    expect(Object.keys(defaults.platform).sort()).toEqual(["maxTenantPerMinute", "maxUserPerMinute", "tenantPerMinute", "userPerMinute"]);
+    // The defaults' view, then a changed one: each goes back through PUT as it came and comes back the same.
+    expect(expectOk(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: defaults }))).toEqual(defaults);
+    expect(expectOk(await call("/v1/admin/settings", { token: cast.admin }))).toEqual(defaults);
+    expectOk(
+      await call("/v1/admin/settings", {
+        method: "PUT",
+        token: cast.admin,
+        body: { dataMode: "metadata-only", rateLimits: { userPerMinute: 500 }, chatRetentionDays: 30 },
+      }),
+    );
+    const view = expectOk(await call("/v1/admin/settings", { token: cast.admin }));
+    expect(view).toMatchObject({ dataMode: "metadata-only", rateLimits: { userPerMinute: 500 }, chatRetentionDays: 30 });
+    expect(expectOk(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: view }))).toEqual(view);
+    expect(expectOk(await call("/v1/admin/settings", { token: cast.admin }))).toEqual(view);
+
+    // A platform part that differs, in any one field, is refused even alongside a valid change.
+    for (const key of Object.keys(view.platform)) {
+      const body = { ...view, dataMode: "full", platform: { ...view.platform, [key]: view.platform[key] + 1 } };
+      const problem = expectProblem(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body }), 422, "validation_failed");
+      expect(problem.errors?.map((e) => e.path)).toEqual([`platform.${key}`]);
+      expect(expectOk(await call("/v1/admin/settings", { token: cast.admin }))).toEqual(view);
+    }
+    // The read-only part takes no extra fields either.
+    const extra = {
+      ...view,
+      dataMode: "full",
+      platform: { ...view.platform, maxTenantPerMinute: view.platform.maxTenantPerMinute, burst: 9 },
+    };
+    const refused = expectProblem(
+      await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: extra }),
+      422,
+      "validation_failed",
+    );
+    expect(refused.errors?.map((e) => e.path)).toEqual(["platform.burst"]);
+    expect(expectOk(await call("/v1/admin/settings", { token: cast.admin }))).toEqual(view);
+  });
+
   it("a tenant's lower user limit is enforced on the next request", async () => {
     const cast = await tenantWithCast("set-rate");
     expectOk(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: { rateLimits: { userPerMinute: 3 } } }));

@@ -1,9 +1,6 @@
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/settings";
 import { call } from "./helpers/api";
-import { tenantObject } from "./helpers/storage";
+import { putSettings } from "./helpers/settings";
 import { basicData, ingestAs, tenantWithCast } from "./helpers/world";
 
 describe("copilot over REST", () => {
@@ -72,9 +69,7 @@ describe("copilot over REST", () => {
     );
     expect((await call("/v1/copilot/threads", { token: cast.technician })).body.threads).toHaveLength(1);
 
-    await runInDurableObject(tenantObject(cast.tenantId), async (_i, state) =>
-      settings.put(new Db(state.storage), { dataMode: "metadata-only" }),
-    );
+    expect((await putSettings(cast.admin, cast.tenantId, { dataMode: "metadata-only" })).dataMode).toBe("metadata-only");
     const meta = await call("/v1/copilot/ask", { token: cast.dispatcher, body: { question: "condenser fan motor?" } });
     const stored = await call(`/v1/copilot/threads/${meta.body.threadId}`, { token: cast.dispatcher });
     expect(stored.body.messageList.map((m: { content: string | null }) => m.content)).toEqual([null, null]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BASE, call, type ApiResponse } from "./helpers/api";
-import { expectNoInternals, expectProblem, expectRequestId, expectValidationAt, fetchWithEnv, type EnvOverrides } from "./helpers/edge";
+import { fetchWithEnv, type EnvOverrides } from "./helpers/edge";
+import { expectNoInternals, expectProblem, expectRequestId, expectValidationAt } from "./helpers/expect-api";
 import { basicData, ingestAs, tenantWithCast, type Cast } from "./helpers/world";
 
 /**

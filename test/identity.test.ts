@@ -2,7 +2,8 @@ import { base64url, exportSPKI, importJWK, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_AUDIENCE } from "./constants";
 import { call, type ApiResponse } from "./helpers/api";
-import { callWithEnv, expectProblem, expectRequestId, expectUnauthenticated, setTenantObjectEnv, type EnvOverrides } from "./helpers/edge";
+import { callWithEnv, setTenantObjectEnv, type EnvOverrides } from "./helpers/edge";
+import { expectProblem, expectRequestId, expectUnauthenticated } from "./helpers/expect-api";
 import { accessToken, keys, mintToken, userToken } from "./helpers/tokens";
 import { addMember, basicData, createTenant, ingestAs, operatorToken, tenantWithCast, uniqueId, type Cast } from "./helpers/world";
 

@@ -2,13 +2,13 @@ import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Db } from "../durable-objects/tenant/data/db";
-import { settings } from "../durable-objects/tenant/data/settings";
 import { tickets } from "../durable-objects/tenant/data/tickets";
 import { newTicketSecret, ticketHash } from "../durable-objects/tenant/realtime/tickets";
 import { CopilotAnswer } from "../schemas/copilot";
 import { formatTicket, ServerMessage } from "../schemas/realtime";
 import { createApp } from "../src/app";
 import { BASE, call } from "./helpers/api";
+import { putSettings } from "./helpers/settings";
 import { tamper, tenantObject } from "./helpers/storage";
 import { keys, userToken } from "./helpers/tokens";
 import { basicData, createTenant, ingestAs, operatorToken, tenantWithCast, uniqueId, type Cast } from "./helpers/world";
@@ -506,9 +506,7 @@ describe("realtime hibernation", () => {
 
   it("keeps answers of a metadata-only tenant in memory only", async () => {
     const cast = await world("rt-meta");
-    await runInDurableObject(tenantObject(cast.tenantId), (_i, state) =>
-      settings.put(new Db(state.storage), { dataMode: "metadata-only" }),
-    );
+    expect((await putSettings(cast.admin, cast.tenantId, { dataMode: "metadata-only" })).dataMode).toBe("metadata-only");
     const client = await connect(cast.technician);
     client.send({ type: "ask", id: "m1", question: "What was replaced on the condenser fan?" });
     await client.outcome("m1");

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import type { ApiResponse } from "./api";
 import { call } from "./api";
 
-/** Shared assertions and small request shortcuts for the data-behaviour suites. */
+/** The shared assertions of every suite (problems, request ids, no internals) and small request shortcuts. */
 
 export interface ProblemBody {
   type: string;
@@ -22,18 +22,53 @@ export interface Hit {
   score: number;
 }
 
-/** Asserts an RFC 9457 problem with the given status and code; returns the body for further checks. */
-export function expectProblem(res: ApiResponse, status: number, code: string): ProblemBody {
+/** Text that must never reach a caller: stack frames and internal error class names. */
+export function expectNoInternals(res: ApiResponse<any>): void {
+  expect(res.status).not.toBe(500);
+  expect(res.text).not.toMatch(/\bat [^\n]*(?:\/|\\)[^\n]*\.(?:ts|js|mjs)\b/);
+  expect(res.text).not.toContain("SqlError");
+  expect(res.text).not.toMatch(/SQLITE_[A-Z]/);
+}
+
+/** Every response carries a well-formed request id. */
+export function expectRequestId(res: ApiResponse<any>): string {
+  const id = res.headers.get("x-request-id");
+  expect(id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+  return id as string;
+}
+
+/**
+ * Asserts an RFC 9457 problem with the given status and code, tied to the response's request id
+ * and free of internals (a 401 also carries a Bearer challenge); returns the body for further checks.
+ */
+export function expectProblem(res: ApiResponse<any>, status: number, code: string): ProblemBody {
   const context = `expected ${status} ${code}, got ${res.status}: ${res.text.slice(0, 500)}`;
-  expect(res.status, context).toBe(status);
-  expect(res.headers.get("content-type") ?? "", context).toContain("application/problem+json");
+  expect({ status: res.status, code: res.body?.code }, context).toEqual({ status, code });
+  expect(res.headers.get("content-type") ?? "", context).toMatch(/^application\/problem\+json/);
+  const requestId = expectRequestId(res);
   const body = res.body as ProblemBody;
-  expect(body, context).toMatchObject({ status, code });
-  expect(typeof body.title, context).toBe("string");
-  expect(typeof body.detail, context).toBe("string");
-  expect(typeof body.type, context).toBe("string");
-  expect(typeof body.requestId, context).toBe("string");
+  expect(body, context).toMatchObject({
+    status,
+    code,
+    requestId,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.any(String),
+  });
+  expectNoInternals(res);
+  if (status === 401) expect(res.headers.get("www-authenticate"), context).toMatch(/^Bearer /);
   return body;
+}
+
+export function expectUnauthenticated(res: ApiResponse<any>): void {
+  expectProblem(res, 401, "unauthenticated");
+}
+
+/** A 422 whose `errors` name `path` (exactly, as `jobs[0].status`). */
+export function expectValidationAt(res: ApiResponse<any>, path: string): void {
+  expectProblem(res, 422, "validation_failed");
+  expect(Array.isArray(res.body.errors)).toBe(true);
+  expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
 }
 
 /** Asserts a 200 with a JSON body; returns the body. */

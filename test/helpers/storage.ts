@@ -3,8 +3,8 @@ import { runInDurableObject } from "cloudflare:test";
 
 /**
  * Direct storage access for the few tests that must simulate what the API cannot do: an
- * attacker or operator rewriting rows behind the object's back (audit tampering), or a tenant
- * setting that has no public route yet. Everything else goes through the public API.
+ * attacker or operator rewriting rows behind the object's back (audit tampering). Everything else
+ * goes through the public API.
  */
 export function tenantObject(tenantId: string) {
   return env.TENANT.get(env.TENANT.idFromName(tenantId));
