@@ -73,7 +73,6 @@ export const jobs = {
       updatedAt: row.updated_at,
     };
   },
-  /** One page, keyset-paginated on pk. Every condition is a fixed fragment with a bound value. */
   /**
    * One page in job-id order (keyset pagination on the caller's own ids, so a cursor reveals
    * nothing about records the caller cannot see). Every condition is a fixed fragment with a
@@ -225,36 +224,8 @@ export const jobs = {
   },
   exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"job">> {
     const rows = db.all<JobRow>(`${JOB_SELECT} WHERE j.pk > ? ORDER BY j.pk LIMIT ?`, after, limit);
-    return page(rows, limit, (r) => {
-      const {
-        id,
-        clientId,
-        propertyId,
-        title,
-        description,
-        status,
-        priority,
-        scheduledStart,
-        scheduledEnd,
-        assignees,
-        createdAt,
-        updatedAt,
-      } = jobs.toApi(db, r);
-      return {
-        id,
-        clientId,
-        propertyId,
-        title,
-        description,
-        status,
-        priority,
-        scheduledStart,
-        scheduledEnd,
-        assignees,
-        createdAt,
-        updatedAt,
-      };
-    });
+    // A job exports exactly as the API shows it.
+    return page(rows, limit, (r) => jobs.toApi(db, r));
   },
   restore(db: Db, j: RecordData<"job">, refs: { clientPk: number; propertyPk: number | null }): boolean {
     const written = db.run(
