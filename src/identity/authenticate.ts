@@ -1,6 +1,6 @@
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import { Role, UserId } from "../../schemas/common";
-import type { Principal } from "../../schemas/identity";
+import { principalKey, type Principal } from "../../schemas/identity";
 import { DEV_ISSUER, type Config } from "../config";
 import { AppError } from "../../schemas/errors";
 import { discoverJwksUri, keySetFor } from "./key-set";
@@ -174,7 +174,7 @@ export function isPlatformOperator(principal: Principal, config: Config): boolea
   if (principal.devRole !== null && !config.devAuth) return false;
   return config.PLATFORM_ADMIN_SUBJECTS.some((entry) =>
     entry.includes("|")
-      ? entry === `${principal.issuer}|${principal.subject}`
+      ? entry === principalKey(principal)
       : entry === principal.subject && principal.issuer === config.defaultIssuer,
   );
 }
