@@ -1,7 +1,8 @@
 /**
- * In-object baselines for the export and import benchmark (issue 5, bench/export.mjs), called by
+ * In-object baselines for the export and import benchmark (bench/export.mjs), called by
  * bench/worker.ts's BenchTenantObject. They read and write only through the data-access modules
- * and the export/import code itself (durable-objects/tenant/portable.ts); no SQL here.
+ * and the export/import code itself (durable-objects/tenant/surfaces/export.ts and
+ * surfaces/import-staging.ts); no SQL here.
  *
  * Export stages, each doing everything the one before does plus one step, so the driver can say
  * where an export's time goes:
@@ -45,7 +46,7 @@ export interface ExportCoreResult {
   bytes: number;
 }
 
-/** Rows of a keyed table, page by page, as portable.ts's readers walk them. */
+/** Rows of a keyed table, page by page, as the export's readers (surfaces/export.ts) walk them. */
 function* paged<T, C>(read: (after: C | null) => ExportPage<T, C>): Generator<T> {
   let after: C | null = null;
   for (;;) {

@@ -1,5 +1,5 @@
 /**
- * Export and import benchmarks (issue 5), run by bench/run.mjs as `npm run bench -- export`.
+ * Export and import benchmarks, run by bench/run.mjs as `npm run bench -- export`.
  *
  * Goal: export throughput (MB/s and records/s) of a 100,000-note tenant over HTTP at least 50% of
  * reading the same rows inside the object; import throughput at least 50% of the raw insert of the

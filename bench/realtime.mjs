@@ -1,5 +1,5 @@
 /**
- * Realtime benchmarks (issue 4), run by bench/run.mjs as `npm run bench -- realtime`.
+ * Realtime benchmarks, run by bench/run.mjs as `npm run bench -- realtime`.
  *
  * The client is Node 22's global WebSocket (undici), over loopback to `wrangler dev`; sockets are
  * opened exactly as a browser would: `POST /v1/realtime/ticket` with the member's bearer token,

@@ -1,5 +1,5 @@
 /**
- * FieldPilot benchmarks (issue 3): `npm run bench`, or some of them: `npm run bench -- search`.
+ * FieldPilot benchmarks: `npm run bench`, or some of them: `npm run bench -- search`.
  *
  * Everything is measured in one run against `wrangler dev` on this machine, over loopback only:
  *   1. a loopback OIDC provider (an RS256 key made with jose) serves discovery and the JWKS;
@@ -19,10 +19,10 @@
  *
  * Options: `--notes=N` notes per ingest tenant (default 100000, a multiple of 5000),
  * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`;
- * for `realtime` (issue 4, bench/realtime.mjs; only when named, it is not in the default run):
+ * for `realtime` (bench/realtime.mjs; only when named, it is not in the default run):
  * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
  * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it).
- * For `export` (issue 5, bench/export.mjs; only when named): `--export-rounds=N` (default 5),
+ * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
  * `--import-rounds=N` (default 3).
  */
 import { execFileSync, spawn } from "node:child_process";

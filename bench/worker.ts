@@ -187,7 +187,7 @@ export class BenchTenantObject extends TenantObject {
     return limits;
   }
 
-  // ---- export and import (issue 5, bench/export-object.ts)
+  // ---- export and import (bench/export-object.ts)
 
   benchExportCore(input: exportBench.ExportCoreRequest): Promise<exportBench.ExportCoreResult> {
     return exportBench.exportInObject(this.#benchDb, input);
@@ -305,7 +305,7 @@ app.openapi(
   },
 );
 
-// ---- export and import (issue 5): in-object baselines (bench/export-object.ts)
+// ---- export and import: in-object baselines (bench/export-object.ts)
 app.openapi(
   createRoute({
     method: "post",
@@ -317,8 +317,9 @@ app.openapi(
   }),
   async (c) => c.json(await benchStub((await selectedTenant(c)).stub).benchExportCore(c.req.valid("json")), 200),
 );
-// The same stream as an HTTP response WITHOUT Content-Encoding: the route's own response is always
-// gzip here (the router sees a normalised "br, gzip"; see docs/benchmarks.md, issue 5).
+// The same stream as an HTTP response WITHOUT Content-Encoding: the route's own response is gzip
+// here unless `?encoding=identity` (the router sees a normalised "br, gzip"; see docs/benchmarks.md,
+// "Export and import").
 app.get("/v1/__bench/export-http", async (c) => {
   const stream = await benchStub((await selectedTenant(c)).stub).benchExportStream();
   return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });

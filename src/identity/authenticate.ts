@@ -173,8 +173,6 @@ function unauthenticated(detail: string): AppError {
 export function isPlatformOperator(principal: Principal, config: Config): boolean {
   if (principal.devRole !== null && !config.devAuth) return false;
   return config.PLATFORM_ADMIN_SUBJECTS.some((entry) =>
-    entry.includes("|")
-      ? entry === principalKey(principal)
-      : entry === principal.subject && principal.issuer === config.defaultIssuer,
+    entry.includes("|") ? entry === principalKey(principal) : entry === principal.subject && principal.issuer === config.defaultIssuer,
   );
 }

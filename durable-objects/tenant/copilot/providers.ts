@@ -8,8 +8,9 @@ import { workersAiProvider, type AiRunner } from "./workers-ai";
 /**
  * The provider for an answer, chosen by configuration (COPILOT_PROVIDER):
  *   - `extractive` (default): no network;
- *   - `openai`: OPENAI_BASE_URL + OPENAI_MODEL, key from `overrides.apiKey` (a tenant's stored
- *     provider key, when the admin issue adds it) or else the Worker secret OPENAI_API_KEY;
+ *   - `openai`: OPENAI_BASE_URL + OPENAI_MODEL, key from `overrides.apiKey` (the tenant's stored
+ *     provider key, from `tenantProviderKey` in surfaces/admin/provider-keys.ts) or else the Worker
+ *     secret OPENAI_API_KEY;
  *   - `workers-ai`: WORKERS_AI_MODEL through the `AI` binding. wrangler.jsonc declares no `ai`
  *     binding (it makes `wrangler dev` and the test pool need a Cloudflare login, offline they
  *     fail to start), so `env.AI` may be undefined: the provider then fails with `unavailable` and

@@ -45,7 +45,10 @@ export const tickets = {
     return { issuer: row.issuer, subject: row.subject, devRole };
   },
 
-  /** Deletes tickets past their expiry (used or not): the table stays bounded by the issue rate. */
+  /**
+   * Deletes tickets past their expiry (used or not): the table stays bounded by the rate at which
+   * tickets are issued.
+   */
   prune(db: Db, nowMs: number): number {
     return db.run(`DELETE FROM realtime_tickets WHERE expires_at <= ?`, nowMs);
   },
