@@ -1,8 +1,14 @@
+import { exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { IngestBody } from "../schemas/ingest";
-import { call } from "./helpers/api";
-import { userToken } from "./helpers/tokens";
-import { addMember, ingestAs, tenantWithCast, uniqueId, type Cast } from "./helpers/world";
+import type { Role } from "../../schemas/common";
+import type { IngestBody } from "../../schemas/ingest";
+import { ServerMessage } from "../../schemas/realtime";
+import { BASE, call } from "../helpers/api";
+import { apiOperations, combinations, fillPath, type Operation } from "../helpers/routes";
+import { tenantObject } from "../helpers/storage";
+import { userToken } from "../helpers/tokens";
+import { addMember, ingestAs, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
 /**
  * The canary sweep. Two tenants hold records with the same ids; every text field of every record
@@ -16,6 +22,12 @@ import { addMember, ingestAs, tenantWithCast, uniqueId, type Cast } from "./help
  *     property of that client);
  *   - service: nothing.
  * Each caller must also see every canary it may read somewhere, so the sweep cannot pass blind.
+ *
+ * The routes come from the app's OpenAPI document: every member GET is swept automatically (path
+ * parameters from generators, queries from a table), and every other operation must be classified
+ * below (swept as a write that reads, or not swept with a reason); a new route fails the
+ * classification test until someone decides. The realtime socket is swept too: the same asks as
+ * frames, and every frame checked like a response.
  */
 
 type CastRole = "admin" | "dispatcher" | "technician" | "otherTechnician" | "auditor" | "service";
@@ -153,10 +165,14 @@ function fixtureWords(body: IngestBody): string[] {
 interface Caller {
   name: string;
   token: string;
+  /** The identity's subject (threads and socket answers belong to it, per tenant). */
+  subject: string;
   /** x-tenant-id sent, if any. */
   header: string | undefined;
   /** Tenant whose data the call may read (null: the call must be refused). */
   reads: TenantKey | null;
+  /** The caller's role in that tenant (null when refused). */
+  role: Role | null;
   /** Record ids of that tenant the caller may read. */
   allowed: string[];
   /** Status every route must answer with (when the call must be refused). */
@@ -165,10 +181,26 @@ interface Caller {
   audit: boolean;
 }
 
+/** A copilot thread made in beforeAll: only its owner (subject, in its tenant) may read or continue it. */
+interface Thread {
+  id: string;
+  tenant: TenantKey;
+  subject: string;
+  owner: string;
+}
+
+/** A background task made in beforeAll: only its tenant's admins and auditors may read it. */
+interface Task {
+  id: string;
+  tenant: TenantKey;
+}
+
 interface World {
   casts: Record<TenantKey, Cast>;
   dual: { subject: string; token: string };
   words: string[];
+  threads: Thread[];
+  tasks: Task[];
 }
 
 let world: World;
@@ -176,11 +208,38 @@ let world: World;
 /** Server-chosen ids of the notes technicians add, by `<tenant>:<logical id>`. */
 const serverIds = new Map<string, string>();
 
+/** Ids that name nothing (well formed, so the route itself must answer "not found"). */
+const NO_THREAD = "T-00000000-0000-0000-0000-000000000000";
+const NO_TASK = "task-00000000-0000-0000-0000-000000000000";
+/** A socket answer each tenant's PRIVATE_OWNER asks for in beforeAll; everyone else must get unknown_id when resuming it. */
+const PRIVATE_ID = "sweep-private";
+const PRIVATE_OWNER: CastRole = "dispatcher";
+/** Questions without canaries: continuing a thread must not put text into it that its owner may not read. */
+const GATE_QUESTION = "What is the gate code and what was done on the fan?";
+const THREAD_QUESTION = "What else was done on the fan, the gate and the boiler?";
+
+const worker = (exports as unknown as { default: Fetcher }).default;
+
+/** Runs the tenant's alarm until the task is done (the background queue is alarm driven). */
+async function finishTask(tenantId: string, taskId: string, adminToken: string): Promise<void> {
+  for (let run = 0; run < 50; run++) {
+    const res = await call(`/v1/admin/tasks/${taskId}`, { token: adminToken });
+    if (res.status !== 200) throw new Error(`task ${taskId}: ${res.status} ${res.text}`);
+    if (res.body.status === "done") return;
+    if (res.body.status === "failed") throw new Error(`task ${taskId} failed: ${res.text}`);
+    if (!(await runDurableObjectAlarm(tenantObject(tenantId)))) {
+      await runInDurableObject(tenantObject(tenantId), async (instance) => (instance as unknown as { onAlarm(): Promise<void> }).onAlarm());
+    }
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
 beforeAll(async () => {
   const casts = { A: await tenantWithCast("sweep-a"), B: await tenantWithCast("sweep-b") };
   const dualSubject = uniqueId("dual");
   await addMember(casts.A.tenantId, dualSubject, "technician");
   await addMember(casts.B.tenantId, dualSubject, "auditor");
+  const dualToken = await userToken(dualSubject);
   for (const t of ["A", "B"] as const) {
     await ingestAs(casts[t].dispatcher, casts[t].tenantId, sweepData(t, casts[t], dualSubject));
     for (const [role, jobId, noteId] of [
@@ -196,12 +255,69 @@ beforeAll(async () => {
       serverIds.set(`${t}:${noteId}`, res.body.id);
     }
   }
+
+  // Background tasks: a reindex in each tenant, run to the end before the sweep reads the index.
+  const tasks: Task[] = [];
+  for (const t of ["A", "B"] as const) {
+    const res = await call("/v1/admin/reindex", { method: "POST", token: casts[t].admin });
+    if (res.status !== 202) throw new Error(`reindex in ${t}: ${res.status} ${res.text}`);
+    await finishTask(casts[t].tenantId, res.body.id, casts[t].admin);
+    tasks.push({ id: res.body.id, tenant: t });
+  }
+
+  // Copilot threads of several users in both tenants. Each question names only canaries its asker
+  // may read, so the whole thread is readable by its owner, and by nobody else.
+  const threads: Thread[] = [];
+  const threadAsks: { tenant: TenantKey; who: CastRole | "dual"; question: string; jobId?: string }[] = [
+    { tenant: "A", who: "dispatcher", question: `What do the records say about ${canary("A", "J2")}?` },
+    { tenant: "A", who: "technician", question: "What was replaced on the condenser fan?", jobId: "J1" },
+    { tenant: "A", who: "otherTechnician", question: "Where is the rooftop access and the ladder?" },
+    { tenant: "A", who: "auditor", question: `What do the records say about ${canary("A", "N10")}?` },
+    { tenant: "B", who: "admin", question: `What do the records say about ${canary("B", "N4")}?` },
+    { tenant: "B", who: "technician", question: "Was the boiler pressure low?", jobId: "J4" },
+    { tenant: "A", who: "dual", question: "Were the hood filters soaked?", jobId: "J3" },
+    { tenant: "B", who: "dual", question: `What do the records say about ${canary("B", "J3")}?` },
+  ];
+  for (const a of threadAsks) {
+    const token = a.who === "dual" ? dualToken : casts[a.tenant][a.who];
+    const subject = a.who === "dual" ? dualSubject : casts[a.tenant].subjects[a.who];
+    const res = await call("/v1/copilot/ask", {
+      token,
+      tenant: casts[a.tenant].tenantId,
+      body: { question: a.question, ...(a.jobId ? { jobId: a.jobId } : {}) },
+    });
+    if (res.status !== 200 || !res.body.grounded) throw new Error(`thread of ${a.tenant}.${a.who}: ${res.status} ${res.text}`);
+    threads.push({ id: res.body.threadId, tenant: a.tenant, subject, owner: `${a.tenant}.${a.who}` });
+  }
+
+  // One finished socket answer per tenant that only its asker may resume.
+  for (const t of ["A", "B"] as const) {
+    const opened = await upgrade("/v1/realtime", { authorization: `Bearer ${casts[t][PRIVATE_OWNER]}` });
+    if (!opened.socket) throw new Error(`socket of ${t}.${PRIVATE_OWNER}: ${opened.status} ${opened.text}`);
+    const socket = opened.socket;
+    socket.send({ type: "ask", id: PRIVATE_ID, question: `What do the records say about ${canary(t, "J2")}?` });
+    await socket.until(() => socket.finals(PRIVATE_ID).length > 0, `${PRIVATE_ID} in ${t}`);
+    if (socket.finals(PRIVATE_ID)[0]?.value.type !== "answer") throw new Error(`${PRIVATE_ID} in ${t}: ${socket.frames.at(-1)?.raw}`);
+    socket.close();
+  }
+
   world = {
     casts,
-    dual: { subject: dualSubject, token: await userToken(dualSubject) },
+    dual: { subject: dualSubject, token: dualToken },
     words: fixtureWords(sweepData("A", casts.A, dualSubject)),
+    threads,
+    tasks,
   };
-}, 60_000);
+}, 120_000);
+
+const ROLE_OF: Record<CastRole, Role> = {
+  admin: "admin",
+  dispatcher: "dispatcher",
+  technician: "technician",
+  otherTechnician: "technician",
+  auditor: "auditor",
+  service: "service",
+};
 
 function callersOf(w: World): Caller[] {
   const out: Caller[] = [];
@@ -209,7 +325,13 @@ function callersOf(w: World): Caller[] {
     const other: TenantKey = t === "A" ? "B" : "A";
     for (const role of ROLES) {
       const allowed = role === "technician" || role === "otherTechnician" ? TECHNICIAN_READS[role] : role === "service" ? [] : RECORD_IDS;
-      const base = { token: w.casts[t][role], allowed, audit: role === "admin" || role === "auditor" };
+      const base = {
+        token: w.casts[t][role],
+        subject: w.casts[t].subjects[role],
+        allowed,
+        role: ROLE_OF[role],
+        audit: role === "admin" || role === "auditor",
+      };
       out.push({ ...base, name: `${t}.${role} (no x-tenant-id)`, header: undefined, reads: t });
       out.push({ ...base, name: `${t}.${role} (x-tenant-id ${t})`, header: w.casts[t].tenantId, reads: t });
       out.push({
@@ -217,80 +339,250 @@ function callersOf(w: World): Caller[] {
         name: `${t}.${role} (x-tenant-id ${other})`,
         header: w.casts[other].tenantId,
         reads: null,
+        role: null,
         allowed: [],
         audit: false,
         refusedWith: { status: 403, code: "not_a_member" },
       });
     }
   }
+  const dual = { token: w.dual.token, subject: w.dual.subject };
   out.push({
+    ...dual,
     name: "dual (no x-tenant-id)",
-    token: w.dual.token,
     header: undefined,
     reads: null,
+    role: null,
     allowed: [],
     audit: false,
     refusedWith: { status: 400, code: "bad_request" },
   });
   out.push({
+    ...dual,
     name: "dual (x-tenant-id A, technician)",
-    token: w.dual.token,
     header: w.casts.A.tenantId,
     reads: "A",
+    role: "technician",
     allowed: TECHNICIAN_READS.dual,
     audit: false,
   });
   out.push({
+    ...dual,
     name: "dual (x-tenant-id B, auditor)",
-    token: w.dual.token,
     header: w.casts.B.tenantId,
     reads: "B",
+    role: "auditor",
     allowed: RECORD_IDS,
     audit: true,
   });
   return out;
 }
 
-/** Every read route, with queries built to hit canaries: whole canaries, prefixes of them, and every fixture word. */
-function routesFor(w: World): string[] {
-  const routes = ["/v1/me", "/v1/jobs?limit=200", "/v1/admin/audit?limit=500", "/v1/admin/audit/verify", ...ADMIN_READS, ...ADMIN_ONLY];
-  const subjects = [w.casts.A.subjects, w.casts.B.subjects].flatMap((s) => [s.technician, s.otherTechnician]).concat(w.dual.subject);
-  for (const q of [
-    "clientId=C1",
-    "clientId=C2",
-    "clientId=C3",
-    "propertyId=P1",
-    "propertyId=P2",
-    "status=scheduled",
-    "status=completed",
-    "priority=urgent",
-  ])
-    routes.push(`/v1/jobs?limit=200&${q}`);
-  for (const s of subjects) routes.push(`/v1/jobs?limit=200&assignee=${encodeURIComponent(s)}`);
-  for (const id of [...JOB_IDS, "NOPE"]) routes.push(`/v1/jobs/${id}`, `/v1/jobs/${id}/context`);
+// ---------------------------------------------------------------------------------------------
+// Which operations the sweep covers, decided per operation of the OpenAPI document.
+// ---------------------------------------------------------------------------------------------
 
-  const queries = new Set<string>(["cnry*", "cnryq*", "cnryqa*", "cnryqb*", "cnry", "*", "cnry* condenser rooftop bakery"]);
-  for (const t of ["A", "B"] as const) {
-    for (const kind of ["c", "p", "j", "n", "e", "nt"]) queries.add(`cnry${TAGS[t]}${kind}*`);
-    for (const id of RECORD_IDS) queries.add(canary(t, id));
+/** Swept without being named: every GET of a member route (it has security and is not a platform route). */
+const isMemberRead = (op: Operation): boolean => op.method === "GET" && op.security.length > 0 && !op.path.startsWith("/v1/platform/");
+
+type Decision = { swept: "write-read"; how: string } | { swept: false; reason: string };
+
+const PLATFORM = "platform route: operators get no tenant data (tenant ids, names and states only), and members are refused";
+const WRITE = "a write: answers only with the record or counts it wrote, never with other records";
+
+/** Every operation that is not a member GET, and the member GETs that are swept another way. */
+const DECISIONS: Record<string, Decision> = {
+  "POST /v1/copilot/ask": {
+    swept: "write-read",
+    how: "ASK probes (every canary, fixture words, job and thread asks) and the socket's asks",
+  },
+  "POST /v1/realtime/ticket": { swept: "write-read", how: "the socket part: each caller's tickets (refusals included) and their sockets" },
+  "GET /v1/realtime": { swept: false, reason: "the socket part opens it (ticket and REST credentials) and checks every frame" },
+  "GET /healthz": { swept: false, reason: "public liveness: a constant body, no tenant" },
+  "GET /readyz": { swept: false, reason: "public readiness: configuration and directory checks, no tenant" },
+  "POST /v1/platform/tenants": { swept: false, reason: PLATFORM },
+  "GET /v1/platform/tenants": { swept: false, reason: PLATFORM },
+  "POST /v1/platform/tenants/{tenantId}/members": { swept: false, reason: PLATFORM },
+  "POST /v1/platform/tenants/{tenantId}/reencrypt-keys": { swept: false, reason: PLATFORM },
+  "POST /v1/platform/tenants/{tenantId}/restore": { swept: false, reason: PLATFORM },
+  "POST /v1/platform/tenants/{tenantId}/suspend": { swept: false, reason: PLATFORM },
+  "POST /v1/platform/tenants/{tenantId}/resume": { swept: false, reason: PLATFORM },
+  "DELETE /v1/platform/tenants/{tenantId}": { swept: false, reason: PLATFORM },
+  "POST /v1/ingest": { swept: false, reason: `${WRITE} (the batch's counts)` },
+  "PATCH /v1/jobs/{id}": { swept: false, reason: `${WRITE} (the job written; GET /v1/jobs/{id} is swept)` },
+  "POST /v1/jobs/{id}/notes": { swept: false, reason: `${WRITE} (the note written)` },
+  "POST /v1/admin/reindex": { swept: false, reason: `${WRITE} (the task; GET /v1/admin/tasks/{id} is swept with these tasks)` },
+  "PUT /v1/admin/provider-keys/{provider}": { swept: false, reason: `${WRITE} (the key's mask)` },
+  "DELETE /v1/admin/provider-keys/{provider}": { swept: false, reason: `${WRITE} (nothing)` },
+  "POST /v1/admin/import": { swept: false, reason: `${WRITE} (the import's counts)` },
+  "POST /v1/admin/members": { swept: false, reason: `${WRITE} (the member written; GET /v1/admin/members is swept)` },
+  "PATCH /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (the member written)` },
+  "DELETE /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (nothing)` },
+  "PUT /v1/admin/settings": { swept: false, reason: `${WRITE} (the settings written; GET /v1/admin/settings is swept)` },
+};
+
+/** Values of a path parameter, by name and path prefix (the longest matching prefix wins). */
+const PATH_PARAMS: { name: string; prefix: string; values: (w: World) => string[] }[] = [
+  { name: "id", prefix: "/v1/jobs/", values: () => [...JOB_IDS, "NOPE"] },
+  // Every thread of both tenants: each caller may read only its own.
+  { name: "id", prefix: "/v1/copilot/threads/", values: (w) => [...w.threads.map((t) => t.id), NO_THREAD] },
+  // Both tenants' tasks: each tenant's auditors and admins read only their own.
+  { name: "id", prefix: "/v1/admin/tasks/", values: (w) => [...w.tasks.map((t) => t.id), NO_TASK] },
+  { name: "provider", prefix: "/v1/admin/provider-keys/", values: () => ["openai", "nope"] },
+  { name: "userId", prefix: "/v1/admin/members/", values: (w) => [...subjectsOf(w), "nobody"] },
+];
+
+function subjectsOf(w: World): string[] {
+  return [...Object.values(w.casts.A.subjects), ...Object.values(w.casts.B.subjects), w.dual.subject];
+}
+
+/**
+ * Interesting query strings per swept GET that takes a query (`""`: none). Built to hit canaries:
+ * whole canaries, prefixes of them, and every fixture word.
+ */
+const QUERIES: Record<string, (w: World) => string[]> = {
+  "GET /v1/jobs": (w) => {
+    const subjects = [w.casts.A.subjects, w.casts.B.subjects].flatMap((s) => [s.technician, s.otherTechnician]).concat(w.dual.subject);
+    return [
+      "limit=200",
+      ...["clientId=C1", "clientId=C2", "clientId=C3", "propertyId=P1", "propertyId=P2"].map((q) => `limit=200&${q}`),
+      ...["status=scheduled", "status=completed", "priority=urgent"].map((q) => `limit=200&${q}`),
+      ...subjects.map((s) => `limit=200&assignee=${encodeURIComponent(s)}`),
+      "limit=200&scheduledFrom=2000-01-01T00:00:00Z&scheduledTo=2100-01-01T00:00:00Z",
+    ];
+  },
+  "GET /v1/search": (w) => {
+    const queries = new Set<string>(["cnry*", "cnryq*", "cnryqa*", "cnryqb*", "cnry", "*", "cnry* condenser rooftop bakery"]);
+    for (const t of ["A", "B"] as const) {
+      for (const kind of ["c", "p", "j", "n", "e", "nt"]) queries.add(`cnry${TAGS[t]}${kind}*`);
+      for (const id of RECORD_IDS) queries.add(canary(t, id));
+    }
+    for (const word of w.words) queries.add(word);
+    queries.add(w.words.join(" "));
+    return [
+      ...[...queries].map((q) => `limit=100&q=${encodeURIComponent(q)}`),
+      ...[...JOB_IDS, "NOPE"].map((id) => `limit=100&jobId=${id}&q=${encodeURIComponent("cnry* gate fan")}`),
+    ];
+  },
+  "GET /v1/admin/audit": () => ["limit=500", "limit=500&action=copilot.ask", "limit=500&action=context.read"],
+  "GET /v1/admin/audit/verify": () => [""],
+  "GET /v1/admin/usage": () => ["", "days=366"],
+  "GET /v1/admin/metrics": () => ["", "window=day"],
+  "GET /v1/admin/export": () => ["", "encoding=identity"],
+};
+
+/** Administration reads (admin and auditor), and what only admins may fetch (the whole export, key masks). */
+const ADMIN_READS = ["/v1/admin/members", "/v1/admin/settings", "/v1/admin/index/coverage", "/v1/admin/metrics", "/v1/admin/usage"].map(
+  (p) => `GET ${p}`,
+);
+const ADMIN_ONLY = ["/v1/admin/export", "/v1/admin/provider-keys"].map((p) => `GET ${p}`);
+
+interface AskBody {
+  question: string;
+  jobId?: string;
+  threadId?: string;
+}
+
+/** One call of the REST sweep: a GET of a swept operation, or a POST /v1/copilot/ask. */
+interface Probe {
+  /** The operation key (`GET /v1/jobs/{id}`, `POST /v1/copilot/ask`). */
+  op: string;
+  /** `GET <url>` or `ASK <json>`, for messages. */
+  label: string;
+  url: string;
+  params: Record<string, string>;
+  query: string;
+  ask?: AskBody;
+}
+
+interface Plan {
+  /** Why the document and the decisions disagree (empty: every operation is classified once). */
+  problems: string[];
+  /** Operation key → what the sweep does with it. */
+  classes: Map<string, string>;
+  probes: Probe[];
+}
+
+/** Classifies every operation of the OpenAPI document and builds the REST probes. */
+function planSweep(operations: Operation[], w: World): Plan {
+  const problems: string[] = [];
+  const classes = new Map<string, string>();
+  const keys = new Set(operations.map((op) => op.key));
+  const probes: Probe[] = [];
+  for (const op of operations) {
+    const decision = DECISIONS[op.key];
+    if (decision?.swept === false) {
+      classes.set(op.key, `not swept: ${decision.reason}`);
+      continue;
+    }
+    if (decision && isMemberRead(op)) {
+      problems.push(`${op.key} is classified twice: it is a member GET (swept automatically) and DECISIONS says "${decision.how}"`);
+      continue;
+    }
+    if (decision) {
+      classes.set(op.key, `swept as a write that reads: ${decision.how}`);
+      continue;
+    }
+    if (!isMemberRead(op)) {
+      problems.push(
+        `unclassified operation ${op.key}: the leak sweep does not know it; sweep it (as a write that reads) or add it to DECISIONS with the reason it cannot leak`,
+      );
+      continue;
+    }
+    classes.set(op.key, "swept read");
+    // Path parameters: each from its generator.
+    const values: Record<string, string[]> = {};
+    for (const name of op.pathParams) {
+      const gen = PATH_PARAMS.filter((g) => g.name === name && op.path.startsWith(g.prefix)).sort(
+        (a, b) => b.prefix.length - a.prefix.length,
+      )[0];
+      if (gen) values[name] = gen.values(w);
+      else problems.push(`unknown path parameter {${name}} in swept route ${op.key}: add a generator to PATH_PARAMS`);
+    }
+    if (Object.keys(values).length !== op.pathParams.length) continue;
+    // Queries: from the table; a route that takes a query must say which ones are interesting.
+    const table = QUERIES[op.key];
+    if (!table && op.queryParams.length > 0) {
+      problems.push(`swept route ${op.key} takes a query (${op.queryParams.join(", ")}): add its interesting queries to QUERIES`);
+      continue;
+    }
+    const queries = table ? table(w) : [""];
+    for (const q of queries) {
+      const names = [...new URLSearchParams(q).keys()];
+      const unknown = names.filter((n) => !op.queryParams.includes(n));
+      const missing = op.requiredQueryParams.filter((n) => !names.includes(n));
+      if (unknown.length > 0 || missing.length > 0)
+        problems.push(`QUERIES of ${op.key}: "${q}" uses undeclared [${unknown.join(", ")}] or lacks required [${missing.join(", ")}]`);
+    }
+    for (const params of combinations(values)) {
+      const path = fillPath(op.path, params);
+      for (const query of queries) {
+        const url = query === "" ? path : `${path}?${query}`;
+        probes.push({ op: op.key, label: `GET ${url}`, url, params, query });
+      }
+    }
   }
-  for (const word of w.words) queries.add(word);
-  queries.add(w.words.join(" "));
-  for (const q of queries) routes.push(`/v1/search?limit=100&q=${encodeURIComponent(q)}`);
-  for (const id of [...JOB_IDS, "NOPE"]) routes.push(`/v1/search?limit=100&jobId=${id}&q=${encodeURIComponent("cnry* gate fan")}`);
+  for (const key of Object.keys(DECISIONS))
+    if (!keys.has(key)) problems.push(`stale classification: DECISIONS names ${key}, which the OpenAPI document does not have`);
+  for (const key of Object.keys(QUERIES))
+    if (classes.get(key) !== "swept read") problems.push(`stale QUERIES entry: ${key} is not a swept GET of the OpenAPI document`);
 
-  // The copilot, asked about every canary and every fixture word, with and without a job.
-  const asks: { question: string; jobId?: string }[] = [];
+  // The copilot, asked about every canary and every fixture word, with and without a job, and in
+  // every thread of both tenants (only the owner may continue one).
+  const asks: AskBody[] = [];
   for (const t of ["A", "B"] as const)
     for (const id of RECORD_IDS) asks.push({ question: `What do the records say about ${canary(t, id)}?` });
   for (let i = 0; i < w.words.length; i += 6) asks.push({ question: `What about ${w.words.slice(i, i + 6).join(" ")}?` });
-  for (const jobId of [...JOB_IDS, "NOPE"]) asks.push({ question: "What is the gate code and what was done on the fan?", jobId });
-  for (const ask of asks) routes.push(`${ASK}${JSON.stringify(ask)}`);
-  return routes;
+  for (const jobId of [...JOB_IDS, "NOPE"]) asks.push({ question: GATE_QUESTION, jobId });
+  for (const threadId of [...w.threads.map((t) => t.id), NO_THREAD]) asks.push({ question: THREAD_QUESTION, threadId });
+  if (classes.has("POST /v1/copilot/ask"))
+    for (const ask of asks)
+      probes.push({ op: "POST /v1/copilot/ask", label: `ASK ${JSON.stringify(ask)}`, url: "/v1/copilot/ask", params: {}, query: "", ask });
+  return { problems, classes, probes };
 }
 
-/** Pseudo-route: `ASK {json}` is a POST /v1/copilot/ask with that body. */
-const ASK = "ASK ";
+let operations: Operation[] | undefined;
+const documentOperations = (): Operation[] => (operations ??= apiOperations());
 
 const ALL_CANARIES: { canary: string; tenant: TenantKey; id: string }[] = (["A", "B"] as const).flatMap((tenant) =>
   RECORD_IDS.map((id) => ({ canary: canary(tenant, id), tenant, id })),
@@ -300,86 +592,353 @@ interface SweepResult {
   leaks: string[];
   seen: Set<string>;
   failures: string[];
+  /** REST calls of the sweep (probes), and calls of the socket part (tickets, upgrades, frames sent). */
   calls: number;
-  /** Copilot answers that were grounded (the copilot part of the sweep must see data too). */
+  socketCalls: number;
+  /** Copilot answers that were grounded (the copilot part of the sweep must see data too), over REST and over the socket. */
   groundedAsks: number;
+  groundedSocketAsks: number;
 }
 
-/** Administration reads (admin and auditor), and what only admins may fetch (the whole export, key masks). */
-const ADMIN_READS = ["/v1/admin/members", "/v1/admin/settings", "/v1/admin/index/coverage", "/v1/admin/metrics", "/v1/admin/usage"];
-const ADMIN_ONLY = ["/v1/admin/export", "/v1/admin/provider-keys"];
-
-async function sweep(caller: Caller, routes: string[]): Promise<SweepResult> {
+/** What one caller may read, and the checks every response and frame goes through. */
+function checksFor(caller: Caller, w: World) {
   const allowedCanaries = new Set(caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id)));
   const realId = (id: string) => (caller.reads === null ? id : (serverIds.get(`${caller.reads}:${id}`) ?? id));
   const allowedRefs = new Set(
     caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${realId(id)}`)),
   );
   const allowedJobs = new Set(caller.allowed.filter((id) => JOB_IDS.includes(id)));
-  const result: SweepResult = { leaks: [], seen: new Set(), failures: [], calls: 0, groundedAsks: 0 };
+  const ownThreads = new Set(w.threads.filter((t) => owns(caller, t)).map((t) => t.id));
+  const foreignThreads = new Set(w.threads.filter((t) => !owns(caller, t)).map((t) => t.id));
+  const result: SweepResult = {
+    leaks: [],
+    seen: new Set(),
+    failures: [],
+    calls: 0,
+    socketCalls: 0,
+    groundedAsks: 0,
+    groundedSocketAsks: 0,
+  };
+  /** Every canary in `text` must be one the caller may read. */
+  const scan = (where: string, status: number | string, text: string) => {
+    for (const c of ALL_CANARIES) {
+      if (!text.includes(c.canary)) continue;
+      if (allowedCanaries.has(c.canary)) result.seen.add(c.canary);
+      else result.leaks.push(`LEAK ${caller.name} ${where} -> ${status}: leaked ${c.canary} (tenant ${c.tenant} record ${c.id})`);
+    }
+  };
+  /** Every cited ref must be a record the caller may read. */
+  const cite = (where: string, citations: { ref: string }[]) => {
+    for (const citation of citations)
+      if (!allowedRefs.has(citation.ref)) result.leaks.push(`LEAK ${caller.name} ${where}: cited ${citation.ref}`);
+  };
+  return { result, scan, cite, allowedRefs, allowedJobs, ownThreads, foreignThreads };
+}
 
-  const check = async (route: string) => {
-    const res = route.startsWith(ASK)
-      ? await call("/v1/copilot/ask", { token: caller.token, tenant: caller.header, body: JSON.parse(route.slice(ASK.length)) })
-      : await call(route, { token: caller.token, tenant: caller.header });
+const owns = (caller: Caller, thread: Thread): boolean => caller.reads === thread.tenant && caller.subject === thread.subject;
+
+async function sweep(caller: Caller, w: World, probes: Probe[], checks: ReturnType<typeof checksFor>): Promise<void> {
+  const { result, scan, cite, allowedRefs, allowedJobs, foreignThreads } = checks;
+  const check = async (probe: Probe) => {
+    const res = probe.ask
+      ? await call("/v1/copilot/ask", { token: caller.token, tenant: caller.header, body: probe.ask })
+      : await call(probe.url, { token: caller.token, tenant: caller.header });
     result.calls++;
     // An export holds the tenant's copilot messages, and in this sweep everyone's questions name
     // every canary (of both tenants): those lines are what A's users typed, not B's records.
     const text =
-      route === "/v1/admin/export"
+      probe.op === "GET /v1/admin/export"
         ? res.text
             .split("\n")
             .filter((l) => !l.startsWith('{"kind":"message"'))
             .join("\n")
         : res.text;
-    for (const c of ALL_CANARIES) {
-      if (!text.includes(c.canary)) continue;
-      if (allowedCanaries.has(c.canary)) result.seen.add(c.canary);
-      else result.leaks.push(`LEAK ${caller.name} GET ${route} -> ${res.status}: leaked ${c.canary} (tenant ${c.tenant} record ${c.id})`);
-    }
-    if (res.status >= 500) result.failures.push(`${caller.name} GET ${route} -> ${res.status} ${res.text.slice(0, 200)}`);
+    scan(probe.label, res.status, text);
+    if (res.status >= 500) result.failures.push(`${caller.name} ${probe.label} -> ${res.status} ${res.text.slice(0, 200)}`);
     if (caller.refusedWith) {
       const body = res.body as { code?: string } | null;
       if (res.status !== caller.refusedWith.status || body?.code !== caller.refusedWith.code)
         result.failures.push(
-          `${caller.name} GET ${route} -> ${res.status} ${res.text.slice(0, 200)}; expected ${caller.refusedWith.status} ${caller.refusedWith.code}`,
+          `${caller.name} ${probe.label} -> ${res.status} ${res.text.slice(0, 200)}; expected ${caller.refusedWith.status} ${caller.refusedWith.code}`,
         );
       return;
     }
+    const expected = expectedStatus(caller, w, probe);
+    if (expected !== undefined && res.status !== expected)
+      result.failures.push(`${caller.name} ${probe.label} -> ${res.status} ${res.text.slice(0, 200)}; expected ${expected}`);
     if (res.status !== 200) return;
-    // Structural checks beside the text: every search ref and listed job must be readable.
-    if (route.startsWith("/v1/search")) {
+    // Structural checks beside the text: every search ref, listed job, citation and thread must be readable.
+    if (probe.op === "GET /v1/search") {
       for (const hit of res.body as { ref: string }[])
-        if (!allowedRefs.has(hit.ref)) result.leaks.push(`LEAK ${caller.name} GET ${route}: search returned ${hit.ref}`);
-    } else if (route.startsWith(ASK)) {
-      if ((res.body as { grounded: boolean }).grounded) result.groundedAsks++;
-      for (const citation of (res.body as { citations: { ref: string }[] }).citations)
-        if (!allowedRefs.has(citation.ref)) result.leaks.push(`LEAK ${caller.name} ${route}: copilot cited ${citation.ref}`);
-    } else if (route.startsWith("/v1/jobs?")) {
+        if (!allowedRefs.has(hit.ref)) result.leaks.push(`LEAK ${caller.name} ${probe.label}: search returned ${hit.ref}`);
+    } else if (probe.ask) {
+      const answer = res.body as { grounded: boolean; citations: { ref: string }[] };
+      if (answer.grounded) result.groundedAsks++;
+      cite(probe.label, answer.citations);
+    } else if (probe.op === "GET /v1/jobs") {
       for (const job of (res.body as { jobs: { id: string }[] }).jobs)
-        if (!allowedJobs.has(job.id)) result.leaks.push(`LEAK ${caller.name} GET ${route}: listed job ${job.id}`);
+        if (!allowedJobs.has(job.id)) result.leaks.push(`LEAK ${caller.name} ${probe.label}: listed job ${job.id}`);
+    } else if (probe.op === "GET /v1/copilot/threads") {
+      for (const thread of (res.body as { threads: { id: string }[] }).threads)
+        if (foreignThreads.has(thread.id))
+          result.leaks.push(`LEAK ${caller.name} ${probe.label}: listed thread ${thread.id} of someone else`);
+    } else if (probe.op === "GET /v1/copilot/threads/{id}") {
+      for (const message of (res.body as { messageList: { citations: { ref: string }[] }[] }).messageList)
+        cite(probe.label, message.citations);
     }
   };
 
-  const queue = [...routes];
+  const queue = [...probes];
   const workers = Array.from({ length: 12 }, async () => {
-    for (let route = queue.shift(); route !== undefined; route = queue.shift()) await check(route);
+    for (let probe = queue.shift(); probe !== undefined; probe = queue.shift()) await check(probe);
   });
   await Promise.all(workers);
-  return result;
 }
 
-/** Routes whose status a caller's role decides (spot checks that the sweep talks to the real thing). */
-function expectedStatus(caller: Caller, route: string): number | undefined {
+/** The status a caller must get from a probe, where its role and the world decide it. */
+function expectedStatus(caller: Caller, w: World, probe: Probe): number | undefined {
   if (caller.refusedWith) return caller.refusedWith.status;
-  const role = caller.name.split(" ")[0]?.split(".")[1] ?? (caller.name.startsWith("dual") ? "dual" : "");
-  if (route === "/v1/me") return 200;
-  if (route.startsWith("/v1/admin/audit") || ADMIN_READS.includes(route)) return caller.audit ? 200 : 403;
-  if (ADMIN_ONLY.includes(route)) return role === "admin" ? 200 : 403;
+  const role = caller.role;
+  if (probe.op === "GET /v1/me") return 200;
+  if (probe.op.startsWith("GET /v1/admin/audit") || ADMIN_READS.includes(probe.op)) return caller.audit ? 200 : 403;
+  if (probe.op === "GET /v1/admin/tasks/{id}") {
+    if (!caller.audit) return 403;
+    return w.tasks.some((t) => t.id === probe.params.id && t.tenant === caller.reads) ? 200 : 404;
+  }
+  if (ADMIN_ONLY.includes(probe.op)) return role === "admin" ? 200 : 403;
   if (role === "service") return 403;
-  const m = /^\/v1\/jobs\/([^/?]+)(\/context)?$/.exec(route);
-  if (m) return caller.allowed.includes(m[1] ?? "") ? 200 : 404;
+  const visibleJob = (id: string | undefined) => id === undefined || caller.allowed.includes(id);
+  const ownThread = (id: string | undefined) => id === undefined || w.threads.some((t) => t.id === id && owns(caller, t));
+  switch (probe.op) {
+    case "GET /v1/jobs":
+    case "GET /v1/copilot/threads":
+      return 200;
+    case "GET /v1/jobs/{id}":
+    case "GET /v1/jobs/{id}/context":
+      return visibleJob(probe.params.id) ? 200 : 404;
+    case "GET /v1/search":
+      return visibleJob(new URLSearchParams(probe.query).get("jobId") ?? undefined) ? 200 : 404;
+    case "GET /v1/copilot/threads/{id}":
+      return ownThread(probe.params.id) ? 200 : 404;
+    case "POST /v1/copilot/ask":
+      return visibleJob(probe.ask?.jobId) && ownThread(probe.ask?.threadId) ? 200 : 404;
+  }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The realtime socket: the same asks as frames, every frame checked like a response.
+// ---------------------------------------------------------------------------------------------
+
+interface Frame {
+  raw: string;
+  value: Record<string, any>;
+}
+
+/** A test WebSocket client that keeps every frame (raw, for the canary scan) and notes frames outside the schema. */
+class Socket {
+  readonly frames: Frame[] = [];
+  readonly problems: string[] = [];
+  closed: { code: number; reason: string } | null = null;
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (event) => {
+      const raw = String(event.data);
+      let value: Record<string, any>;
+      try {
+        value = JSON.parse(raw) as Record<string, any>;
+      } catch {
+        this.problems.push(`frame is not JSON: ${raw.slice(0, 200)}`);
+        return;
+      }
+      if (!ServerMessage.safeParse(value).success) this.problems.push(`frame outside the schema: ${raw.slice(0, 200)}`);
+      this.frames.push({ raw, value });
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+    });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  /** The final frames (answer or error) of message `id`. */
+  finals(id: string): Frame[] {
+    return this.frames.filter((f) => f.value.id === id && (f.value.type === "answer" || f.value.type === "error"));
+  }
+
+  async until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; frames: ${this.frames
+            .map((f) => f.raw)
+            .join("\n")
+            .slice(-2000)}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  close(): void {
+    try {
+      this.ws.close(1000, "bye");
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** GET /v1/realtime as a WebSocket upgrade through the worker. */
+async function upgrade(path: string, headers: Record<string, string>): Promise<{ status: number; socket: Socket | null; text: string }> {
+  const res = await worker.fetch(new Request(`${BASE}${path}`, { headers: { upgrade: "websocket", ...headers } }));
+  if (res.status === 101 && res.webSocket) return { status: 101, socket: new Socket(res.webSocket), text: "" };
+  return { status: res.status, socket: null, text: await res.text() };
+}
+
+/** Records asked about over the socket (both tenants): some each technician may read, most not. */
+const SOCKET_RECORDS = ["C1", "C2", "P2", "P3", "J1", "J2", "J3", "N2", "N6", "E2", "NT1", "NT2"];
+/** Asks per socket: each is resumed once, plus one foreign resume, under the 30 frames per 10 s a connection may send. */
+const ASKS_PER_SOCKET = 13;
+
+interface SocketAsk {
+  frame: { type: "ask"; id: string } & AskBody;
+  /** `answer`, or the code of the error frame that must end it. */
+  expect: string;
+}
+
+/**
+ * Ids are the same for every caller: if answers were keyed by id alone, a resume would hand one
+ * caller another's answer, and the canary scan would see it.
+ */
+function socketAsks(caller: Caller, w: World, allowedJobs: Set<string>): SocketAsk[] {
+  const out: SocketAsk[] = [];
+  for (const t of ["A", "B"] as const)
+    for (const id of SOCKET_RECORDS)
+      out.push({
+        frame: { type: "ask", id: `k-${t}-${id}`, question: `What do the records say about ${canary(t, id)}?` },
+        expect: "answer",
+      });
+  for (const jobId of [...JOB_IDS, "NOPE"])
+    out.push({
+      frame: { type: "ask", id: `g-${jobId}`, question: GATE_QUESTION, jobId },
+      expect: allowedJobs.has(jobId) ? "answer" : "not_found",
+    });
+  [...w.threads.map((t) => t.id), NO_THREAD].forEach((threadId, i) => {
+    const own = w.threads.some((t) => t.id === threadId && owns(caller, t));
+    out.push({ frame: { type: "ask", id: `t-${i}`, question: THREAD_QUESTION, threadId }, expect: own ? "answer" : "not_found" });
+  });
+  return out;
+}
+
+const outcomeOf = (frame: Frame | undefined): string =>
+  frame === undefined ? "nothing" : frame.value.type === "answer" ? "answer" : String(frame.value.code);
+
+async function sweepSocket(caller: Caller, w: World, checks: ReturnType<typeof checksFor>): Promise<void> {
+  const { result, scan, cite, allowedJobs } = checks;
+  const credentials: Record<string, string> = {
+    authorization: `Bearer ${caller.token}`,
+    ...(caller.header ? { "x-tenant-id": caller.header } : {}),
+  };
+  const ticket = async (): Promise<string | null> => {
+    const res = await call("/v1/realtime/ticket", { method: "POST", token: caller.token, tenant: caller.header });
+    result.socketCalls++;
+    scan("POST /v1/realtime/ticket", res.status, res.text);
+    return res.status === 200 ? (res.body as { ticket: string }).ticket : null;
+  };
+
+  // Who may not read gets no ticket, and no socket with its REST credentials either.
+  const refusal = caller.refusedWith ?? (caller.role === "service" ? { status: 403, code: "forbidden" } : null);
+  if (refusal) {
+    const res = await call("/v1/realtime/ticket", { method: "POST", token: caller.token, tenant: caller.header });
+    result.socketCalls++;
+    scan("POST /v1/realtime/ticket", res.status, res.text);
+    if (res.status !== refusal.status || (res.body as { code?: string } | null)?.code !== refusal.code)
+      result.failures.push(
+        `${caller.name} POST /v1/realtime/ticket -> ${res.status} ${res.text.slice(0, 200)}; expected ${refusal.status} ${refusal.code}`,
+      );
+    const opened = await upgrade("/v1/realtime", credentials);
+    result.socketCalls++;
+    scan("GET /v1/realtime (REST credentials)", opened.status, opened.text);
+    opened.socket?.close();
+    let code: string | undefined;
+    try {
+      code = (JSON.parse(opened.text) as { code?: string }).code;
+    } catch {
+      code = undefined;
+    }
+    if (opened.status !== refusal.status || code !== refusal.code)
+      result.failures.push(
+        `${caller.name} GET /v1/realtime (REST credentials) -> ${opened.status} ${opened.text.slice(0, 200)}; expected ${refusal.status} ${refusal.code}`,
+      );
+    return;
+  }
+
+  const asks = socketAsks(caller, w, allowedJobs);
+  const chunks: SocketAsk[][] = [];
+  for (let i = 0; i < asks.length; i += ASKS_PER_SOCKET) chunks.push(asks.slice(i, i + ASKS_PER_SOCKET));
+  const privateOwner = caller.subject === w.casts[caller.reads as TenantKey].subjects[PRIVATE_OWNER];
+
+  const run = async (chunk: SocketAsk[], index: number) => {
+    // The first socket opens with the caller's REST credentials, the others with tickets.
+    let path = "/v1/realtime";
+    let headers: Record<string, string> = credentials;
+    if (index > 0) {
+      const t = await ticket();
+      if (t === null) return void result.failures.push(`${caller.name} POST /v1/realtime/ticket: no ticket`);
+      path = `/v1/realtime?ticket=${encodeURIComponent(t)}`;
+      headers = {};
+    }
+    const opened = await upgrade(path, headers);
+    result.socketCalls++;
+    scan(`GET ${path.replace(/ticket=.*/, "ticket=…")}`, opened.status, opened.text);
+    if (!opened.socket)
+      return void result.failures.push(`${caller.name} GET /v1/realtime -> ${opened.status} ${opened.text.slice(0, 200)}; expected 101`);
+    const socket = opened.socket;
+    try {
+      for (const ask of chunk) socket.send(ask.frame);
+      result.socketCalls += chunk.length;
+      await socket.until(() => chunk.every((a) => socket.finals(a.frame.id).length > 0), `the outcomes of ${chunk.length} asks`);
+      const first = new Map(chunk.map((a) => [a.frame.id, socket.finals(a.frame.id)[0]]));
+      for (const ask of chunk) {
+        const got = outcomeOf(first.get(ask.frame.id));
+        if (got !== ask.expect)
+          result.failures.push(`${caller.name} socket ask ${JSON.stringify(ask.frame)} -> ${got}; expected ${ask.expect}`);
+      }
+      // Resume every answer from its start (the same outcome again), and (on one socket) another user's answer.
+      const resumes = chunk.map((a) => a.frame.id);
+      if (index === 0) resumes.push(PRIVATE_ID);
+      const before = new Map(resumes.map((id) => [id, socket.finals(id).length]));
+      for (const id of resumes) socket.send({ type: "resume", id, after: 0 });
+      result.socketCalls += resumes.length;
+      await socket.until(() => resumes.every((id) => socket.finals(id).length > (before.get(id) ?? 0)), `${resumes.length} resumes`);
+      for (const id of resumes) {
+        const got = outcomeOf(socket.finals(id)[before.get(id) ?? 0]);
+        const expect = id === PRIVATE_ID ? (privateOwner ? "answer" : "unknown_id") : outcomeOf(first.get(id));
+        if (got !== expect) result.failures.push(`${caller.name} socket resume ${id} -> ${got}; expected ${expect}`);
+      }
+    } catch (error) {
+      result.failures.push(`${caller.name} socket ${index}: ${(error as Error).message}`);
+    } finally {
+      socket.close();
+    }
+    for (const problem of socket.problems) result.failures.push(`${caller.name} socket ${index}: ${problem}`);
+    if (socket.closed && socket.closed.code !== 1000 && socket.closed.code !== 1005)
+      result.failures.push(`${caller.name} socket ${index} closed by the server: ${socket.closed.code} ${socket.closed.reason}`);
+    // Every frame is checked like a response: canaries, and citations of answers.
+    for (const frame of socket.frames) {
+      const where = `socket frame ${String(frame.value.type)} ${String(frame.value.id ?? "")}`;
+      scan(where, "ws", frame.raw);
+      if (frame.value.type === "answer") {
+        cite(where, frame.value.citations as { ref: string }[]);
+        if (frame.value.grounded === true) result.groundedSocketAsks++;
+      }
+    }
+  };
+  await Promise.all(chunks.map((chunk, i) => run(chunk, i)));
 }
 
 describe("canary sweep: no route leaks a record to a caller who may not read it", () => {
@@ -389,6 +948,30 @@ describe("canary sweep: no route leaks a record to a caller who may not read it"
     expect(words.some((w) => w.startsWith("cnry"))).toBe(false);
     expect(new Set(ALL_CANARIES.map((c) => c.canary)).size).toBe(ALL_CANARIES.length);
     for (const a of ALL_CANARIES) for (const b of ALL_CANARIES) if (a !== b) expect(b.canary.includes(a.canary)).toBe(false);
+    expect(world.threads.length).toBeGreaterThan(0);
+    expect(new Set(world.threads.map((t) => t.tenant))).toEqual(new Set(["A", "B"]));
+    expect(world.tasks.map((t) => t.tenant)).toEqual(["A", "B"]);
+  });
+
+  it("classifies every operation of the OpenAPI document (a new route forces a decision)", () => {
+    const ops = documentOperations();
+    const plan = planSweep(ops, world);
+    expect(plan.problems, `the leak sweep's classification disagrees with the OpenAPI document:\n${plan.problems.join("\n")}`).toEqual([]);
+    expect([...plan.classes.keys()].sort()).toEqual(ops.map((op) => op.key).sort());
+    // The routes this sweep exists for are swept, and so is every member GET.
+    for (const key of [
+      "GET /v1/me",
+      "GET /v1/jobs/{id}/context",
+      "GET /v1/search",
+      "GET /v1/copilot/threads",
+      "GET /v1/copilot/threads/{id}",
+      "GET /v1/admin/tasks/{id}",
+      "GET /v1/admin/export",
+    ])
+      expect(plan.classes.get(key), key).toBe("swept read");
+    for (const op of ops)
+      if (isMemberRead(op) && op.key !== "GET /v1/realtime") expect(plan.classes.get(op.key), op.key).toBe("swept read");
+    for (const key of ["POST /v1/copilot/ask", "POST /v1/realtime/ticket"]) expect(plan.classes.get(key), key).toMatch(/^swept as a write/);
   });
 
   // The callers are built from the world, so each gets its own test, created lazily by name.
@@ -403,31 +986,46 @@ describe("canary sweep: no route leaks a record to a caller who may not read it"
   it.each(names)("%s", { timeout: 120_000 }, async (name) => {
     const caller = callersOf(world).find((c) => c.name === name);
     if (!caller) throw new Error(`no caller ${name}`);
-    const routes = routesFor(world);
-    const result = await sweep(caller, routes);
+    const { probes } = planSweep(documentOperations(), world);
+    const checks = checksFor(caller, world);
+    const result = checks.result;
+    await Promise.all([sweep(caller, world, probes, checks), sweepSocket(caller, world, checks)]);
 
-    expect(result.calls).toBe(routes.length);
+    expect(result.calls).toBe(probes.length);
+    expect(result.socketCalls).toBeGreaterThan(0);
     expect(result.leaks, `${caller.name} leaked:\n${result.leaks.slice(0, 50).join("\n")}`).toEqual([]);
     expect(result.failures, `${caller.name} unexpected answers:\n${result.failures.slice(0, 50).join("\n")}`).toEqual([]);
     // The sweep sees what the caller may read: every allowed canary appears in some answer.
     const allowed = caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id));
     expect([...result.seen].sort(), `${caller.name} could not see records it may read`).toEqual([...allowed].sort());
-    // Readers who may ask the copilot get grounded answers from it in the sweep (not only refusals).
-    if (caller.reads !== null && !caller.name.includes(".service"))
+    // Readers who may ask the copilot get grounded answers from it in the sweep (not only refusals), on both channels.
+    if (caller.reads !== null && caller.role !== "service") {
       expect(result.groundedAsks, `${caller.name} copilot`).toBeGreaterThan(0);
+      expect(result.groundedSocketAsks, `${caller.name} copilot over the socket`).toBeGreaterThan(0);
+    }
 
-    for (const route of [
-      "/v1/me",
-      "/v1/admin/audit?limit=500",
-      "/v1/admin/audit/verify",
-      ...ADMIN_READS,
-      ...ADMIN_ONLY,
-      ...JOB_IDS.flatMap((id) => [`/v1/jobs/${id}`, `/v1/jobs/${id}/context`]),
-    ]) {
-      const status = expectedStatus(caller, route);
+    // Spot checks that the sweep talks to the real thing: statuses the role decides, after the sweep.
+    const spot = probes.filter(
+      (p) =>
+        (p.query === "" &&
+          [
+            "GET /v1/me",
+            "GET /v1/admin/audit/verify",
+            ...ADMIN_READS,
+            ...ADMIN_ONLY,
+            "GET /v1/jobs/{id}",
+            "GET /v1/jobs/{id}/context",
+            "GET /v1/copilot/threads/{id}",
+            "GET /v1/admin/tasks/{id}",
+          ].includes(p.op)) ||
+        p.label === "GET /v1/admin/audit?limit=500",
+    );
+    expect(spot.length).toBeGreaterThan(20);
+    for (const probe of spot) {
+      const status = expectedStatus(caller, world, probe);
       if (status === undefined) continue;
-      const res = await call(route, { token: caller.token, tenant: caller.header });
-      expect(res.status, `${caller.name} GET ${route}: ${res.text.slice(0, 200)}`).toBe(status);
+      const res = await call(probe.url, { token: caller.token, tenant: caller.header });
+      expect(res.status, `${caller.name} ${probe.label}: ${res.text.slice(0, 200)}`).toBe(status);
     }
   });
 });
