@@ -9,6 +9,7 @@ import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
+import { serverTiming, timingOf } from "./middleware/server-timing";
 import { auditRoutes } from "./routes/admin/audit";
 import { exportRoutes } from "./routes/admin/export";
 import { importRoutes } from "./routes/admin/import";
@@ -33,9 +34,8 @@ import { systemRoutes } from "./routes/system";
  * selection, the actor's membership/role/rate checks, body validation, the action.
  */
 const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const principal = await authenticate(
-    { header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) },
-    c.get("config"),
+  const principal = await timingOf(c).time("auth", () =>
+    authenticate({ header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) }, c.get("config")),
   );
   c.set("principal", principal);
   await next();
@@ -64,7 +64,7 @@ export function createApp() {
     },
   });
 
-  app.use("*", requestId, requestLog, rateHeaders);
+  app.use("*", requestId, serverTiming, requestLog, rateHeaders);
   app.route("/", systemRoutes);
   app.use("*", configGuard, stripInternalHeaders, bodyGuard);
 

@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import type { Principal } from "../schemas/identity";
 import type { Region, Role } from "../schemas/common";
 import type { RateState } from "../schemas/rpc";
+import type { ServerTiming } from "./middleware/server-timing";
 import type { SelectedTenant } from "./tenancy/call";
 
 /** Hono environment: bindings plus what the middleware chain establishes for each request. */
@@ -9,6 +10,8 @@ export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
+    /** Phases of this request, for the Server-Timing header. */
+    timing: ServerTiming;
     config: Config;
     principal: Principal;
     /** The member's tenant for this request, once a call selected it. */

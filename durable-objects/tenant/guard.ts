@@ -1,10 +1,10 @@
 import { RecordId, type Role } from "../../schemas/common";
 import { AppError, parseOr422, type AppErrorData } from "../../schemas/errors";
 import { Caller, principalKey } from "../../schemas/identity";
-import type { RateState, RpcResult } from "../../schemas/rpc";
+import { noWork, type ObjectWork, type RateState, type RpcResult } from "../../schemas/rpc";
 import { devAuthAllowed } from "./config";
 import type { AuditInput } from "./data/audit";
-import type { Db } from "./data/db";
+import { metered, type Db } from "./data/db";
 import { members } from "./data/members";
 import { tenantMeta, type TenantMeta } from "./data/meta";
 import { isInitialised } from "./data/migrations";
@@ -54,12 +54,15 @@ export class Guard {
   /** A tenant call: the checks, then `run` with the call's context; any failure becomes the error shape. */
   async call<T>(callerInput: Caller, action: Action, run: (c: CallContext) => T | Promise<T>, cost = 1): Promise<RpcResult<T>> {
     const report: CallReport = {};
+    const work: ObjectWork = { guard: noWork(), run: noWork() };
     try {
-      this.#rt.start();
-      const ctx = this.authorize(parseOr422(Caller, callerInput), action, cost, report);
-      return { ok: true, value: await run(ctx), rate: report.rate, role: report.role };
+      const ctx = metered(work.guard, () => {
+        this.#rt.start();
+        return this.authorize(parseOr422(Caller, callerInput), action, cost, report);
+      });
+      return { ok: true, value: await metered(work.run, () => run(ctx)), rate: report.rate, role: report.role, work };
     } catch (error) {
-      return { ok: false, error: this.failure(error), rate: report.rate, role: report.role };
+      return { ok: false, error: this.failure(error), rate: report.rate, role: report.role, work };
     }
   }
 
@@ -68,11 +71,12 @@ export class Guard {
    * `start: false` for the one call that must work on storage that cannot start (its deletion).
    */
   async platform<T>(run: () => T | Promise<T>, options: { start?: boolean } = {}): Promise<RpcResult<T>> {
+    const work: ObjectWork = { guard: noWork(), run: noWork() };
     try {
-      if (options.start !== false) this.#rt.start();
-      return { ok: true, value: await run() };
+      if (options.start !== false) metered(work.guard, () => this.#rt.start());
+      return { ok: true, value: await metered(work.run, run), work };
     } catch (error) {
-      return { ok: false, error: this.failure(error) };
+      return { ok: false, error: this.failure(error), work };
     }
   }
 

@@ -8,6 +8,7 @@ import { principalKey, type Caller, type Membership } from "../../schemas/identi
 import type { RateState, RpcResult } from "../../schemas/rpc";
 import type { Tenant } from "../../schemas/tenants";
 import type { AppEnv } from "../env";
+import { timingOf } from "../middleware/server-timing";
 import { invalidateMemberships, membershipsOf } from "./directory";
 import { namespaceForRegion } from "./region";
 import { withRetry } from "./retry";
@@ -54,6 +55,14 @@ export function actorOf(c: Context<AppEnv>): string {
 export async function selectedTenant(c: Context<AppEnv>): Promise<SelectedTenant> {
   const known = c.get("selected");
   if (known) return known;
+  const selected = await timingOf(c).time("tenant", () => chooseTenant(c));
+  c.set("selected", selected);
+  c.set("tenantId", selected.tenantId);
+  c.set("region", selected.region);
+  return selected;
+}
+
+async function chooseTenant(c: Context<AppEnv>): Promise<SelectedTenant> {
   const principal = c.get("principal");
   const memberships = await membershipsOf(c.env, principal);
   const requested = c.req.header("x-tenant-id");
@@ -74,16 +83,12 @@ export async function selectedTenant(c: Context<AppEnv>): Promise<SelectedTenant
     throw new AppError("bad_request", `this identity belongs to ${memberships.length} tenants; choose one with the x-tenant-id header`);
   }
   if (!chosen) throw new AppError("not_a_member", "not a member of the requested tenant");
-  const selected = {
+  return {
     tenantId: chosen.tenantId,
     region: chosen.region,
     memberships,
     stub: tenantStub(c.env, chosen.tenantId, chosen.region),
   };
-  c.set("selected", selected);
-  c.set("tenantId", selected.tenantId);
-  c.set("region", selected.region);
-  return selected;
 }
 
 /** The selected tenant's display name (for directory entries): from the caller's memberships, else the registry. */
@@ -96,7 +101,7 @@ export async function selectedTenantName(c: Context<AppEnv>): Promise<string> {
 /** The tenant a platform route names: its registry entry, or 404. */
 export async function registeredTenant(c: Context<AppEnv>, tenantId: string): Promise<Tenant> {
   c.set("tenantId", tenantId);
-  const tenant = await withRetry(() => registry(c.env).getTenant(tenantId), true);
+  const tenant = await timingOf(c).time("tenant", () => withRetry(() => registry(c.env).getTenant(tenantId), true));
   if (!tenant) throw new AppError("not_found", `tenant ${tenantId} not found`);
   return tenant;
 }
@@ -118,11 +123,15 @@ export async function callTenant<T>(
   const caller = callerOf(c);
   let stub = options.tenant === undefined ? (target as SelectedTenant).stub : tenantStub(c.env, target.tenantId, target.region);
   let first = true;
-  const result = await withRetry(() => {
-    if (!first) stub = tenantStub(c.env, target.tenantId, target.region);
-    first = false;
-    return call(stub, caller);
-  }, options.idempotent);
+  const timing = timingOf(c);
+  const result = await timing.time("object", () =>
+    withRetry(() => {
+      if (!first) stub = tenantStub(c.env, target.tenantId, target.region);
+      first = false;
+      return call(stub, caller);
+    }, options.idempotent),
+  );
+  timing.addWork(result.work);
   if (!result.ok && result.error.code === "rate_limited" && result.rate && options.tenant === undefined)
     rememberRefusal(c, target.tenantId, result.rate);
   if (result.rate) c.set("rate", result.rate);

@@ -3,7 +3,9 @@
  * parameters (never caller text joined into SQL); failures are wrapped in SqlError, which keeps
  * the statement for the log but never reaches a response.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { z } from "@hono/zod-openapi";
+import type { SqlWork } from "../../../schemas/rpc";
 
 export type SqlValue = string | number | null | ArrayBuffer;
 
@@ -16,6 +18,39 @@ export class SqlError extends Error {
   }
 }
 
+/**
+ * The SQL work of the call in progress, counted per async context: a call that awaits (a copilot
+ * turn waiting on its provider) does not count the statements of calls that run meanwhile.
+ */
+const meters = new AsyncLocalStorage<SqlWork>();
+
+/**
+ * Runs `fn` with every statement it runs (also after its awaits) counted into `work`, and its time
+ * (until its promise settles, for an async `fn`) added to `work.ms`.
+ */
+export function metered<T>(work: SqlWork, fn: () => T): T {
+  const started = performance.now();
+  const stop = () => void (work.ms += performance.now() - started);
+  let result: T;
+  try {
+    result = meters.run(work, fn);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(stop) as T;
+  stop();
+  return result;
+}
+
+function count(cursor: { rowsRead: number; rowsWritten: number }): void {
+  const work = meters.getStore();
+  if (!work) return;
+  work.statements += 1;
+  work.rowsRead += cursor.rowsRead;
+  work.rowsWritten += cursor.rowsWritten;
+}
+
 export class Db {
   readonly #storage: DurableObjectStorage;
 
@@ -25,7 +60,10 @@ export class Db {
 
   all<T>(statement: string, ...params: SqlValue[]): T[] {
     try {
-      return this.#storage.sql.exec(statement, ...params).toArray() as T[];
+      const cursor = this.#storage.sql.exec(statement, ...params);
+      const rows = cursor.toArray() as T[];
+      count(cursor);
+      return rows;
     } catch (error) {
       throw new SqlError(statement, error);
     }
@@ -39,7 +77,9 @@ export class Db {
   /** Runs a write; returns how many rows it wrote (as SQLite counts them, triggers included). */
   run(statement: string, ...params: SqlValue[]): number {
     try {
-      return this.#storage.sql.exec(statement, ...params).rowsWritten;
+      const cursor = this.#storage.sql.exec(statement, ...params);
+      count(cursor);
+      return cursor.rowsWritten;
     } catch (error) {
       throw new SqlError(statement, error);
     }
@@ -52,13 +92,17 @@ export class Db {
 
   /** Streams rows without materialising them all (for verification passes over large tables). */
   *iterate<T>(statement: string, ...params: SqlValue[]): Generator<T> {
-    let cursor: Iterable<Record<string, SqlValue>>;
+    let cursor: SqlStorageCursor<Record<string, SqlValue>>;
     try {
       cursor = this.#storage.sql.exec(statement, ...params);
     } catch (error) {
       throw new SqlError(statement, error);
     }
-    for (const row of cursor) yield row as T;
+    try {
+      for (const row of cursor) yield row as T;
+    } finally {
+      count(cursor);
+    }
   }
 }
 
