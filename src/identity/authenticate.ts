@@ -5,6 +5,7 @@ import { DEV_ISSUER, type Config } from "../config";
 import { AppError } from "../../schemas/errors";
 import { systemClock, type Clock } from "./clock";
 import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
+import { tokenTypeAllowed } from "./token-type";
 
 /**
  * The one authentication path. Sources are tried in a fixed order, and a credential that is
@@ -13,7 +14,8 @@ import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
  *   2. OIDC bearer: `Authorization: Bearer <jwt>`;
  *   3. dev headers, only when ALLOW_DEV_AUTH=1 outside production.
  * Signatures are checked before claims (jose), algorithms come from an asymmetric allow-list,
- * `exp` is required, and oversize tokens are refused before any parsing.
+ * `exp` is required, oversize tokens are refused before any parsing, and OIDC tokens may be
+ * required to carry an allowed `typ` (OIDC_ALLOWED_TOKEN_TYPES).
  */
 export const MAX_TOKEN_BYTES = 8 * 1024;
 const VERIFIED_CACHE_MAX = 5_000;
@@ -84,7 +86,7 @@ export class Authenticator {
     if (!policy) {
       const common = `${config.JWT_ALGORITHMS.join(",")}:${config.JWT_CLOCK_TOLERANCE_SECONDS}`;
       policy = {
-        oidc: `oidc:${config.OIDC_AUDIENCE}:${config.OIDC_ISSUER}:${config.OIDC_JWKS_URL ?? ""}:${common}:`,
+        oidc: `oidc:${config.OIDC_AUDIENCE}:${config.OIDC_ISSUER}:${config.OIDC_JWKS_URL ?? ""}:${config.OIDC_ALLOWED_TOKEN_TYPES.join(",")}:${common}:`,
         access: `access:${config.CF_ACCESS_AUD}:${config.CF_ACCESS_ISSUER ?? ""}:${config.accessJwksUrl ?? ""}:${common}:`,
       };
       this.#policies.set(config, policy);
@@ -135,6 +137,7 @@ export class Authenticator {
       {
         issuer,
         audience: config.OIDC_AUDIENCE as string,
+        types: config.OIDC_ALLOWED_TOKEN_TYPES,
       },
     );
     const subject = typeof payload.sub === "string" ? payload.sub : "";
@@ -152,6 +155,7 @@ export class Authenticator {
       {
         audience: config.CF_ACCESS_AUD as string,
         ...(config.CF_ACCESS_ISSUER ? { issuer: config.CF_ACCESS_ISSUER } : {}),
+        types: [],
       },
     );
     // Access service tokens carry no `sub` (it is empty); their identity is `common_name`.
@@ -169,7 +173,7 @@ export class Authenticator {
     token: string,
     key: Parameters<typeof jwtVerify>[1],
     config: Config,
-    expect: { issuer?: string; audience: string },
+    expect: { issuer?: string; audience: string; types: readonly string[] },
   ): Promise<{ payload: JWTPayload; kid: string | undefined }> {
     if (token.length > MAX_TOKEN_BYTES) throw unauthenticated(`tokens larger than ${MAX_TOKEN_BYTES} bytes are refused`);
     try {
@@ -181,6 +185,9 @@ export class Authenticator {
         currentDate: new Date(this.#clock.now()),
         requiredClaims: ["exp"],
       });
+      // After the signature and claims (authenticity first): the type says what kind of token it is.
+      if (!tokenTypeAllowed(protectedHeader.typ, expect.types))
+        throw unauthenticated("the token's type (typ) is not accepted by this service");
       return { payload, kid: protectedHeader.kid };
     } catch (error) {
       if (error instanceof AppError) throw error;
