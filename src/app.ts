@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 import { AppError, fieldErrors } from "../schemas/errors";
 import { onError, problemResponse, setRateHeaders } from "./errors/problem";
-import { authenticate, isPlatformOperator } from "./identity/authenticate";
+import { isolateAuthenticator, isPlatformOperator, type Authenticator } from "./identity/authenticate";
 import { bodyGuard } from "./middleware/body-guard";
 import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
@@ -33,13 +33,15 @@ import { systemRoutes } from "./routes/system";
  * internal headers stripped, body type and size, authentication, then per route: tenant
  * selection, the actor's membership/role/rate checks, body validation, the action.
  */
-const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const principal = await timingOf(c).time("auth", () =>
-    authenticate({ header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) }, c.get("config")),
-  );
-  c.set("principal", principal);
-  await next();
-};
+const identify =
+  (authenticator: Authenticator): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const principal = await timingOf(c).time("auth", () =>
+      authenticator.authenticate({ header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) }, c.get("config")),
+    );
+    c.set("principal", principal);
+    await next();
+  };
 
 const platformOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isPlatformOperator(c.get("principal"), c.get("config"))) throw new AppError("forbidden", "platform operators only");
@@ -51,7 +53,9 @@ const rateHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   setRateHeaders(c.res.headers, c.get("rate"));
 };
 
-export function createApp() {
+/** `authenticator`: the isolate's by default; tests pass one with a fake clock. */
+export function createApp(options: { authenticator?: Authenticator } = {}) {
+  const identifyCaller = identify(options.authenticator ?? isolateAuthenticator);
   const app = new OpenAPIHono<AppEnv>({
     // One hook for every schema failure: path params that cannot be an id are "not found";
     // everything else is 422 naming each path.
@@ -80,7 +84,7 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "access", { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" });
 
   // A ticket is the credential of a socket upgrade: the tenant object verifies it.
-  app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" || isTicketUpgrade(c) ? next() : identify(c, next)));
+  app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" || isTicketUpgrade(c) ? next() : identifyCaller(c, next)));
   app.use("/v1/platform/*", platformOnly);
   // One module per surface; each member route calls its tenant through tenancy/call.ts.
   for (const routes of [

@@ -9,6 +9,7 @@ import {
   TENANT_CONFIG_FIELDS,
   type Loaded,
 } from "../durable-objects/tenant/config";
+import { AllowedTokenTypes } from "./identity/token-type";
 
 /**
  * The router Worker's configuration, parsed once per isolate from the environment: the tenant
@@ -43,6 +44,8 @@ export const ConfigSchema = z
     OIDC_ISSUER: optionalUrl,
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalUrl,
+    /** Allowed `typ` headers of OIDC bearer tokens (src/identity/token-type.ts); empty: not checked. */
+    OIDC_ALLOWED_TOKEN_TYPES: AllowedTokenTypes,
     CF_ACCESS_AUD: optionalString,
     CF_ACCESS_ISSUER: optionalUrl,
     CF_ACCESS_JWKS_URL: optionalUrl,

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import type { TestProject } from "vitest/node";
@@ -7,6 +7,12 @@ import type { TestProject } from "vitest/node";
  * A real identity provider stand-in on loopback: OIDC discovery, the OIDC JWKS and a Cloudflare
  * Access certs endpoint, with freshly generated RS256 and ES256 keys. Tests receive the private
  * keys (and one "foreign" key that is in no JWKS) and mint real JWTs with jose.
+ *
+ * Under `/rotating/<name>/` it also serves providers whose keys a test rotates (see
+ * test/identity/rotating-idp.ts): `PUT jwks` publishes a document, `PUT mode` makes the host
+ * answer `ok`, `error` (503), `reset` (connection closed) or `hang` (no answer), `GET stats` counts
+ * the JWKS and discovery fetches served; `GET jwks` and `GET .well-known/openid-configuration`
+ * are what the router fetches.
  */
 export interface TestKeys {
   issuer: string;
@@ -35,7 +41,10 @@ export default async function setup(project: TestProject) {
 
   server = createServer((req, res) => {
     const base = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
-    if (req.url === "/.well-known/openid-configuration") {
+    const rotating = /^\/rotating\/([a-z0-9-]{1,64})\/(.+)$/.exec(req.url ?? "");
+    if (rotating) {
+      serveRotating(rotating[1] as string, rotating[2] as string, `${base}/rotating/${rotating[1]}`, req, res);
+    } else if (req.url === "/.well-known/openid-configuration") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
     } else if (req.url === "/jwks" || req.url === "/access/cdn-cgi/access/certs") {
       res.writeHead(200, { "content-type": "application/json" }).end(jwks);
@@ -56,6 +65,42 @@ export default async function setup(project: TestProject) {
   };
   project.provide("keys", keys);
   return async () => {
+    server?.closeAllConnections();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   };
+}
+
+type HostMode = "ok" | "error" | "reset" | "hang";
+interface RotatingProvider {
+  jwks: string;
+  mode: HostMode;
+  fetches: number;
+  discoveries: number;
+}
+const providers = new Map<string, RotatingProvider>();
+
+function serveRotating(name: string, path: string, issuer: string, req: IncomingMessage, res: ServerResponse): void {
+  const provider = providers.get(name) ?? { jwks: JSON.stringify({ keys: [] }), mode: "ok", fetches: 0, discoveries: 0 };
+  providers.set(name, provider);
+  const json = (status: number, body: string): void => void res.writeHead(status, { "content-type": "application/json" }).end(body);
+  if (req.method === "PUT") {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => {
+      if (path === "jwks") provider.jwks = body;
+      else if (path === "mode" && ["ok", "error", "reset", "hang"].includes(body)) provider.mode = body as HostMode;
+      else return json(400, "{}");
+      json(204, "");
+    });
+    return;
+  }
+  if (path === "stats") return json(200, JSON.stringify({ fetches: provider.fetches, discoveries: provider.discoveries }));
+  if (path === "jwks") provider.fetches += 1;
+  else if (path === ".well-known/openid-configuration") provider.discoveries += 1;
+  else return json(404, "{}");
+  if (provider.mode === "error") return json(503, '{"error":"unavailable"}');
+  if (provider.mode === "reset") return void req.socket.destroy();
+  if (provider.mode === "hang") return;
+  json(200, path === "jwks" ? provider.jwks : JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
 }

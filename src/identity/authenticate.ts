@@ -3,7 +3,9 @@ import { Role, UserId } from "../../schemas/common";
 import { principalKey, type Principal } from "../../schemas/identity";
 import { DEV_ISSUER, type Config } from "../config";
 import { AppError } from "../../schemas/errors";
-import { discoverJwksUri, keySetFor } from "./key-set";
+import { systemClock, type Clock } from "./clock";
+import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
+import { tokenTypeAllowed } from "./token-type";
 
 /**
  * The one authentication path. Sources are tried in a fixed order, and a credential that is
@@ -12,39 +14,190 @@ import { discoverJwksUri, keySetFor } from "./key-set";
  *   2. OIDC bearer: `Authorization: Bearer <jwt>`;
  *   3. dev headers, only when ALLOW_DEV_AUTH=1 outside production.
  * Signatures are checked before claims (jose), algorithms come from an asymmetric allow-list,
- * `exp` is required, and oversize tokens are refused before any parsing.
+ * `exp` is required, oversize tokens are refused before any parsing, and OIDC tokens may be
+ * required to carry an allowed `typ` (OIDC_ALLOWED_TOKEN_TYPES).
  */
 export const MAX_TOKEN_BYTES = 8 * 1024;
 const VERIFIED_CACHE_MAX = 5_000;
-const VERIFIED_CACHE_TTL_MS = 5 * 60_000;
-
-/** Verified tokens → principal until min(exp, 5 min): repeated calls skip signature work. */
-const verified = new Map<string, { principal: Principal; until: number }>();
 
 export interface AuthInput {
   header: (name: string) => string | undefined;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
-export async function authenticate(req: AuthInput, config: Config): Promise<Principal> {
-  if (config.CF_ACCESS_AUD) {
-    const token = req.header("cf-access-jwt-assertion") ?? cookie(req.header("cookie"), "CF_Authorization");
-    if (token !== undefined)
-      return verifyCached(`access:${config.CF_ACCESS_AUD}:${config.CF_ACCESS_ISSUER ?? ""}:${token}`, () =>
-        verifyAccess(token, config, req.waitUntil),
-      );
-  }
-  const authorization = req.header("authorization");
-  if (authorization !== undefined) {
-    const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)$/i.exec(authorization.trim());
-    if (!match?.[1]) throw unauthenticated("the Authorization header must be `Bearer <jwt>`");
-    if (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE) throw unauthenticated("bearer tokens are not accepted by this deployment");
-    const token = match[1];
-    return verifyCached(`oidc:${config.OIDC_AUDIENCE}:${config.OIDC_ISSUER}:${token}`, () => verifyOidc(token, config, req.waitUntil));
-  }
-  if (config.devAuth) return devPrincipal(req);
-  throw unauthenticated("authentication required");
+export interface AuthenticatorOptions {
+  clock?: Clock;
+  /** Key-set timing (tests shorten the fetch timeout); defaults in key-set.ts KEY_SET_TIMING. */
+  keySet?: Omit<KeySetOptions, "clock">;
 }
+
+interface Verification {
+  principal: Principal;
+  exp: number;
+  keys: RemoteKeySet;
+  kid: string | undefined;
+  /** The key that verified it, as published (see `RemoteKeySet.vouchesFor`). */
+  tie: string;
+}
+
+/**
+ * A verified token, kept until its `exp` for as long as the key that verified it is still
+ * published, unchanged, in keys within the revocation bound: a repeated call skips signature
+ * work, and the cache never outlives a key's removal by more than the key set's bound.
+ */
+type Verified = Omit<Verification, "exp"> & { expMs: number };
+
+/** Verification state of one isolate: the verified-token cache and one key set per source. */
+export class Authenticator {
+  readonly #clock: Clock;
+  readonly #keySetOptions: KeySetOptions;
+  readonly #verified = new Map<string, Verified>();
+  readonly #keySets = new Map<string, RemoteKeySet>();
+  /** Per configuration, what a cache key must carry besides the token: a token accepted under one policy is not under another. */
+  readonly #policies = new WeakMap<Config, { oidc: string; access: string }>();
+
+  constructor(options: AuthenticatorOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#keySetOptions = { ...options.keySet, clock: this.#clock };
+  }
+
+  async authenticate(req: AuthInput, config: Config): Promise<Principal> {
+    if (config.CF_ACCESS_AUD) {
+      const token = req.header("cf-access-jwt-assertion") ?? cookie(req.header("cookie"), "CF_Authorization");
+      if (token !== undefined)
+        return this.#verifyCached(this.#policy(config).access, token, req.waitUntil, () =>
+          this.#verifyAccess(token, config, req.waitUntil),
+        );
+    }
+    const authorization = req.header("authorization");
+    if (authorization !== undefined) {
+      const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)$/i.exec(authorization.trim());
+      if (!match?.[1]) throw unauthenticated("the Authorization header must be `Bearer <jwt>`");
+      if (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE) throw unauthenticated("bearer tokens are not accepted by this deployment");
+      const token = match[1];
+      return this.#verifyCached(this.#policy(config).oidc, token, req.waitUntil, () => this.#verifyOidc(token, config, req.waitUntil));
+    }
+    if (config.devAuth) return devPrincipal(req);
+    throw unauthenticated("authentication required");
+  }
+
+  #policy(config: Config): { oidc: string; access: string } {
+    let policy = this.#policies.get(config);
+    if (!policy) {
+      const common = `${config.JWT_ALGORITHMS.join(",")}:${config.JWT_CLOCK_TOLERANCE_SECONDS}`;
+      policy = {
+        oidc: `oidc:${config.OIDC_AUDIENCE}:${config.OIDC_ISSUER}:${config.OIDC_JWKS_URL ?? ""}:${config.OIDC_ALLOWED_TOKEN_TYPES.join(",")}:${common}:`,
+        access: `access:${config.CF_ACCESS_AUD}:${config.CF_ACCESS_ISSUER ?? ""}:${config.accessJwksUrl ?? ""}:${common}:`,
+      };
+      this.#policies.set(config, policy);
+    }
+    return policy;
+  }
+
+  async #verifyCached(
+    policy: string,
+    token: string,
+    background: AuthInput["waitUntil"],
+    verify: () => Promise<Verification>,
+  ): Promise<Principal> {
+    if (token.length > MAX_TOKEN_BYTES) throw unauthenticated(`tokens larger than ${MAX_TOKEN_BYTES} bytes are refused`);
+    const key = policy + token;
+    const hit = this.#verified.get(key);
+    if (hit && hit.expMs > this.#clock.now() && hit.keys.vouchesFor(hit.kid, hit.tie, background)) return hit.principal;
+    if (hit) this.#verified.delete(key);
+    const { principal, exp, keys, kid, tie } = await verify();
+    if (this.#verified.size >= VERIFIED_CACHE_MAX) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    this.#verified.set(key, { principal, expMs: exp * 1000, keys, kid, tie });
+    return principal;
+  }
+
+  #keySet(id: string, url: () => Promise<string>): RemoteKeySet {
+    let set = this.#keySets.get(id);
+    if (!set) {
+      set = new RemoteKeySet(url, this.#keySetOptions);
+      this.#keySets.set(id, set);
+    }
+    return set;
+  }
+
+  async #verifyOidc(token: string, config: Config, waitUntil: AuthInput["waitUntil"]): Promise<Verification> {
+    const issuer = config.OIDC_ISSUER as string;
+    const keys = this.#keySet(
+      `oidc:${config.OIDC_JWKS_URL ?? issuer}`,
+      async () => config.OIDC_JWKS_URL ?? (await discoverJwksUri(issuer)),
+    );
+    let tie = "";
+    const { payload, kid } = await this.#verifyJwt(
+      token,
+      keys.resolver(waitUntil, (t) => (tie = t)),
+      config,
+      {
+        issuer,
+        audience: config.OIDC_AUDIENCE as string,
+        types: config.OIDC_ALLOWED_TOKEN_TYPES,
+      },
+    );
+    const subject = typeof payload.sub === "string" ? payload.sub : "";
+    return { principal: principalFrom(issuer, subject, payload), exp: payload.exp as number, keys, kid, tie };
+  }
+
+  async #verifyAccess(token: string, config: Config, waitUntil: AuthInput["waitUntil"]): Promise<Verification> {
+    const jwksUrl = config.accessJwksUrl as string;
+    const keys = this.#keySet(`access:${jwksUrl}`, async () => jwksUrl);
+    let tie = "";
+    const { payload, kid } = await this.#verifyJwt(
+      token,
+      keys.resolver(waitUntil, (t) => (tie = t)),
+      config,
+      {
+        audience: config.CF_ACCESS_AUD as string,
+        ...(config.CF_ACCESS_ISSUER ? { issuer: config.CF_ACCESS_ISSUER } : {}),
+        types: [],
+      },
+    );
+    // Access service tokens carry no `sub` (it is empty); their identity is `common_name`.
+    const subject =
+      typeof payload.sub === "string" && payload.sub !== ""
+        ? payload.sub
+        : typeof payload.common_name === "string"
+          ? payload.common_name
+          : "";
+    const issuer = config.accessIssuer ?? (typeof payload.iss === "string" ? payload.iss : "access");
+    return { principal: principalFrom(issuer, subject, payload), exp: payload.exp as number, keys, kid, tie };
+  }
+
+  async #verifyJwt(
+    token: string,
+    key: Parameters<typeof jwtVerify>[1],
+    config: Config,
+    expect: { issuer?: string; audience: string; types: readonly string[] },
+  ): Promise<{ payload: JWTPayload; kid: string | undefined }> {
+    if (token.length > MAX_TOKEN_BYTES) throw unauthenticated(`tokens larger than ${MAX_TOKEN_BYTES} bytes are refused`);
+    try {
+      const { payload, protectedHeader } = await jwtVerify(token, key as never, {
+        algorithms: config.JWT_ALGORITHMS,
+        audience: expect.audience,
+        ...(expect.issuer ? { issuer: expect.issuer } : {}),
+        clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.#clock.now()),
+        requiredClaims: ["exp"],
+      });
+      // After the signature and claims (authenticity first): the type says what kind of token it is.
+      if (!tokenTypeAllowed(protectedHeader.typ, expect.types))
+        throw unauthenticated("the token's type (typ) is not accepted by this service");
+      return { payload, kid: protectedHeader.kid };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw unauthenticated(reasonFor(error));
+    }
+  }
+}
+
+/** The isolate's authenticator, used by the router (tests build their own with a fake clock). */
+export const isolateAuthenticator = new Authenticator();
 
 function devPrincipal(req: AuthInput): Principal {
   const subject = UserId.safeParse(req.header("x-user-id"));
@@ -53,77 +206,6 @@ function devPrincipal(req: AuthInput): Principal {
   const role = Role.safeParse(roleHeader ?? "technician");
   if (!role.success) throw unauthenticated(`dev auth: x-user-role must be one of ${Role.options.join(", ")}`);
   return { issuer: DEV_ISSUER, subject: subject.data, email: null, devRole: role.data };
-}
-
-async function verifyCached(key: string, verify: () => Promise<{ principal: Principal; exp: number }>): Promise<Principal> {
-  if (key.length > MAX_TOKEN_BYTES + 1_200) throw unauthenticated(`tokens larger than ${MAX_TOKEN_BYTES} bytes are refused`);
-  const now = Date.now();
-  const hit = verified.get(key);
-  if (hit && hit.until > now) return hit.principal;
-  if (hit) verified.delete(key);
-  const { principal, exp } = await verify();
-  if (verified.size >= VERIFIED_CACHE_MAX) {
-    const oldest = verified.keys().next().value;
-    if (oldest !== undefined) verified.delete(oldest);
-  }
-  verified.set(key, { principal, until: Math.min(exp * 1000, now + VERIFIED_CACHE_TTL_MS) });
-  return principal;
-}
-
-async function verifyOidc(
-  token: string,
-  config: Config,
-  waitUntil: AuthInput["waitUntil"],
-): Promise<{ principal: Principal; exp: number }> {
-  const issuer = config.OIDC_ISSUER as string;
-  const keys = keySetFor(`oidc:${config.OIDC_JWKS_URL ?? issuer}`, async () => config.OIDC_JWKS_URL ?? (await discoverJwksUri(issuer)));
-  const payload = await verifyJwt(token, keys.resolver(waitUntil), config, { issuer, audience: config.OIDC_AUDIENCE as string });
-  const subject = typeof payload.sub === "string" ? payload.sub : "";
-  return { principal: principalFrom(issuer, subject, payload), exp: payload.exp as number };
-}
-
-async function verifyAccess(
-  token: string,
-  config: Config,
-  waitUntil: AuthInput["waitUntil"],
-): Promise<{ principal: Principal; exp: number }> {
-  const jwksUrl = config.accessJwksUrl as string;
-  const keys = keySetFor(`access:${jwksUrl}`, async () => jwksUrl);
-  const payload = await verifyJwt(token, keys.resolver(waitUntil), config, {
-    audience: config.CF_ACCESS_AUD as string,
-    ...(config.CF_ACCESS_ISSUER ? { issuer: config.CF_ACCESS_ISSUER } : {}),
-  });
-  // Access service tokens carry no `sub` (it is empty); their identity is `common_name`.
-  const subject =
-    typeof payload.sub === "string" && payload.sub !== ""
-      ? payload.sub
-      : typeof payload.common_name === "string"
-        ? payload.common_name
-        : "";
-  const issuer = config.accessIssuer ?? (typeof payload.iss === "string" ? payload.iss : "access");
-  return { principal: principalFrom(issuer, subject, payload), exp: payload.exp as number };
-}
-
-async function verifyJwt(
-  token: string,
-  key: Parameters<typeof jwtVerify>[1],
-  config: Config,
-  expect: { issuer?: string; audience: string },
-): Promise<JWTPayload> {
-  if (token.length > MAX_TOKEN_BYTES) throw unauthenticated(`tokens larger than ${MAX_TOKEN_BYTES} bytes are refused`);
-  try {
-    const { payload } = await jwtVerify(token, key as never, {
-      algorithms: config.JWT_ALGORITHMS,
-      audience: expect.audience,
-      ...(expect.issuer ? { issuer: expect.issuer } : {}),
-      clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ["exp"],
-    });
-    return payload;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw unauthenticated(reasonFor(error));
-  }
 }
 
 /** A stable, non-revealing reason per jose error code (switching on `code`, never on text). */
