@@ -168,6 +168,10 @@ describe("system routes and the OpenAPI document", () => {
     }
     expect(op("/v1/admin/members/{userId}", "get").operationId).toBe("getMember");
     expect(op("/v1/admin/provider-keys/{provider}", "get").operationId).toBe("getProviderKey");
+    // The JobPatch schema offers the assignee operations.
+    expect(Object.keys(doc.components.schemas.JobPatch.properties)).toEqual(
+      expect.arrayContaining(["assignees", "assigneesAdd", "assigneesRemove"]),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BASE, call, type ApiResponse } from "../helpers/api";
-import { expectOk, expectProblem } from "../helpers/expect-api";
+import { expectOk, expectProblem, expectValidationAt } from "../helpers/expect-api";
 import { putSettings, untilRateWindowHasRoom } from "../helpers/settings";
 import { userToken } from "../helpers/tokens";
 import { addMember, basicData, ingestAs, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
@@ -9,7 +9,8 @@ import { addMember, basicData, ingestAs, tenantWithCast, uniqueId, type Cast } f
 /**
  * No lost updates (RFC 9110 §13): every job answers with a strong ETag, a PATCH with a stale
  * If-Match is a 412 that writes nothing (job, audit entry, socket push), a GET whose
- * If-None-Match matches is a 304.
+ * If-None-Match matches is a 304, and assignees change by operation so that concurrent
+ * dispatchers adding themselves never overwrite each other.
  */
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -88,6 +89,74 @@ async function jobUpdates(token: string): Promise<{ jobIds: string[]; until: (n:
     close: () => ws.close(1000, "bye"),
   };
 }
+
+describe("assignees by operation", () => {
+  it("ten dispatchers adding themselves at once all end up assigned (no read needed)", async () => {
+    const cast = await world("cc-add");
+    const team = await dispatchers(cast, 10);
+    const results = await Promise.all(team.map((d) => patch(cast, "J1", { assigneesAdd: [d.subject] }, {}, d.token)));
+    for (const res of results) expect(res.status, res.text).toBe(200);
+    const job = expectOk(await getJob(cast.dispatcher, "J1"));
+    expect(job.assignees).toEqual([cast.subjects.technician, ...team.map((d) => d.subject)].sort());
+    expect((await auditedActions(cast, "job:J1")).filter((a) => a === "job.update")).toHaveLength(10);
+  });
+
+  it("read-modify-write of the whole list without If-Match loses updates (why the operations exist)", async () => {
+    const cast = await world("cc-lost");
+    const team = await dispatchers(cast, 5);
+    const read = expectOk(await getJob(cast.dispatcher, "J1"));
+    const results = await Promise.all(team.map((d) => patch(cast, "J1", { assignees: [...read.assignees, d.subject] }, {}, d.token)));
+    for (const res of results) expect(res.status).toBe(200);
+    expect(expectOk(await getJob(cast.dispatcher, "J1")).assignees).toHaveLength(2);
+  });
+
+  it("adds and removes in one change; adding one already there or removing one absent changes nothing", async () => {
+    const cast = await world("cc-ops");
+    const before = await getJob(cast.dispatcher, "J1");
+    const tag = etagOf(before);
+    // No-ops: nothing written, same tag, nothing audited.
+    for (const body of [{ assigneesAdd: [cast.subjects.technician] }, { assigneesRemove: ["nobody-assigned"] }, { assigneesAdd: [] }]) {
+      const res = await patch(cast, "J1", body);
+      expect(etagOf(res)).toBe(tag);
+      expect(res.body).toEqual(before.body);
+    }
+    expect(await auditedActions(cast, "job:J1")).not.toContain("job.update");
+    const both = expectOk(
+      await patch(cast, "J1", { assigneesAdd: [cast.subjects.otherTechnician, "x.helper"], assigneesRemove: [cast.subjects.technician] }),
+    );
+    expect(both.assignees).toEqual([cast.subjects.otherTechnician, "x.helper"].sort());
+    // Fields not named keep their values.
+    expect(both).toMatchObject({ title: before.body.title, status: before.body.status, priority: before.body.priority });
+    expect(await auditedActions(cast, "job:J1")).toEqual(["job.update"]);
+  });
+
+  it("refuses assignees with an operation, the same id added and removed, and bad ids, naming the path and writing nothing", async () => {
+    const cast = await world("cc-opbad");
+    const tag = etagOf(await getJob(cast.dispatcher, "J1"));
+    expectValidationAt(await patch(cast, "J1", { assignees: ["a"], assigneesAdd: ["b"] }), "assigneesAdd");
+    expectValidationAt(await patch(cast, "J1", { assignees: ["a"], assigneesRemove: ["b"] }), "assigneesRemove");
+    expectValidationAt(await patch(cast, "J1", { assigneesAdd: ["a", "b"], assigneesRemove: ["b"] }), "assigneesAdd[1]");
+    expectValidationAt(await patch(cast, "J1", { assigneesAdd: ["not an id"] }), "assigneesAdd[0]");
+    expectValidationAt(await patch(cast, "J1", { assigneesRemove: "b" }), "assigneesRemove");
+    expectValidationAt(await patch(cast, "J1", { assigneesAdd: Array.from({ length: 51 }, (_, i) => `u${i}`) }), "assigneesAdd");
+    expect(etagOf(await getJob(cast.dispatcher, "J1"))).toBe(tag);
+  });
+
+  it("the bound on assignees applies to the result of an addition", async () => {
+    const cast = await world("cc-bound");
+    const fifty = Array.from({ length: 50 }, (_, i) => `u${String(i).padStart(2, "0")}`);
+    const full = expectOk(await patch(cast, "J1", { assignees: fifty }));
+    expect(full.assignees).toHaveLength(50);
+    const tag = etagOf(await getJob(cast.dispatcher, "J1"));
+    const over = await patch(cast, "J1", { assigneesAdd: ["u50"] });
+    expectValidationAt(over, "assigneesAdd");
+    expect(expectProblem(over, 422, "validation_failed").detail).toContain("51 assignees");
+    expect(etagOf(await getJob(cast.dispatcher, "J1"))).toBe(tag);
+    // Swapping one for another stays within the bound; re-adding one already there is no change.
+    expect(expectOk(await patch(cast, "J1", { assigneesAdd: ["u50"], assigneesRemove: ["u00"] })).assignees).toHaveLength(50);
+    expect(etagOf(await patch(cast, "J1", { assigneesAdd: ["u50"] }))).toBe(etagOf(await getJob(cast.dispatcher, "J1")));
+  });
+});
 
 describe("If-Match on PATCH /v1/jobs/{id}", () => {
   it("ten concurrent read-modify-writes with the same tag: exactly one 200, nine 412 that wrote nothing", async () => {
