@@ -35,6 +35,16 @@ export type JobListQuery = z.infer<typeof JobListQuery>;
 export const JobList = z.object({ jobs: z.array(Job), nextCursor: z.string().nullable() }).openapi("JobList");
 export type JobList = z.infer<typeof JobList>;
 
+/** A job has at most this many assignees, however they were set (replaced, added to, ingested). */
+export const MAX_ASSIGNEES = 50;
+
+const AssigneeList = z.array(UserId).max(MAX_ASSIGNEES);
+
+/**
+ * A change to a job: fields not named keep their values. Assignees change either as a whole list
+ * (`assignees`) or by operation (`assigneesAdd`, `assigneesRemove`), which the tenant object
+ * applies to the current list inside the write, so concurrent additions never lose each other.
+ */
 export const JobPatch = z
   .strictObject({
     title: Text(500).min(1).optional(),
@@ -43,9 +53,25 @@ export const JobPatch = z
     priority: JobPriority.optional(),
     scheduledStart: IsoDateTime.nullable().optional(),
     scheduledEnd: IsoDateTime.nullable().optional(),
-    assignees: z.array(UserId).max(50).optional(),
+    assignees: AssigneeList.optional().openapi({ description: "Replaces the whole list; not together with assigneesAdd/assigneesRemove" }),
+    assigneesAdd: AssigneeList.optional().openapi({
+      description: `User ids to assign (already assigned: no change); at most ${MAX_ASSIGNEES} assignees in the result`,
+    }),
+    assigneesRemove: AssigneeList.optional().openapi({ description: "User ids to unassign (not assigned: no change)" }),
   })
   .refine((p) => Object.keys(p).length > 0, { message: "at least one field is required" })
+  .superRefine((p, ctx) => {
+    if (p.assignees !== undefined) {
+      for (const key of ["assigneesAdd", "assigneesRemove"] as const) {
+        if (p[key] !== undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: "cannot be combined with assignees, which replaces the whole list" });
+      }
+    }
+    const removing = new Set(p.assigneesRemove ?? []);
+    (p.assigneesAdd ?? []).forEach((id, i) => {
+      if (removing.has(id)) ctx.addIssue({ code: "custom", path: ["assigneesAdd", i], message: `${id} is in assigneesRemove too` });
+    });
+  })
   .openapi("JobPatch");
 export type JobPatch = z.infer<typeof JobPatch>;
 

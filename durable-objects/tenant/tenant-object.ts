@@ -19,6 +19,7 @@ import type { ImportResult } from "../../schemas/export";
 import type { Caller, Member } from "../../schemas/identity";
 import type { IngestBody, IngestResult } from "../../schemas/ingest";
 import type { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
+import type { Preconditions, Tagged } from "../../schemas/preconditions";
 import type { ProviderKeyList, ProviderKeyPut, ProviderKeyView, ProviderName } from "../../schemas/provider-keys";
 import type { RealtimeTicket } from "../../schemas/realtime";
 import type { Job, Note } from "../../schemas/records";
@@ -69,7 +70,7 @@ const BULK_COST = 10;
  * (surfaces/*), the alarm to tasks/, the sockets to realtime/. The modules see the object through
  * one Runtime (runtime.ts).
  *
- * Over 300 lines on purpose: one short method per RPC (36 of them), so this file is the one list
+ * Over 300 lines on purpose: one short method per RPC (38 of them), so this file is the one list
  * of everything the object answers and the guard action and cost of each.
  *
  * Start-up has one path, #start, run first by every entry point: RPC calls through the guard,
@@ -204,12 +205,12 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.read", (c) => jobs.listJobs(this.#runtime, c, query));
   }
 
-  async getJob(caller: Caller, jobId: string): Promise<RpcResult<Job>> {
+  async getJob(caller: Caller, jobId: string): Promise<RpcResult<Tagged<Job>>> {
     return this.#guard.call(caller, "jobs.read", (c) => jobs.getJob(this.#runtime, c, jobId));
   }
 
-  async patchJob(caller: Caller, jobId: string, patch: JobPatch): Promise<RpcResult<Job>> {
-    return this.#guard.call(caller, "jobs.write", (c) => jobs.patchJob(this.#runtime, c, jobId, patch));
+  async patchJob(caller: Caller, jobId: string, patch: JobPatch, pre: Preconditions = {}): Promise<RpcResult<Tagged<Job>>> {
+    return this.#guard.call(caller, "jobs.write", (c) => jobs.patchJob(this.#runtime, c, jobId, patch, pre));
   }
 
   async addNote(caller: Caller, jobId: string, input: NoteCreate): Promise<RpcResult<Note>> {
@@ -258,24 +259,33 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "admin.read", () => members.listMembers(this.#runtime));
   }
 
+  async adminMember(caller: Caller, change: MemberChange): Promise<RpcResult<Tagged<Member>>> {
+    return this.#guard.call(caller, "admin.read", () => members.getMember(this.#runtime, change));
+  }
+
   async adminAddMember(caller: Caller, input: AdminMemberCreate, defaultIssuer: string): Promise<RpcResult<MemberChangeOutcome>> {
     return this.#guard.call(caller, "members.write", (c) => members.addMember(this.#runtime, c, input, defaultIssuer));
   }
 
-  async adminPatchMember(caller: Caller, change: MemberChange, patch: AdminMemberPatch): Promise<RpcResult<MemberChangeOutcome>> {
-    return this.#guard.call(caller, "members.write", (c) => members.patchMember(this.#runtime, c, change, patch));
+  async adminPatchMember(
+    caller: Caller,
+    change: MemberChange,
+    patch: AdminMemberPatch,
+    pre: Preconditions = {},
+  ): Promise<RpcResult<MemberChangeOutcome & { etag: string }>> {
+    return this.#guard.call(caller, "members.write", (c) => members.patchMember(this.#runtime, c, change, patch, pre));
   }
 
-  async adminRemoveMember(caller: Caller, change: MemberChange): Promise<RpcResult<MemberChangeOutcome>> {
-    return this.#guard.call(caller, "members.write", (c) => members.removeMember(this.#runtime, c, change));
+  async adminRemoveMember(caller: Caller, change: MemberChange, pre: Preconditions = {}): Promise<RpcResult<MemberChangeOutcome>> {
+    return this.#guard.call(caller, "members.write", (c) => members.removeMember(this.#runtime, c, change, pre));
   }
 
-  async getSettings(caller: Caller): Promise<RpcResult<SettingsView>> {
+  async getSettings(caller: Caller): Promise<RpcResult<Tagged<SettingsView>>> {
     return this.#guard.call(caller, "admin.read", () => settings.getSettings(this.#runtime));
   }
 
-  async putSettings(caller: Caller, input: SettingsPut): Promise<RpcResult<SettingsView>> {
-    return this.#guard.call(caller, "settings.write", (c) => settings.putSettings(this.#runtime, c, input));
+  async putSettings(caller: Caller, input: SettingsPut, pre: Preconditions = {}): Promise<RpcResult<Tagged<SettingsView>>> {
+    return this.#guard.call(caller, "settings.write", (c) => settings.putSettings(this.#runtime, c, input, pre));
   }
 
   async exportTenant(caller: Caller): Promise<RpcResult<ReadableStream<Uint8Array>>> {
@@ -290,16 +300,21 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "keys.manage", () => providerKeys.listKeys(this.#runtime));
   }
 
+  async providerKeyGet(caller: Caller, provider: ProviderName): Promise<RpcResult<Tagged<ProviderKeyView>>> {
+    return this.#guard.call(caller, "keys.manage", () => providerKeys.getKey(this.#runtime, provider));
+  }
+
   async providerKeyPut(
     caller: Caller,
     provider: ProviderName,
     input: ProviderKeyPut,
-  ): Promise<RpcResult<{ created: boolean; key: ProviderKeyView }>> {
-    return this.#guard.call(caller, "keys.manage", (c) => providerKeys.putKey(this.#runtime, c, provider, input));
+    pre: Preconditions = {},
+  ): Promise<RpcResult<{ created: boolean; key: ProviderKeyView; etag: string }>> {
+    return this.#guard.call(caller, "keys.manage", (c) => providerKeys.putKey(this.#runtime, c, provider, input, pre));
   }
 
-  async providerKeyDelete(caller: Caller, provider: ProviderName): Promise<RpcResult<{ removed: boolean }>> {
-    return this.#guard.call(caller, "keys.manage", (c) => providerKeys.deleteKey(this.#runtime, c, provider));
+  async providerKeyDelete(caller: Caller, provider: ProviderName, pre: Preconditions = {}): Promise<RpcResult<{ removed: boolean }>> {
+    return this.#guard.call(caller, "keys.manage", (c) => providerKeys.deleteKey(this.#runtime, c, provider, pre));
   }
 
   async requestReindex(caller: Caller): Promise<RpcResult<Task>> {

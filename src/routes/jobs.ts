@@ -1,9 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { RecordId } from "../../schemas/common";
 import { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
+import type { Tagged } from "../../schemas/preconditions";
 import { Job, Note } from "../../schemas/records";
 import type { AppEnv } from "../env";
 import { callTenant } from "../tenancy/call";
+import { ConditionalHeaders, conditionalRead, NOT_MODIFIED, preconditionsOf, taggedJson, taggedResponse } from "./conditional";
 import { json, jsonBody, memberRoute, PROBLEMS } from "./shared";
 
 /** `/v1/jobs…`: the jobs the caller may see, one job, its change, its notes and its context. */
@@ -29,13 +31,14 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
       method: "get",
       path: "/v1/jobs/{id}",
       tags: ["jobs"],
-      summary: "One job",
-      request: { params: JobParams },
-      responses: { 200: json(Job, "The job") },
+      summary: "One job, with its ETag; 304 when If-None-Match matches",
+      request: { params: JobParams, headers: ConditionalHeaders },
+      responses: { 200: taggedJson(Job, "The job"), 304: NOT_MODIFIED, 412: PROBLEMS[412] },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await callTenant<Job>(c, (stub, caller) => stub.getJob(caller, id), { idempotent: true }), 200);
+      const job = await callTenant<Tagged<Job>>(c, (stub, caller) => stub.getJob(caller, id), { idempotent: true });
+      return conditionalRead(c, job, `job ${id}`);
     },
   )
   .openapi(
@@ -43,14 +46,16 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
       method: "patch",
       path: "/v1/jobs/{id}",
       tags: ["jobs"],
-      summary: "Change a job (admin, dispatcher)",
-      request: { params: JobParams, body: jsonBody(JobPatch) },
-      responses: { 200: json(Job, "The changed job") },
+      summary: "Change a job (admin, dispatcher); with If-Match only if unchanged since read; assignees by list or by operation",
+      request: { params: JobParams, headers: ConditionalHeaders, body: jsonBody(JobPatch) },
+      responses: { 200: taggedJson(Job, "The changed job"), 412: PROBLEMS[412] },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const patch = c.req.valid("json");
-      return c.json(await callTenant<Job>(c, (stub, caller) => stub.patchJob(caller, id, patch), { idempotent: false }), 200);
+      const pre = preconditionsOf(c);
+      const job = await callTenant<Tagged<Job>>(c, (stub, caller) => stub.patchJob(caller, id, patch, pre), { idempotent: false });
+      return taggedResponse(c, job, 200);
     },
   )
   .openapi(

@@ -13,6 +13,9 @@ export const PROBLEMS = {
   403: problem("Not a member of the tenant, role not allowed, or tenant suspended"),
   404: problem("Not found, or not visible to the caller (indistinguishable)"),
   409: problem("Conflict: the record or tenant exists, or an Idempotency-Key was reused with another body"),
+  412: problem(
+    "Precondition failed: If-Match matches no current entity tag (stale, weak, `*` with nothing there, or malformed), or If-None-Match matches on a write; nothing was written",
+  ),
   422: problem("The request does not match the schema; `errors` names each path"),
   429: problem("Rate limit reached (Retry-After, RateLimit, RateLimit-Policy)"),
 } as const;

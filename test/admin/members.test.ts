@@ -245,3 +245,135 @@ describe("admin settings", () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 });
+
+describe("members and settings with ETags (If-Match, If-None-Match)", () => {
+  const tagOf = (res: { status: number; headers: Headers; text: string }): string => {
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const tag = res.headers.get("etag");
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    return tag as string;
+  };
+  const auditCount = async (token: string, action: string) => (await auditActions(token)).filter((a) => a === action).length;
+
+  it("reads one member with its ETag (admin, auditor), 304 while unchanged, and refuses everyone else", async () => {
+    const cast = await tenantWithCast("mem-get");
+    const path = `/v1/admin/members/${cast.subjects.dispatcher}`;
+    const res = await call(path, { token: cast.admin });
+    const tag = tagOf(res);
+    expect(res.body).toMatchObject({ subject: cast.subjects.dispatcher, role: "dispatcher", status: "active", issuer: keys.issuer });
+    const listed = expectOk(await call("/v1/admin/members", { token: cast.admin })).members;
+    expect(listed).toContainEqual(res.body);
+    expect(tagOf(await call(`${path}?issuer=${encodeURIComponent(keys.issuer)}`, { token: cast.auditor }))).toBe(tag);
+    const notModified = await call(path, { token: cast.auditor, headers: { "if-none-match": tag } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe("");
+    expect(notModified.headers.get("etag")).toBe(tag);
+    expectProblem(await call("/v1/admin/members/nobody-here", { token: cast.admin, headers: { "if-none-match": "*" } }), 404, "not_found");
+    expectProblem(await call(`${path}?issuer=https%3A%2F%2Fother.example`, { token: cast.admin }), 404, "not_found");
+    for (const token of [cast.dispatcher, cast.technician, cast.service]) expectProblem(await call(path, { token }), 403, "forbidden");
+  });
+
+  it("PATCH with a stale If-Match is a 412 that changes and audits nothing; with the current one it applies and answers the new tag", async () => {
+    const cast = await tenantWithCast("mem-ifm");
+    const path = `/v1/admin/members/${cast.subjects.technician}`;
+    const tag = tagOf(await call(path, { token: cast.admin }));
+    // Someone else changes the member meanwhile.
+    const other = await call(path, { method: "PATCH", token: cast.admin, body: { email: "first@example.com" } });
+    const current = tagOf(other);
+    expect(current).not.toBe(tag);
+    const updates = await auditCount(cast.admin, "member.update");
+    for (const ifMatch of [tag, `W/${current}`, "garbage", `"${"x".repeat(10)}"`]) {
+      expectProblem(
+        await call(path, { method: "PATCH", token: cast.admin, body: { status: "suspended" }, headers: { "if-match": ifMatch } }),
+        412,
+        "precondition_failed",
+      );
+    }
+    expect(tagOf(await call(path, { token: cast.admin }))).toBe(current);
+    expect(await auditCount(cast.admin, "member.update")).toBe(updates);
+    expectOk(await call("/v1/jobs", { token: cast.technician }));
+    // The current tag: applied, and the answer's tag is the one a GET now shows.
+    const applied = await call(path, {
+      method: "PATCH",
+      token: cast.admin,
+      body: { status: "suspended" },
+      headers: { "if-match": current },
+    });
+    expect(applied.body).toMatchObject({ status: "suspended" });
+    expect(tagOf(await call(path, { token: cast.admin }))).toBe(tagOf(applied));
+    expectProblem(await call("/v1/jobs", { token: cast.technician }), 403, "not_a_member");
+    // A missing member is 404 whatever the preconditions.
+    expectProblem(
+      await call("/v1/admin/members/nobody-here", {
+        method: "PATCH",
+        token: cast.admin,
+        body: { role: "admin" },
+        headers: { "if-match": "*" },
+      }),
+      404,
+      "not_found",
+    );
+  });
+
+  it("DELETE with a stale If-Match keeps the member; with the current one (or *) removes it", async () => {
+    const cast = await tenantWithCast("mem-ifd");
+    const path = `/v1/admin/members/${cast.subjects.dispatcher}`;
+    const tag = tagOf(await call(path, { token: cast.admin }));
+    expectOk(await call(path, { method: "PATCH", token: cast.admin, body: { email: "d@example.com" } }));
+    expectProblem(await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": tag } }), 412, "precondition_failed");
+    expectProblem(await call(path, { method: "DELETE", token: cast.admin, headers: { "if-none-match": "*" } }), 412, "precondition_failed");
+    expectOk(await call("/v1/jobs", { token: cast.dispatcher }));
+    expect(await auditCount(cast.admin, "member.remove")).toBe(0);
+    const current = tagOf(await call(path, { token: cast.admin }));
+    expect((await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": current } })).status).toBe(204);
+    expectProblem(await call("/v1/jobs", { token: cast.dispatcher }), 403, "not_a_member");
+    // Gone: a 404 for If-Match: * too (there is nothing for * to match, and a missing member is a 404 first).
+    expectProblem(await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": "*" } }), 404, "not_found");
+    const second = `/v1/admin/members/${cast.subjects.auditor}`;
+    expect((await call(second, { method: "DELETE", token: cast.admin, headers: { "if-match": "*" } })).status).toBe(204);
+  });
+
+  it("settings: ETag on GET and PUT, 304 while unchanged, stale If-Match on PUT is a 412 that changes and audits nothing", async () => {
+    const cast = await tenantWithCast("set-etag");
+    const first = await call("/v1/admin/settings", { token: cast.auditor });
+    const tag = tagOf(first);
+    const same = await call("/v1/admin/settings", { token: cast.admin, headers: { "if-none-match": tag } });
+    expect(same.status).toBe(304);
+    expect(same.text).toBe("");
+    expect(same.headers.get("etag")).toBe(tag);
+    // The current tag (or *: settings always exist) lets a PUT through; its answer carries the new tag.
+    const put = await call("/v1/admin/settings", {
+      method: "PUT",
+      token: cast.admin,
+      body: { chatRetentionDays: 30 },
+      headers: { "if-match": tag },
+    });
+    const next = tagOf(put);
+    expect(next).not.toBe(tag);
+    expect(tagOf(await call("/v1/admin/settings", { token: cast.admin, headers: { "if-none-match": tag } }))).toBe(next);
+    const updates = await auditCount(cast.admin, "settings.update");
+    // Stale, weak, malformed, If-None-Match: *: refused, nothing written.
+    const refused: Record<string, string>[] = [
+      { "if-match": tag },
+      { "if-match": `W/${next}` },
+      { "if-match": "next" },
+      { "if-none-match": "*" },
+    ];
+    for (const headers of refused) {
+      expectProblem(
+        await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: { dataMode: "metadata-only" }, headers }),
+        412,
+        "precondition_failed",
+      );
+    }
+    const after = await call("/v1/admin/settings", { token: cast.admin });
+    expect(tagOf(after)).toBe(next);
+    expect(after.body).toMatchObject({ dataMode: "full", chatRetentionDays: 30 });
+    expect(await auditCount(cast.admin, "settings.update")).toBe(updates);
+    expectOk(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: after.body, headers: { "if-match": "*" } }));
+    // Unchanged settings keep their tag; without If-Match a PUT behaves as before.
+    expect(tagOf(await call("/v1/admin/settings", { token: cast.admin }))).toBe(next);
+    expectOk(await call("/v1/admin/settings", { method: "PUT", token: cast.admin, body: {} }));
+    expect(tagOf(await call("/v1/admin/settings", { token: cast.admin }))).toBe(tag);
+  });
+});

@@ -116,3 +116,80 @@ describe("provider keys", () => {
     expect(received.map((r) => r.authorization)).toEqual([`Bearer ${KEY}`, "Bearer sk-deployment-secret-000000"]);
   });
 });
+
+describe("provider keys with ETags (If-Match, If-None-Match)", () => {
+  const path = "/v1/admin/provider-keys/openai";
+  const tagOf = (res: ApiResponse<unknown>, status = 200): string => {
+    expect(res.status, res.text.slice(0, 300)).toBe(status);
+    const tag = res.headers.get("etag");
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    return tag as string;
+  };
+  const puts = async (token: string) =>
+    ((await call("/v1/admin/audit?limit=500", { token })).body.entries as { action: string }[]).filter(
+      (e) => e.action === "provider_key.put",
+    ).length;
+
+  it("create-only with If-None-Match: *, read one key with its tag, replace and delete only with the current tag", async () => {
+    const cast = await tenantWithCast("pk-etag");
+    // Nothing stored: GET is a 404, and If-Match: * has nothing to match.
+    expectProblem(await call(path, { token: cast.admin }), 404, "not_found");
+    expectProblem(
+      await call(path, { method: "PUT", token: cast.admin, body: { key: KEY }, headers: { "if-match": "*" } }),
+      412,
+      "precondition_failed",
+    );
+    expect(expectOk(await call("/v1/admin/provider-keys", { token: cast.admin }))).toEqual({ keys: [] });
+
+    const created = await call(path, { method: "PUT", token: cast.admin, body: { key: KEY }, headers: { "if-none-match": "*" } });
+    const tag = tagOf(created, 201);
+    const read = await call(path, { token: cast.admin });
+    expect(tagOf(read)).toBe(tag);
+    expect(read.body).toEqual(created.body);
+    const notModified = await call(path, { token: cast.admin, headers: { "if-none-match": `W/${tag}` } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get("etag")).toBe(tag);
+    // A second create-only PUT is refused: the key exists.
+    expectProblem(
+      await call(path, { method: "PUT", token: cast.admin, body: { key: `${KEY}-other-0000` }, headers: { "if-none-match": "*" } }),
+      412,
+      "precondition_failed",
+    );
+
+    // Replaced with the current tag: a new tag; the old one is stale from then on.
+    const replaced = await call(path, {
+      method: "PUT",
+      token: cast.admin,
+      body: { key: `${KEY}-rotated-1234` },
+      headers: { "if-match": tag },
+    });
+    const next = tagOf(replaced);
+    expect(next).not.toBe(tag);
+    expect(tagOf(await call(path, { token: cast.admin }))).toBe(next);
+    const before = await puts(cast.admin);
+    for (const headers of [{ "if-match": tag }, { "if-match": `W/${next}` }, { "if-match": "sk-not-a-tag" }]) {
+      expectProblem(await call(path, { method: "PUT", token: cast.admin, body: { key: KEY }, headers }), 412, "precondition_failed");
+      expectProblem(await call(path, { method: "DELETE", token: cast.admin, headers }), 412, "precondition_failed");
+    }
+    const kept = await call(path, { token: cast.admin });
+    expect(tagOf(kept)).toBe(next);
+    expect(kept.body.fingerprint).toBe(replaced.body.fingerprint);
+    expect(await puts(cast.admin)).toBe(before);
+
+    expect((await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": next } })).status).toBe(204);
+    expectProblem(await call(path, { token: cast.admin }), 404, "not_found");
+    // Nothing stored: DELETE is a 404 whatever the preconditions.
+    expectProblem(await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": next } }), 404, "not_found");
+  });
+
+  it("one key is for admins only, and an unknown provider names nothing", async () => {
+    const cast = await tenantWithCast("pk-get");
+    expect((await call(path, { method: "PUT", token: cast.admin, body: { key: KEY } })).status).toBe(201);
+    for (const token of [cast.auditor, cast.dispatcher, cast.technician, cast.service]) {
+      expectProblem(await call(path, { token }), 403, "forbidden");
+      expectProblem(await call(path, { method: "DELETE", token, headers: { "if-match": "*" } }), 403, "forbidden");
+    }
+    expectProblem(await call("/v1/admin/provider-keys/anthropic", { token: cast.admin }), 404, "not_found");
+    expect((await call(path, { method: "DELETE", token: cast.admin, headers: { "if-match": "*" } })).status).toBe(204);
+  });
+});

@@ -127,6 +127,52 @@ describe("system routes and the OpenAPI document", () => {
     expect(doc.body.paths["/v1/platform/tenants"].get).toBeDefined();
     expect(doc.body.paths["/v1/platform/tenants"].post).toBeDefined();
   });
+
+  it("documents ETag, If-Match, If-None-Match, 304 and 412 on every resource a client can change", async () => {
+    const doc = (await call("/v1/openapi.json")).body;
+    type Operation = {
+      operationId?: string;
+      parameters?: { name: string; in: string }[];
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const op = (path: string, method: string) => doc.paths[path]?.[method] as Operation;
+    const headersOf = (o: Operation) => (o.parameters ?? []).filter((p) => p.in === "header").map((p) => p.name);
+    const reads = [
+      ["/v1/jobs/{id}", "get"],
+      ["/v1/admin/members/{userId}", "get"],
+      ["/v1/admin/settings", "get"],
+      ["/v1/admin/provider-keys/{provider}", "get"],
+    ];
+    const writes = [
+      ["/v1/jobs/{id}", "patch", "200"],
+      ["/v1/admin/members/{userId}", "patch", "200"],
+      ["/v1/admin/members/{userId}", "delete", null],
+      ["/v1/admin/settings", "put", "200"],
+      ["/v1/admin/provider-keys/{provider}", "put", "200"],
+      ["/v1/admin/provider-keys/{provider}", "put", "201"],
+      ["/v1/admin/provider-keys/{provider}", "delete", null],
+    ];
+    for (const [path, method] of reads) {
+      const o = op(path as string, method as string);
+      expect(headersOf(o), `${method} ${path}`).toEqual(expect.arrayContaining(["if-none-match", "if-match"]));
+      expect(Object.keys(o.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["200", "304", "412"]));
+      expect(Object.keys(o.responses["200"]?.headers ?? {})).toContain("ETag");
+      expect(Object.keys(o.responses["304"]?.headers ?? {})).toContain("ETag");
+    }
+    for (const [path, method, ok] of writes) {
+      const o = op(path as string, method as string);
+      expect(headersOf(o), `${method} ${path}`).toContain("if-match");
+      expect(Object.keys(o.responses), `${method} ${path}`).toContain("412");
+      expect(Object.keys(o.responses)).not.toContain("304");
+      if (ok) expect(Object.keys(o.responses[ok]?.headers ?? {}), `${method} ${path} ${ok}`).toContain("ETag");
+    }
+    expect(op("/v1/admin/members/{userId}", "get").operationId).toBe("getMember");
+    expect(op("/v1/admin/provider-keys/{provider}", "get").operationId).toBe("getProviderKey");
+    // The JobPatch schema offers the assignee operations.
+    expect(Object.keys(doc.components.schemas.JobPatch.properties)).toEqual(
+      expect.arrayContaining(["assignees", "assigneesAdd", "assigneesRemove"]),
+    );
+  });
 });
 
 describe("POST /v1/ingest with bad input", () => {

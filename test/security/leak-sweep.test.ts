@@ -7,7 +7,7 @@ import { ServerMessage } from "../../schemas/realtime";
 import { BASE, call } from "../helpers/api";
 import { apiOperations, combinations, fillPath, type Operation } from "../helpers/routes";
 import { tenantObject } from "../helpers/storage";
-import { userToken } from "../helpers/tokens";
+import { keys, userToken } from "../helpers/tokens";
 import { addMember, ingestAs, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
 /**
@@ -428,7 +428,9 @@ const PATH_PARAMS: { name: string; prefix: string; values: (w: World) => string[
   { name: "id", prefix: "/v1/copilot/threads/", values: (w) => [...w.threads.map((t) => t.id), NO_THREAD] },
   // Both tenants' tasks: each tenant's auditors and admins read only their own.
   { name: "id", prefix: "/v1/admin/tasks/", values: (w) => [...w.tasks.map((t) => t.id), NO_TASK] },
-  { name: "provider", prefix: "/v1/admin/provider-keys/", values: () => ["openai", "nope"] },
+  // The only provider: a name outside the enum is a 404 before any tenant is selected (the path names
+  // no resource; test/admin/provider-keys.test.ts), so it would not answer refused callers with their refusal.
+  { name: "provider", prefix: "/v1/admin/provider-keys/", values: () => ["openai"] },
   { name: "userId", prefix: "/v1/admin/members/", values: (w) => [...subjectsOf(w), "nobody"] },
 ];
 
@@ -465,6 +467,7 @@ const QUERIES: Record<string, (w: World) => string[]> = {
     ];
   },
   "GET /v1/admin/audit": () => ["limit=500", "limit=500&action=copilot.ask", "limit=500&action=context.read"],
+  "GET /v1/admin/members/{userId}": () => ["", `issuer=${encodeURIComponent(keys.issuer)}`],
   "GET /v1/admin/audit/verify": () => [""],
   "GET /v1/admin/usage": () => ["", "days=366"],
   "GET /v1/admin/metrics": () => ["", "window=day"],
@@ -700,6 +703,13 @@ function expectedStatus(caller: Caller, w: World, probe: Probe): number | undefi
   if (caller.refusedWith) return caller.refusedWith.status;
   const role = caller.role;
   if (probe.op === "GET /v1/me") return 200;
+  if (probe.op === "GET /v1/admin/members/{userId}") {
+    if (!caller.audit) return 403;
+    const members = caller.reads === null ? [] : [...Object.values(w.casts[caller.reads].subjects), w.dual.subject];
+    return members.includes(probe.params.userId ?? "") ? 200 : 404;
+  }
+  // The sweep's tenants store no provider key.
+  if (probe.op === "GET /v1/admin/provider-keys/{provider}") return role === "admin" ? 404 : 403;
   if (probe.op.startsWith("GET /v1/admin/audit") || ADMIN_READS.includes(probe.op)) return caller.audit ? 200 : 403;
   if (probe.op === "GET /v1/admin/tasks/{id}") {
     if (!caller.audit) return 403;

@@ -2,6 +2,7 @@ import { AppError, parseOr422 } from "../../../schemas/errors";
 import {
   JobListQuery,
   JobPatch,
+  MAX_ASSIGNEES,
   NoteCreate,
   decodeCursor,
   encodeCursor,
@@ -9,13 +10,16 @@ import {
   type JobContext,
   type JobList,
 } from "../../../schemas/jobs";
+import type { Preconditions, Tagged } from "../../../schemas/preconditions";
 import type { Job, Note } from "../../../schemas/records";
 import { clients } from "../data/clients";
+import type { Db } from "../data/db";
 import { events } from "../data/events";
-import { jobs, type JobFilter } from "../data/jobs";
+import { jobs, type JobFilter, type JobRow } from "../data/jobs";
 import { members } from "../data/members";
 import { notes } from "../data/notes";
 import { properties } from "../data/properties";
+import { requirePreconditions, tagged } from "../etag";
 import { requireVisibleJob, type CallContext } from "../guard";
 import type { Runtime } from "../runtime";
 import { requirePlainText, toPlainText } from "../sanitize";
@@ -51,24 +55,49 @@ export function listJobs(rt: Runtime, c: CallContext, query: JobListQuery): JobL
   };
 }
 
-export function getJob(rt: Runtime, c: CallContext, jobId: string): Job {
-  return jobs.toApi(rt.db, requireVisibleJob(rt.db, c, jobId, "job.read"));
+/** A job and its entity tag (a hidden job is "not found" before any precondition is looked at). */
+export function getJob(rt: Runtime, c: CallContext, jobId: string): Tagged<Job> {
+  return tagged("job", jobs.toApi(rt.db, requireVisibleJob(rt.db, c, jobId, "job.read")));
 }
 
-export function patchJob(rt: Runtime, c: CallContext, jobId: string, patch: JobPatch): Job {
+/**
+ * Changes a job. Visibility first (a job the caller may not see is "not found", whatever the
+ * preconditions say), then, inside the write's transaction, the preconditions against the job's
+ * current tag, then the change: a stale If-Match writes nothing, audits nothing, notifies nobody.
+ */
+export function patchJob(rt: Runtime, c: CallContext, jobId: string, patch: JobPatch, preconditions: Preconditions): Tagged<Job> {
   const row = requireVisibleJob(rt.db, c, jobId, "job.update");
-  const clean: JobPatch = { ...parseOr422(JobPatch, patch) };
+  const parsed = parseOr422(JobPatch, patch);
+  const { assigneesAdd, assigneesRemove, ...clean } = parsed;
   if (clean.title !== undefined) clean.title = requirePlainText(clean.title, "title");
   if (typeof clean.description === "string") clean.description = toPlainText(clean.description);
   const changed = rt.db.transaction(() => {
-    const did = jobs.patch(rt.db, row, clean, c.now);
-    if (did) c.audit({ action: "job.update", target: `job:${row.id}`, outcome: "ok", reason: `fields: ${Object.keys(clean).join(",")}` });
+    requirePreconditions(preconditions, tagged("job", jobs.toApi(rt.db, row)).etag, `job ${row.id}`);
+    const assignees = assigneesAdd || assigneesRemove ? assigneesAfter(rt.db, row, assigneesAdd ?? [], assigneesRemove ?? []) : undefined;
+    const did = jobs.patch(rt.db, row, assignees === undefined ? clean : { ...clean, assignees }, c.now);
+    if (did) c.audit({ action: "job.update", target: `job:${row.id}`, outcome: "ok", reason: `fields: ${Object.keys(parsed).join(",")}` });
     return did;
   });
   const fresh = changed ? jobs.byId(rt.db, row.id) : row;
   if (!fresh) throw new AppError("not_found", `job ${row.id} not found`);
   if (changed) rt.sockets.notifyJobsUpdated([row.id]);
-  return jobs.toApi(rt.db, fresh);
+  return tagged("job", jobs.toApi(rt.db, fresh));
+}
+
+/**
+ * The assignee list after adding and removing, read and written in the same transaction (an id
+ * already there, or not there, is no change); the bound on assignees applies to the result.
+ */
+function assigneesAfter(db: Db, row: JobRow, add: string[], remove: string[]): string[] {
+  const next = new Set(jobs.assignees(db, row.pk));
+  for (const id of add) next.add(id);
+  for (const id of remove) next.delete(id);
+  if (next.size > MAX_ASSIGNEES) {
+    throw new AppError("validation_failed", `job ${row.id} would have ${next.size} assignees; at most ${MAX_ASSIGNEES}`, {
+      errors: [{ path: "assigneesAdd", message: `the result would have ${next.size} assignees; at most ${MAX_ASSIGNEES}` }],
+    });
+  }
+  return [...next];
 }
 
 export function addNote(rt: Runtime, c: CallContext, jobId: string, input: NoteCreate): Note {

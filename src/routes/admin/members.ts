@@ -3,9 +3,11 @@ import type { Context } from "hono";
 import { AdminMemberCreate, AdminMemberPatch, MemberList, MemberSelector, type MemberChangeOutcome } from "../../../schemas/admin";
 import { UserId } from "../../../schemas/common";
 import { Member } from "../../../schemas/identity";
+import type { Tagged } from "../../../schemas/preconditions";
 import type { AppEnv } from "../../env";
 import { callTenant, selectedTenant, selectedTenantName } from "../../tenancy/call";
 import { listMembership, unlistMembership } from "../../tenancy/directory";
+import { ConditionalHeaders, conditionalRead, NOT_MODIFIED, preconditionsOf, taggedJson, taggedResponse } from "../conditional";
 import { json, jsonBody, memberRoute, PROBLEMS } from "../shared";
 
 /**
@@ -63,23 +65,44 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
   )
   .openapi(
     memberRoute({
+      method: "get",
+      path: "/v1/admin/members/{userId}",
+      operationId: "getMember",
+      tags: ["admin"],
+      summary: "One member, with its ETag (admin, auditor); 304 when If-None-Match matches",
+      request: { params: MemberParams, query: MemberSelector, headers: ConditionalHeaders },
+      responses: { 200: taggedJson(Member, "The member"), 304: NOT_MODIFIED, 412: PROBLEMS[412] },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const { issuer } = c.req.valid("query");
+      const change = memberChange(c, userId, issuer);
+      const member = await callTenant<Tagged<Member>>(c, (stub, caller) => stub.adminMember(caller, change), { idempotent: true });
+      return conditionalRead(c, member, `member ${userId}`);
+    },
+  )
+  .openapi(
+    memberRoute({
       method: "patch",
       path: "/v1/admin/members/{userId}",
       tags: ["admin"],
       summary: "Change a member's role, status or e-mail (admin); suspension and role changes close the member's sockets",
-      request: { params: MemberParams, query: MemberSelector, body: jsonBody(AdminMemberPatch) },
-      responses: { 200: json(Member, "The member as changed"), 409: PROBLEMS[409] },
+      request: { params: MemberParams, query: MemberSelector, headers: ConditionalHeaders, body: jsonBody(AdminMemberPatch) },
+      responses: { 200: taggedJson(Member, "The member as changed"), 409: PROBLEMS[409], 412: PROBLEMS[412] },
     }),
     async (c) => {
       const { userId } = c.req.valid("param");
       const { issuer } = c.req.valid("query");
       const patch = c.req.valid("json");
       const change = memberChange(c, userId, issuer);
-      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminPatchMember(caller, change, patch), {
-        idempotent: false,
-      });
+      const pre = preconditionsOf(c);
+      const outcome = await callTenant<MemberChangeOutcome & { etag: string }>(
+        c,
+        (stub, caller) => stub.adminPatchMember(caller, change, patch, pre),
+        { idempotent: false },
+      );
       await reindexMember(c, outcome, false);
-      return c.json(outcome.member, 200);
+      return taggedResponse(c, { value: outcome.member, etag: outcome.etag }, 200);
     },
   )
   .openapi(
@@ -88,14 +111,15 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/admin/members/{userId}",
       tags: ["admin"],
       summary: "Remove a member (admin): refused from their next request on, sockets closed; never the last admin",
-      request: { params: MemberParams, query: MemberSelector },
-      responses: { 204: { description: "Removed" }, 409: PROBLEMS[409] },
+      request: { params: MemberParams, query: MemberSelector, headers: ConditionalHeaders },
+      responses: { 204: { description: "Removed" }, 409: PROBLEMS[409], 412: PROBLEMS[412] },
     }),
     async (c) => {
       const { userId } = c.req.valid("param");
       const { issuer } = c.req.valid("query");
       const change = memberChange(c, userId, issuer);
-      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminRemoveMember(caller, change), {
+      const pre = preconditionsOf(c);
+      const outcome = await callTenant<MemberChangeOutcome>(c, (stub, caller) => stub.adminRemoveMember(caller, change, pre), {
         idempotent: false,
       });
       await reindexMember(c, outcome, true);

@@ -1,8 +1,10 @@
 import { AdminMemberCreate, AdminMemberPatch, MemberChange, type MemberChangeOutcome, type MemberList } from "../../../../schemas/admin";
 import { AppError, parseOr422 } from "../../../../schemas/errors";
 import { principalKey, type Member } from "../../../../schemas/identity";
+import type { Preconditions, Tagged } from "../../../../schemas/preconditions";
 import type { Db } from "../../data/db";
 import { members } from "../../data/members";
+import { entityTag, requirePreconditions, tagged } from "../../etag";
 import type { CallContext } from "../../guard";
 import type { Runtime } from "../../runtime";
 
@@ -14,6 +16,11 @@ import type { Runtime } from "../../runtime";
  */
 export function listMembers(rt: Runtime): MemberList {
   return { members: members.list(rt.db) };
+}
+
+/** One member and its entity tag (`?issuer=` picks the identity provider when the subject has several). */
+export function getMember(rt: Runtime, change: MemberChange): Tagged<Member> {
+  return tagged("member", memberNamed(rt.db, parseOr422(MemberChange, change)));
 }
 
 /** Adds a member (409 when the identity is one already: change it with PATCH). */
@@ -37,11 +44,18 @@ export function addMember(rt: Runtime, c: CallContext, input: AdminMemberCreate,
  * Role, status or e-mail of a member. Suspension and role changes take effect on the member's
  * next call (this object decides every call) and close their sockets.
  */
-export function patchMember(rt: Runtime, c: CallContext, change: MemberChange, patch: AdminMemberPatch): MemberChangeOutcome {
+export function patchMember(
+  rt: Runtime,
+  c: CallContext,
+  change: MemberChange,
+  patch: AdminMemberPatch,
+  preconditions: Preconditions,
+): MemberChangeOutcome & { etag: string } {
   const who = parseOr422(MemberChange, change);
   const p = parseOr422(AdminMemberPatch, patch);
   const previous = rt.db.transaction(() => {
     const current = memberNamed(rt.db, who);
+    requirePreconditions(preconditions, entityTag("member", current), `member ${current.subject}`);
     const next = {
       role: p.role ?? current.role,
       status: p.status ?? current.status,
@@ -57,14 +71,15 @@ export function patchMember(rt: Runtime, c: CallContext, change: MemberChange, p
   const member = memberOrInternal(rt.db, previous.issuer, previous.subject);
   const revoked = member.status !== "active" || member.role !== previous.role;
   const socketsClosed = revoked ? rt.sockets.closeSocketsOf(member.issuer, member.subject, "membership changed") : 0;
-  return { member, previous, socketsClosed };
+  return { member, previous, socketsClosed, etag: entityTag("member", member) };
 }
 
 /** Removes a member: refused from their next call on, their sockets closed. */
-export function removeMember(rt: Runtime, c: CallContext, change: MemberChange): MemberChangeOutcome {
+export function removeMember(rt: Runtime, c: CallContext, change: MemberChange, preconditions: Preconditions): MemberChangeOutcome {
   const who = parseOr422(MemberChange, change);
   const removed = rt.db.transaction(() => {
     const current = memberNamed(rt.db, who);
+    requirePreconditions(preconditions, entityTag("member", current), `member ${current.subject}`);
     keepAnAdmin(rt.db, current, false);
     members.remove(rt.db, current.issuer, current.subject);
     c.audit({ action: "member.remove", target: `member:${principalKey(current)}`, outcome: "ok", reason: `was ${current.role}` });

@@ -1,4 +1,5 @@
 import { AppError, parseOr422 } from "../../../../schemas/errors";
+import type { Preconditions, Tagged } from "../../../../schemas/preconditions";
 import { ProviderKeyPut, ProviderName, type ProviderKeyList, type ProviderKeyView } from "../../../../schemas/provider-keys";
 import { loadTenantConfig } from "../../config";
 import {
@@ -10,7 +11,8 @@ import {
   parseKeyring,
   type Keyring,
 } from "../../crypto/envelope";
-import { providerKeyAad, providerKeys, toView } from "../../data/provider-keys";
+import { providerKeyAad, providerKeys, toView, type StoredProviderKey } from "../../data/provider-keys";
+import { entityTag, requirePreconditions, tagged } from "../../etag";
 import type { CallContext } from "../../guard";
 import type { Runtime } from "../../runtime";
 
@@ -25,13 +27,28 @@ export function listKeys(rt: Runtime): ProviderKeyList {
   return { keys: keys.map(toView) };
 }
 
-/** Stores a provider key, sealed under the deployment's current KEK and bound to this tenant and provider. */
+/** One stored key as the API shows it, and its entity tag; "not found" when none is stored (or it cannot be read). */
+export function getKey(rt: Runtime, provider: ProviderName): Tagged<ProviderKeyView> {
+  const name = parseOr422(ProviderName, provider);
+  const stored = providerKeys.get(rt.db, name);
+  if (!stored) throw new AppError("not_found", `no ${name} key is stored`);
+  return tagged("provider-key", toView(stored));
+}
+
+const tagOf = (stored: StoredProviderKey | null): string | null => (stored ? entityTag("provider-key", toView(stored)) : null);
+
+/**
+ * Stores a provider key, sealed under the deployment's current KEK and bound to this tenant and
+ * provider. Sealing is asynchronous, so the preconditions are checked after it, inside the write's
+ * transaction, against the key stored at that moment (`If-None-Match: *` stores only a first key).
+ */
 export async function putKey(
   rt: Runtime,
   c: CallContext,
   provider: ProviderName,
   input: ProviderKeyPut,
-): Promise<{ created: boolean; key: ProviderKeyView }> {
+  preconditions: Preconditions,
+): Promise<{ created: boolean; key: ProviderKeyView; etag: string }> {
   const name = parseOr422(ProviderName, provider);
   const { key } = parseOr422(ProviderKeyPut, input);
   const ring = keyring(rt);
@@ -40,6 +57,7 @@ export async function putKey(
   const sealed = await encryptSecret(ring, key, providerKeyAad(c.meta.id, name));
   const write = { provider: name, ...sealed, fingerprint: await fingerprintOf(key), mask: maskOf(key) };
   const result = rt.db.transaction(() => {
+    requirePreconditions(preconditions, tagOf(providerKeys.get(rt.db, name)), `the ${name} key`);
     const stored = providerKeys.put(rt.db, write, new Date().toISOString());
     c.audit({
       action: "provider_key.put",
@@ -49,14 +67,19 @@ export async function putKey(
     });
     return stored;
   });
-  return { created: result.created, key: toView(result.key) };
+  const view = toView(result.key);
+  return { created: result.created, key: view, etag: entityTag("provider-key", view) };
 }
 
-export function deleteKey(rt: Runtime, c: CallContext, provider: ProviderName): { removed: boolean } {
+/** Deletes the stored key: "not found" when there is none, whatever the preconditions; else they must hold. */
+export function deleteKey(rt: Runtime, c: CallContext, provider: ProviderName, preconditions: Preconditions): { removed: boolean } {
   const name = parseOr422(ProviderName, provider);
   return rt.db.transaction(() => {
+    const current = providerKeys.get(rt.db, name);
     const removed = providerKeys.remove(rt.db, name);
     if (!removed) throw new AppError("not_found", `no ${name} key is stored`);
+    // Checked after the delete only so that a missing key stays a 404; a 412 here rolls the delete back.
+    requirePreconditions(preconditions, tagOf(current), `the ${name} key`);
     c.audit({ action: "provider_key.delete", target: `provider:${name}`, outcome: "ok", reason: null });
     return { removed };
   });
