@@ -1,7 +1,7 @@
 import type { Connection, WSMessage } from "partyserver";
 import type { Role } from "../../../schemas/common";
 import { AppError, parseOr422 } from "../../../schemas/errors";
-import { Caller, principalKey } from "../../../schemas/identity";
+import { Caller, principalKey, type DevRole } from "../../../schemas/identity";
 import { formatTicket, parseTicket, TICKET_TTL_SECONDS, type ConnectionState, type RealtimeTicket } from "../../../schemas/realtime";
 import { tenantMeta } from "../data/meta";
 import { isInitialised } from "../data/migrations";
@@ -277,6 +277,6 @@ export class RealtimeHub implements SocketControl {
 }
 
 /** Caller for a socket's identity; `requestId` ties its audit entries to the connection. */
-function socketCaller(who: { issuer: string; subject: string; devRole?: Role | null | undefined }, requestId: string): Caller {
+function socketCaller(who: { issuer: string; subject: string; devRole?: DevRole | null | undefined }, requestId: string): Caller {
   return parseOr422(Caller, { issuer: who.issuer, subject: who.subject, email: null, devRole: who.devRole ?? null, requestId });
 }
