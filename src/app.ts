@@ -7,6 +7,7 @@ import { authenticate, isPlatformOperator } from "./identity/authenticate";
 import { bodyGuard } from "./middleware/body-guard";
 import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
+import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { auditRoutes } from "./routes/admin/audit";
@@ -64,7 +65,8 @@ export function createApp() {
     },
   });
 
-  app.use("*", requestId, requestLog, rateHeaders);
+  // A known path with the wrong method: 405 with Allow, before configuration and authentication.
+  app.use("*", requestId, requestLog, rateHeaders, methodNotAllowed(app));
   app.route("/", systemRoutes);
   app.use("*", configGuard, stripInternalHeaders, bodyGuard);
 
