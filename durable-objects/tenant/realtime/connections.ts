@@ -120,8 +120,14 @@ export class RealtimeHub implements SocketControl {
     this.#presence.joined(connection, state);
   }
 
-  closed(connection: Connection): void {
+  /**
+   * A socket closed. A peer's Close frame without a status code (what `ws.close()` sends) arrives
+   * as 1005, which partyserver does not reciprocate (it treats 1005 like a lost transport); the
+   * peer would then wait for its own close timeout. Answering with 1000 completes the handshake.
+   */
+  closed(connection: Connection, code: number): void {
     this.#presence.left(connection, readState(connection));
+    if (code === 1005) closeQuietly(connection, 1000, "");
   }
 
   /** One inbound frame. Nothing may escape: partyserver does not await a rejected onMessage into its own catch. */
