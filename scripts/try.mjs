@@ -213,6 +213,8 @@ function startServer({ port, stateDir, logFile }) {
 
 /** The bash running a block right now (its own process group), for a stop in the middle. */
 let runningBlock = null;
+/** Set by SIGINT/SIGTERM/SIGHUP: no further block runs, nothing more is reported. */
+let interrupted = false;
 
 function killRunningBlock() {
   if (runningBlock === null) return;
@@ -268,6 +270,17 @@ function clip(text, max = 1_500) {
   return text.length > max ? `${text.slice(0, max)}\n... (${text.length - max} more characters)` : text;
 }
 
+/** Why a step's result is not what the README says, or null when it is. */
+function verdict(step, result) {
+  if (result.code === null) return "did not run to its end (an earlier command hung or the block timed out)";
+  if (result.code !== 0) return `exited with code ${result.code}`;
+  try {
+    return compare(step.expect, result.stdout);
+  } catch (error) {
+    return error.message;
+  }
+}
+
 /** One pass over every example; returns the number of answers that differ. */
 async function runPass(name, blocks, context) {
   process.stdout.write(`\n[try] ${name}\n`);
@@ -275,23 +288,16 @@ async function runPass(name, blocks, context) {
   for (const [b, block] of blocks.entries()) {
     const outDir = path.join(context.scratch, `${name.replace(/\W+/g, "-")}-${b}`);
     mkdirSync(outDir, { recursive: true });
+    if (interrupted) break;
     const results = await runBlock(block, { ...context, outDir });
+    if (interrupted) break;
     block.steps.forEach((step, i) => {
       const result = results[i];
       const title = step.command
         .split("\n")
         .filter((l) => l.trim() !== "" && !l.trim().startsWith("#"))[0]
         .slice(0, 110);
-      let reason = null;
-      if (result.code === null) reason = "did not run to its end (an earlier command hung or the block timed out)";
-      else if (result.code !== 0) reason = `exited with code ${result.code}`;
-      else {
-        try {
-          reason = compare(step.expect, result.stdout);
-        } catch (error) {
-          reason = error.message;
-        }
-      }
+      const reason = verdict(step, result);
       if (reason === null) {
         process.stdout.write(`  ok    README.md:${step.line}  ${title}\n`);
         return;
@@ -333,7 +339,6 @@ async function main() {
   mkdirSync(workDir, { recursive: true });
   const port = await freePort();
   let server = null;
-  let interrupted = false;
 
   const cleanUp = async () => {
     killRunningBlock();
@@ -353,19 +358,20 @@ async function main() {
   let failures = 0;
   const started = Date.now();
   try {
-    for (const [n, name] of ["pass 1: a fresh server", "pass 2: the same state, after a restart"].entries()) {
+    for (const name of ["pass 1: a fresh server", "pass 2: the same state, after a restart"]) {
       process.stdout.write(`\n[try] starting npm start on port ${port} (state in ${path.relative(ROOT, stateDir)})...\n`);
       server = startServer({ port, stateDir, logFile });
       try {
         await server.ready;
       } catch (error) {
+        if (interrupted) return 130;
         process.stderr.write(`[try] ${error.message}; its output:\n${indent(clip(server.log(), 6_000), "  ")}\n`);
         return 1;
       }
       failures += await runPass(name, blocks, { port, workDir, scratch });
+      if (interrupted) return 130;
       await server.stop();
       server = null;
-      if (n === 0 && interrupted) return 130;
     }
   } finally {
     await cleanUp();
