@@ -29,7 +29,7 @@ import { searchRoutes } from "./routes/search";
 import { systemRoutes } from "./routes/system";
 
 /**
- * The router Worker. Checks run in a fixed order: request id and log, liveness, configuration,
+ * The router Worker. Checks run in a fixed order: request id and log, method (405), liveness, configuration,
  * internal headers stripped, body type and size, authentication, then per route: tenant
  * selection, the actor's membership/role/rate checks, body validation, the action.
  */
