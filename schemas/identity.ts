@@ -1,13 +1,21 @@
 import { z } from "@hono/zod-openapi";
 import { Region, Role, TenantId, UserId } from "./common";
 
+/**
+ * What a dev-auth identity asserts about its role: the `x-user-role` header's role, taken as
+ * given, or `member` when the header is absent: the tenant object then uses the member's own
+ * role, else `technician` (the product contract's rule for dev auth).
+ */
+export const DevRole = z.union([Role, z.literal("member")]);
+export type DevRole = z.infer<typeof DevRole>;
+
 /** A verified identity as the router hands it to the actors. */
 export const Principal = z.object({
   issuer: z.string().min(1).max(512),
   subject: UserId,
   email: z.string().max(320).nullable(),
-  /** Set only for dev-auth identities: the role asserted by the `x-user-role` header. */
-  devRole: Role.nullable(),
+  /** Set only for dev-auth identities (null for verified tokens): see DevRole. */
+  devRole: DevRole.nullable(),
 });
 export type Principal = z.infer<typeof Principal>;
 

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { Region, Role, TenantId } from "./common";
 import { CopilotAsk, CopilotAnswer } from "./copilot";
 import { ErrorCode } from "./errors";
+import { DevRole } from "./identity";
 
 /**
  * The realtime channel's contract: the ticket that opens a socket, the frames a client may send
@@ -111,7 +112,7 @@ export const ConnectionState = z.object({
   subject: z.string().min(1).max(256),
   /** The role when the socket opened (for presence and logs); every ask re-checks the authority. */
   role: Role,
-  devRole: Role.optional(),
+  devRole: DevRole.optional(),
   connectedAt: z.number().int(),
   msgWindowStart: z.number().int(),
   msgCount: z.number().int().min(0),

@@ -3,7 +3,8 @@
  * demo tenants loaded, so a newcomer can paste curl commands right away.
  *
  *   1. starts `wrangler dev` on 127.0.0.1:$PORT (default 8787) with local persistence in
- *      .wrangler/state and the dev-only vars on the command line (wrangler.jsonc stays production-safe);
+ *      .wrangler/state (or $PERSIST_TO) and the dev-only vars on the command line (wrangler.jsonc
+ *      stays production-safe);
  *   2. waits for GET /healthz (60 s at most);
  *   3. seeds the demo tenants through the public API (scripts/seed.mjs; idempotent);
  *   4. prints a banner with the users and ready-to-paste curl examples.
@@ -23,6 +24,8 @@ const HOST = "127.0.0.1";
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://${HOST}:${PORT}`;
 const HEALTH_TIMEOUT_MS = 60_000;
+/** Where wrangler keeps local state; `npm run try` points this at its own temporary directory. */
+const PERSIST_TO = process.env.PERSIST_TO ? path.resolve(process.env.PERSIST_TO) : undefined;
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -72,6 +75,7 @@ const args = [
   "--var",
   "PROVIDER_KEY_KEKS:v1:ZGV2LW9ubHkta2VrLW5ldmVyLXVzZS1pbi1wcm9kISE=",
   "--show-interactive-dev-session=false",
+  ...(PERSIST_TO ? ["--persist-to", PERSIST_TO] : []),
 ];
 say(`[start] wrangler ${args.join(" ")}`);
 
@@ -205,33 +209,28 @@ function banner({ tenants }) {
     })
     .join("\n");
   const curls = [
-    [`Who am I (tenant, role, memberships)`, `curl -s ${BASE}/v1/me ${h("x-user-id", tech)} ${h("x-user-role", "technician")}`],
-    [
-      `${tech} lists her jobs (a technician sees only jobs assigned to her)`,
-      `curl -s '${BASE}/v1/jobs?limit=5' ${h("x-user-id", tech)} ${h("x-user-role", "technician")}`,
-    ],
+    [`Who am I (tenant, role, memberships)`, `curl -s ${BASE}/v1/me ${h("x-user-id", tech)}`],
+    [`${tech} lists her jobs (a technician sees only jobs assigned to her)`, `curl -s '${BASE}/v1/jobs?limit=5' ${h("x-user-id", tech)}`],
     [
       `Everything about today's job ${job.id}, with evidence refs (${other} gets 404 for it)`,
-      `curl -s ${BASE}/v1/jobs/${job.id}/context ${h("x-user-id", tech)} ${h("x-user-role", "technician")}`,
+      `curl -s ${BASE}/v1/jobs/${job.id}/context ${h("x-user-id", tech)}`,
     ],
-    [
-      `Full-text search over what ${tech} may read`,
-      `curl -s '${BASE}/v1/search?q=contactor&limit=5' ${h("x-user-id", tech)} ${h("x-user-role", "technician")}`,
-    ],
+    [`Full-text search over what ${tech} may read`, `curl -s '${BASE}/v1/search?q=contactor&limit=5' ${h("x-user-id", tech)}`],
     [
       `The dispatcher ingests a note on ${job.id} (upsert by id: run it twice, the second says "unchanged")`,
-      `curl -s -X POST ${BASE}/v1/ingest ${h("x-user-id", dispatcher)} ${h("x-user-role", "dispatcher")} ${h("content-type", "application/json")} -d '{"notes":[{"id":"N-9001","jobId":"${job.id}","body":"Customer called: RTU-2 is short-cycling again after lunch."}]}'`,
+      `curl -s -X POST ${BASE}/v1/ingest ${h("x-user-id", dispatcher)} ${h("content-type", "application/json")} -d '{"notes":[{"id":"N-9001","jobId":"${job.id}","body":"Customer called: RTU-2 is short-cycling again after lunch."}]}'`,
     ],
-    [`The admin reads the audit log`, `curl -s '${BASE}/v1/admin/audit?limit=5' ${h("x-user-id", admin)} ${h("x-user-role", "admin")}`],
+    [`The admin reads the audit log`, `curl -s '${BASE}/v1/admin/audit?limit=5' ${h("x-user-id", admin)}`],
   ];
   return [
     "",
     "=".repeat(100),
-    ` FieldPilot is running at ${BASE}  (workerd via wrangler dev, dev auth ON, state in .wrangler/state)`,
+    ` FieldPilot is running at ${BASE}  (workerd via wrangler dev, dev auth ON, state in ${PERSIST_TO ?? ".wrangler/state"})`,
     ` Demo data: two tenants, schedules Oct-Dec 2026, "today" in the data is ${DEMO_TODAY}.`,
     "",
-    " Dev auth: send x-user-id (and x-user-role; it defaults to technician). Members of one tenant need no",
-    ` x-tenant-id. Platform operator: x-user-id: ${PLATFORM_OPERATOR} (for /v1/platform/*). OpenAPI: ${BASE}/v1/openapi.json`,
+    " Dev auth (local only): send x-user-id; you act with your membership's role unless x-user-role overrides it",
+    " (trusted as given). Members of one tenant need no x-tenant-id.",
+    ` Platform operator: x-user-id: ${PLATFORM_OPERATOR} (for /v1/platform/*). OpenAPI: ${BASE}/v1/openapi.json`,
     "",
     users,
     "",

@@ -7,6 +7,7 @@ import { isolateAuthenticator, isPlatformOperator, type Authenticator } from "./
 import { bodyGuard } from "./middleware/body-guard";
 import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
+import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { serverTiming, timingOf } from "./middleware/server-timing";
@@ -29,7 +30,7 @@ import { searchRoutes } from "./routes/search";
 import { systemRoutes } from "./routes/system";
 
 /**
- * The router Worker. Checks run in a fixed order: request id and log, liveness, configuration,
+ * The router Worker. Checks run in a fixed order: request id and log, method (405), liveness, configuration,
  * internal headers stripped, body type and size, authentication, then per route: tenant
  * selection, the actor's membership/role/rate checks, body validation, the action.
  */
@@ -68,7 +69,8 @@ export function createApp(options: { authenticator?: Authenticator } = {}) {
     },
   });
 
-  app.use("*", requestId, serverTiming, requestLog, rateHeaders);
+  // A known path with the wrong method: 405 with Allow, before configuration and authentication.
+  app.use("*", requestId, serverTiming, requestLog, rateHeaders, methodNotAllowed(app));
   app.route("/", systemRoutes);
   app.use("*", configGuard, stripInternalHeaders, bodyGuard);
 

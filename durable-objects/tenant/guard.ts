@@ -1,6 +1,6 @@
 import { RecordId, type Role } from "../../schemas/common";
 import { AppError, parseOr422, type AppErrorData } from "../../schemas/errors";
-import { Caller, principalKey } from "../../schemas/identity";
+import { Caller, principalKey, type DevRole } from "../../schemas/identity";
 import { noWork, type ObjectWork, type RateState, type RpcResult } from "../../schemas/rpc";
 import { devAuthAllowed } from "./config";
 import type { AuditInput } from "./data/audit";
@@ -117,12 +117,17 @@ export class Guard {
     };
   }
 
-  /** The authority's answer for an identity: its role, or why it is refused (dev roles only when dev auth is on). */
-  membership(who: { issuer: string; subject: string; devRole: Role | null }): { role: Role } | { refused: string; role: Role | null } {
+  /**
+   * The authority's answer for an identity: its role, or why it is refused. A dev identity (only
+   * when dev auth is on here too) has the role its `x-user-role` header asserted, else its own
+   * member role, else `technician`; a suspended member row still wins.
+   */
+  membership(who: { issuer: string; subject: string; devRole: DevRole | null }): { role: Role } | { refused: string; role: Role | null } {
     const member = members.get(this.#rt.db, who.issuer, who.subject);
     if (who.devRole !== null) {
       if (!devAuthAllowed(this.#rt.env)) return { refused: "dev identity refused: dev auth is off", role: null };
       if (member && member.status !== "active") return { refused: "member suspended", role: member.role };
+      if (who.devRole === "member") return { role: member?.role ?? "technician" };
       return { role: who.devRole };
     }
     if (!member) return { refused: "not a member", role: null };

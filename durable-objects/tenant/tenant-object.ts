@@ -347,8 +347,8 @@ export class TenantObject extends Server<Env> {
     this.#realtime.connected(connection);
   }
 
-  override onClose(connection: Connection): void {
-    this.#realtime.closed(connection);
+  override onClose(connection: Connection, code: number): void {
+    this.#realtime.closed(connection, code);
   }
 
   override async onMessage(connection: Connection, message: WSMessage): Promise<void> {

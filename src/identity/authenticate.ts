@@ -199,11 +199,16 @@ export class Authenticator {
 /** The isolate's authenticator, used by the router (tests build their own with a fake clock). */
 export const isolateAuthenticator = new Authenticator();
 
+/**
+ * A dev identity (local use only). `x-user-role` is trusted as given; without it the tenant
+ * object uses the member's own role (else technician): `devRole: "member"`.
+ */
 function devPrincipal(req: AuthInput): Principal {
   const subject = UserId.safeParse(req.header("x-user-id"));
   if (!subject.success) throw unauthenticated("dev auth: send x-user-id (1-256 characters of A-Z a-z 0-9 . _ : @ | + -)");
   const roleHeader = req.header("x-user-role");
-  const role = Role.safeParse(roleHeader ?? "technician");
+  if (roleHeader === undefined) return { issuer: DEV_ISSUER, subject: subject.data, email: null, devRole: "member" };
+  const role = Role.safeParse(roleHeader);
   if (!role.success) throw unauthenticated(`dev auth: x-user-role must be one of ${Role.options.join(", ")}`);
   return { issuer: DEV_ISSUER, subject: subject.data, email: null, devRole: role.data };
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { routePath } from "hono/route";
+import { matchedRoutes } from "hono/route";
 import type { MetricSample } from "../../schemas/admin";
 import type { AppEnv } from "../env";
 import { tenantStub } from "./call";
@@ -58,8 +58,12 @@ export async function flushMetrics(env: Env, tenantId: string): Promise<void> {
   }
 }
 
-/** The route's pattern (`/v1/jobs/:id`), so ids never become metric names; unmatched paths are one name. */
+/**
+ * The route's pattern (`/v1/jobs/:id`), so ids never become metric names; unmatched paths are one
+ * name. The route is the matched handler registered for a method: middleware is registered for
+ * `ALL`, and may be matched after the route (the public routes sit before the later middleware).
+ */
 export function metricRoute(c: Context<AppEnv>): string {
-  const path = routePath(c, -1);
-  return path === "" || path.endsWith("*") ? "(unmatched)" : path;
+  const route = matchedRoutes(c).find((r) => r.method !== "ALL");
+  return route === undefined || route.path.endsWith("*") ? "(unmatched)" : route.path;
 }

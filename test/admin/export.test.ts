@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BASE, call, readResponse } from "../helpers/api";
+import { BASE, bodyText, call, readResponse } from "../helpers/api";
 import { expectOk, expectProblem } from "../helpers/expect-api";
 import { keys } from "../helpers/tokens";
 import { basicData, createTenant, ingestAs, operatorToken, tenantWithCast, type Cast } from "../helpers/world";
@@ -32,7 +32,7 @@ function parse(text: string): Parsed {
 
 async function exportOf(token: string, tenant: string): Promise<{ text: string; parsed: Parsed }> {
   const res = await exportText(token, tenant);
-  const text = await res.text();
+  const text = await bodyText(res);
   expect(res.status, text.slice(0, 300)).toBe(200);
   expect(res.headers.get("content-type")).toContain("application/x-ndjson");
   return { text, parsed: parse(text) };
@@ -120,7 +120,7 @@ describe("export", () => {
     expect(res.headers.get("content-encoding")).toBe("gzip");
     // fetch() decodes a gzip Content-Encoding as a browser would: the text arriving intact (it
     // would fail to decode otherwise) and the header say the body went over the wire as gzip.
-    const text = await res.text();
+    const text = await bodyText(res);
     const parsed = parse(text);
     expect(parsed.footer.digest).toBe(`sha256:${await sha256Hex(parsed.lines.map((l) => `${l}\n`).join(""))}`);
   });
@@ -134,7 +134,7 @@ describe("export", () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-encoding")).toBeNull();
-    expect(parse(await res.text()).footer.type).toBe("footer");
+    expect(parse(await bodyText(res)).footer.type).toBe("footer");
     expectProblem(await call("/v1/admin/export?encoding=br", { token: cast.admin }), 422, "validation_failed");
   });
 

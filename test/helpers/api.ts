@@ -6,6 +6,8 @@ export const BASE = "http://fieldpilot.test";
 // `exports.default` is the main Worker's default export; wrangler types does not describe it.
 const worker = (exports as unknown as { default: Fetcher }).default;
 
+const utf8 = new TextDecoder();
+
 export interface CallOptions {
   method?: string;
   token?: string;
@@ -39,9 +41,18 @@ export function buildRequest(path: string, options: CallOptions = {}): Request {
   return new Request(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
 }
 
-/** Reads the whole body (the pool requires it before evicting objects) and parses JSON when it is JSON. */
+/** A response body as UTF-8 text, decoded here (see readResponse), whatever its Content-Type. */
+export async function bodyText(response: Response): Promise<string> {
+  return utf8.decode(await response.arrayBuffer());
+}
+
+/**
+ * Reads the whole body (the pool requires it before evicting objects) and parses JSON when it is
+ * JSON. The bytes are decoded here rather than with `.text()`, which workerd warns about for
+ * bodies whose type is not text (NDJSON, gzip, problem+json without a charset, empty 204s).
+ */
 export async function readResponse<T = any>(response: Response): Promise<ApiResponse<T>> {
-  const text = await response.text();
+  const text = await bodyText(response);
   let parsed: unknown;
   try {
     parsed = text === "" ? null : JSON.parse(text);

@@ -1,4 +1,4 @@
-import { Role } from "../../../schemas/common";
+import { DevRole } from "../../../schemas/identity";
 import type { Db } from "./db";
 
 /**
@@ -9,7 +9,7 @@ import type { Db } from "./db";
 export interface TicketIdentity {
   issuer: string;
   subject: string;
-  devRole: Role | null;
+  devRole: DevRole | null;
 }
 
 export const tickets = {
@@ -35,9 +35,9 @@ export const tickets = {
       nowMs,
     );
     if (!row) return null;
-    let devRole: Role | null = null;
+    let devRole: DevRole | null = null;
     if (row.dev_role !== null) {
-      const parsed = Role.safeParse(row.dev_role);
+      const parsed = DevRole.safeParse(row.dev_role);
       // A stored dev role that no longer parses is refused rather than widened to a default.
       if (!parsed.success) return null;
       devRole = parsed.data;

@@ -1,7 +1,7 @@
 import type { Connection, WSMessage } from "partyserver";
 import type { Role } from "../../../schemas/common";
 import { AppError, parseOr422 } from "../../../schemas/errors";
-import { Caller, principalKey } from "../../../schemas/identity";
+import { Caller, principalKey, type DevRole } from "../../../schemas/identity";
 import { formatTicket, parseTicket, TICKET_TTL_SECONDS, type ConnectionState, type RealtimeTicket } from "../../../schemas/realtime";
 import { tenantMeta } from "../data/meta";
 import { isInitialised } from "../data/migrations";
@@ -120,8 +120,14 @@ export class RealtimeHub implements SocketControl {
     this.#presence.joined(connection, state);
   }
 
-  closed(connection: Connection): void {
+  /**
+   * A socket closed. A peer's Close frame without a status code (what `ws.close()` sends) arrives
+   * as 1005, which partyserver does not reciprocate (it treats 1005 like a lost transport); the
+   * peer would then wait for its own close timeout. Answering with 1000 completes the handshake.
+   */
+  closed(connection: Connection, code: number): void {
     this.#presence.left(connection, readState(connection));
+    if (code === 1005) closeQuietly(connection, 1000, "");
   }
 
   /** One inbound frame. Nothing may escape: partyserver does not await a rejected onMessage into its own catch. */
@@ -277,6 +283,6 @@ export class RealtimeHub implements SocketControl {
 }
 
 /** Caller for a socket's identity; `requestId` ties its audit entries to the connection. */
-function socketCaller(who: { issuer: string; subject: string; devRole?: Role | null | undefined }, requestId: string): Caller {
+function socketCaller(who: { issuer: string; subject: string; devRole?: DevRole | null | undefined }, requestId: string): Caller {
   return parseOr422(Caller, { issuer: who.issuer, subject: who.subject, email: null, devRole: who.devRole ?? null, requestId });
 }

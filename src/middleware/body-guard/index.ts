@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../../schemas/errors";
 import type { AppEnv } from "../../env";
+import { relayBody } from "./relay";
 
 /**
  * Size of request bodies (413 before any parsing). The size is counted over the bytes that
@@ -19,8 +20,17 @@ export const STREAMED_BODY_PATHS: ReadonlySet<string> = new Set(["/v1/admin/impo
 export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
   if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
-  if (STREAMED_BODY_PATHS.has(c.req.path)) return next();
   const body = c.req.raw.body;
+  if (STREAMED_BODY_PATHS.has(c.req.path)) {
+    if (body === null) return next();
+    const relay = relayBody(body);
+    c.req.raw = new Request(c.req.raw.url, { method, headers: c.req.raw.headers, body: relay.stream });
+    await next();
+    // Refused (by authentication, the route or the tenant object) before the upload was read
+    // to its end: read the rest, so the client can finish sending and receive the answer.
+    if (c.res.status >= 400) await relay.drain();
+    return;
+  }
   const declared = c.req.header("content-length");
   if (body === null || declared === "0") return next();
   const max = c.get("config").MAX_BODY_BYTES;
