@@ -208,6 +208,24 @@ describe("a signing key the provider added", () => {
     expect(fetches - 1).toBeLessThanOrEqual(Math.floor(elapsed / COOLDOWN) + 1);
     expect(fetches).toBeGreaterThanOrEqual(3);
   });
+  it("lets at most maxWaiters requests wait for the next fetch; the rest are refused at once", async () => {
+    const { idp, subject } = await provider("kid-waiters");
+    const [k1, stranger] = await Promise.all([signingKey("k1"), signingKey("stranger")]);
+    await idp.publish(k1);
+    const clock = new FakeClock();
+    const router = routerFor(idp, clock, { keySet: { maxWaiters: 50 } });
+    expectAccepted(await router.me(await idp.token(k1, subject)), subject);
+
+    const tokens = await Promise.all(Array.from({ length: 80 }, (_, i) => idp.token(stranger, subject, { kid: `over-${i}` })));
+    let answered = 0;
+    const pending = Promise.all(tokens.map((t) => router.me(t).finally(() => (answered += 1))));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(30); // the clock has not moved: only the requests beyond the 50 waiters are answered
+    const { value, waitedMs } = await drive(clock, pending);
+    for (const res of value) expectUnknownKey(res);
+    expect(waitedMs).toBe(5_000);
+    expect((await idp.stats()).fetches).toBe(2);
+  });
 });
 
 describe("the JWKS host is down", () => {
