@@ -14,6 +14,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs",
+      operationId: "listJobs",
       tags: ["jobs"],
       summary: "List jobs the caller may see (filters, cursor pagination)",
       request: { query: JobListQuery },
@@ -28,6 +29,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs/{id}",
+      operationId: "getJob",
       tags: ["jobs"],
       summary: "One job",
       request: { params: JobParams },
@@ -42,6 +44,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "patch",
       path: "/v1/jobs/{id}",
+      operationId: "patchJob",
       tags: ["jobs"],
       summary: "Change a job (admin, dispatcher)",
       request: { params: JobParams, body: jsonBody(JobPatch) },
@@ -57,6 +60,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/jobs/{id}/notes",
+      operationId: "addJobNote",
       tags: ["jobs"],
       summary: "Add a note to a job (HTML is reduced to text)",
       request: { params: JobParams, body: jsonBody(NoteCreate) },
@@ -72,6 +76,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs/{id}/context",
+      operationId: "getJobContext",
       tags: ["jobs"],
       summary: "Everything a technician needs about a job, with evidence refs (audited)",
       request: { params: JobParams },

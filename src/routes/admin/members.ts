@@ -36,6 +36,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/members",
+      operationId: "listMembers",
       tags: ["admin"],
       summary: "The tenant's members (admin, auditor)",
       responses: { 200: json(MemberList, "Members") },
@@ -46,6 +47,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/admin/members",
+      operationId: "addMember",
       tags: ["admin"],
       summary: "Add a member (admin); 409 when the identity is a member already",
       request: { body: jsonBody(AdminMemberCreate) },
@@ -65,6 +67,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "patch",
       path: "/v1/admin/members/{userId}",
+      operationId: "patchMember",
       tags: ["admin"],
       summary: "Change a member's role, status or e-mail (admin); suspension and role changes close the member's sockets",
       request: { params: MemberParams, query: MemberSelector, body: jsonBody(AdminMemberPatch) },
@@ -86,6 +89,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "delete",
       path: "/v1/admin/members/{userId}",
+      operationId: "removeMember",
       tags: ["admin"],
       summary: "Remove a member (admin): refused from their next request on, sockets closed; never the last admin",
       request: { params: MemberParams, query: MemberSelector },

@@ -10,6 +10,7 @@ export const settingsRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/settings",
+      operationId: "getSettings",
       tags: ["admin"],
       summary: "The tenant's settings in effect, and the platform's defaults and bounds (admin, auditor)",
       responses: { 200: json(SettingsView, "Settings") },
@@ -20,6 +21,7 @@ export const settingsRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "put",
       path: "/v1/admin/settings",
+      operationId: "putSettings",
       tags: ["admin"],
       summary: "Replace the settings (admin): omitted fields fall back to the platform's defaults; `platform` is read-only",
       request: { body: jsonBody(SettingsPut) },
