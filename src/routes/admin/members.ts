@@ -13,7 +13,8 @@ import { json, jsonBody, memberRoute, PROBLEMS } from "../shared";
  * members); the router then brings the directory index in line, so the member's next request is
  * routed (or refused) accordingly.
  */
-const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId", in: "path" } }) });
+// The example is the member POST /v1/admin/members's example adds, not a demo member: these operations change and remove.
+const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId", in: "path" }, example: "erin.tech" }) });
 
 /** Brings the directory index in line with a member change the tenant object made. */
 async function reindexMember(c: Context<AppEnv>, outcome: MemberChangeOutcome, removed: boolean): Promise<void> {
