@@ -99,6 +99,8 @@ const SPECIAL: Record<string, Special> = {
 };
 
 const OPERATIONS = apiOperations();
+/** Variants in flight at once (the valid request goes alone, first). */
+const CONCURRENCY = 4;
 /** Operations that remove what others need run last. */
 const ORDER = [...OPERATIONS].sort((a, b) => Number(a.method === "DELETE") - Number(b.method === "DELETE"));
 
@@ -266,9 +268,15 @@ describe("the OpenAPI contract", () => {
       const ok = wanted !== undefined ? answer.status === wanted : answer.status >= 200 && answer.status < 300;
       if (!ok) failures.push(`valid request: answered ${answer.status}, expected ${wanted ?? "a 2xx"}: ${answer.text.slice(0, 300)}`);
       failures.push(...contractProblems(op, answer, wanted).map((p) => `valid request: ${p}`));
-      for (const variant of variantsOf(document, op, valid)) {
-        const answer = await sendAs(variant.spec);
-        failures.push(...contractProblems(op, answer, wanted).map((p) => `${variant.label}: ${p}`));
+      // A few variants at a time: each waits on its tenant object, so overlapping them saves wall time.
+      const variants = variantsOf(document, op, valid);
+      for (let i = 0; i < variants.length; i += CONCURRENCY) {
+        await Promise.all(
+          variants.slice(i, i + CONCURRENCY).map(async (variant) => {
+            const answer = await sendAs(variant.spec);
+            failures.push(...contractProblems(op, answer, wanted).map((p) => `${variant.label}: ${p}`));
+          }),
+        );
       }
       expect(failures, `${key}: ${failures.length} answers break the contract`).toEqual([]);
     });

@@ -121,6 +121,14 @@ export function variantsOf(document: Document, op: DocOperation, valid: RequestS
     add("no x-tenant-id", (s) => delete s.headers["x-tenant-id"]);
   }
 
+  // Conditional requests (RFC 9110 §13): whatever a route does with them, a 412 or a 304 must be documented.
+  if (["PATCH", "PUT", "DELETE"].includes(op.method)) {
+    for (const value of ['"stale-etag"', 'W/"weak"', "not-quoted", "*"]) add(`If-Match ${value}`, (s) => (s.headers["if-match"] = value));
+  }
+  if (op.method === "GET") {
+    for (const value of ["*", '"stale-etag"']) add(`If-None-Match ${value}`, (s) => (s.headers["if-none-match"] = value));
+  }
+
   // Path parameters.
   for (const p of op.parameters.filter((p) => p.in === "path")) {
     for (const value of HOSTILE_IDS) add(`path ${p.name}=${JSON.stringify(value.slice(0, 40))}`, (s) => (s.params[p.name] = value));
