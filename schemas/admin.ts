@@ -17,7 +17,7 @@ export const AdminMemberCreate = z
     /** Which identity provider's subject this is; defaults to the deployment's primary issuer. */
     issuer: Issuer.optional(),
   })
-  .openapi("AdminMemberCreate");
+  .openapi("AdminMemberCreate", { example: { subject: "erin.tech", role: "technician", email: "erin.tech@example.com" } });
 export type AdminMemberCreate = z.infer<typeof AdminMemberCreate>;
 
 export const AdminMemberPatch = z
@@ -29,7 +29,7 @@ export const AdminMemberPatch = z
   .refine((p) => p.role !== undefined || p.status !== undefined || p.email !== undefined, {
     message: "give at least one of role, status, email",
   })
-  .openapi("AdminMemberPatch");
+  .openapi("AdminMemberPatch", { minProperties: 1, example: { role: "dispatcher" } });
 export type AdminMemberPatch = z.infer<typeof AdminMemberPatch>;
 
 /** `?issuer=` picks the identity provider when a subject is a member under several. */

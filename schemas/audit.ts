@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IsoDateTime } from "./common";
+import { IsoDateTime, nullable } from "./common";
 
 export const AuditQuery = z.strictObject({
   after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
@@ -40,6 +40,11 @@ export type AuditPage = z.infer<typeof AuditPage>;
 export const AuditAnchor = z.object({ seq: z.number().int().min(0), hash: z.string(), at: z.string() }).openapi("AuditAnchor");
 export type AuditAnchor = z.infer<typeof AuditAnchor>;
 
+/** The anchor and whether this log still holds it (its own component: an extension of a named schema cannot be made nullable). */
+export const AuditAnchorCheck = z
+  .object({ seq: z.number().int().min(0), hash: z.string(), at: z.string(), matches: z.boolean() })
+  .openapi("AuditAnchorCheck");
+
 export const AuditVerification = z
   .object({
     valid: z.boolean(),
@@ -54,7 +59,7 @@ export const AuditVerification = z
      * The head anchored outside the object, and whether this log still holds it: a rewritten or
      * truncated log no longer does (null when nothing was anchored yet).
      */
-    anchor: AuditAnchor.extend({ matches: z.boolean() }).nullable().optional(),
+    anchor: nullable(AuditAnchorCheck).optional(),
   })
   .openapi("AuditVerification");
 

@@ -7,16 +7,21 @@ export const ThreadId = z.string().regex(/^T-[0-9a-f-]{36}$/, "must be a thread 
 /** A question to the copilot. Bounded: a question is a sentence or two, not a document. */
 export const CopilotAsk = z
   .strictObject({
-    question: z.string().trim().min(1, "is required").max(2_000, "must be at most 2000 characters"),
+    question: z
+      .string()
+      .trim()
+      .min(1, "is required")
+      .max(2_000, "must be at most 2000 characters")
+      .openapi({ example: "What happened to the RTU-2 contactor?" }),
     jobId: RecordId.optional(),
     threadId: ThreadId.optional(),
   })
-  .openapi("CopilotAsk");
+  .openapi("CopilotAsk", { example: { question: "What happened to the RTU-2 contactor?", jobId: "J-3034" } });
 export type CopilotAsk = z.infer<typeof CopilotAsk>;
 
 export const Citation = z
   .object({
-    ref: z.string().openapi({ example: "note:N-4101" }),
+    ref: z.string().openapi({ example: "note:N-4191" }),
     kind: EvidenceKind,
     jobId: z.string().nullable(),
     /** A verbatim substring of the cited record's text. */

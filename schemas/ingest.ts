@@ -19,7 +19,21 @@ export const IngestBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
     message: "at least one of clients, properties, jobs, notes, events is required",
   })
-  .openapi("IngestBody");
+  .openapi("IngestBody", {
+    minProperties: 1,
+    example: {
+      notes: [{ id: "N-9001", jobId: "J-3034", body: "Customer called: RTU-2 is short-cycling again after lunch." }],
+      events: [
+        {
+          id: "E-9001",
+          jobId: "J-3034",
+          type: "status.changed",
+          at: "2026-11-16T15:35:00Z",
+          data: { from: "scheduled", to: "in_progress" },
+        },
+      ],
+    },
+  });
 export type IngestBody = z.infer<typeof IngestBody>;
 
 export const INGEST_KINDS = ["clients", "properties", "jobs", "notes", "events"] as const;
@@ -40,4 +54,7 @@ export const IngestResult = z
 export type IngestResult = z.infer<typeof IngestResult>;
 
 /** `Idempotency-Key` header value (draft-ietf-httpapi-idempotency-key-header). */
-export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
+  .openapi({ example: "ingest-2026-11-16-0001" });

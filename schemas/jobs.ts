@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { fromBase64Url, toBase64Url } from "./encoding";
-import { EvidenceKind, IsoDateTime, RecordId, Text, UserId } from "./common";
+import { ClientRef, EvidenceKind, IsoDateTime, nullable, PropertyRef, RecordId, Text, UserId } from "./common";
 import { Client, Job, JobEvent, JobPriority, JobStatus, Note, Property } from "./records";
 
 export const JobListQuery = z.strictObject({
   status: JobStatus.optional(),
   priority: JobPriority.optional(),
-  clientId: RecordId.optional(),
-  propertyId: RecordId.optional(),
+  clientId: ClientRef.optional(),
+  propertyId: PropertyRef.optional(),
   assignee: UserId.optional(),
   scheduledFrom: IsoDateTime.optional(),
   scheduledTo: IsoDateTime.optional(),
@@ -72,20 +72,20 @@ export const JobPatch = z
       if (removing.has(id)) ctx.addIssue({ code: "custom", path: ["assigneesAdd", i], message: `${id} is in assigneesRemove too` });
     });
   })
-  .openapi("JobPatch");
+  .openapi("JobPatch", { minProperties: 1, example: { status: "in_progress", priority: "urgent", assigneesAdd: ["ben.tech"] } });
 export type JobPatch = z.infer<typeof JobPatch>;
 
 export const NoteCreate = z
   .strictObject({
-    id: RecordId.optional(),
+    id: RecordId.optional().openapi({ example: "N-9001" }),
     body: Text(100_000).min(1),
   })
-  .openapi("NoteCreate");
+  .openapi("NoteCreate", { example: { body: "Customer called: RTU-2 is short-cycling again after lunch." } });
 export type NoteCreate = z.infer<typeof NoteCreate>;
 
 export const Evidence = z
   .object({
-    ref: z.string().openapi({ example: "note:N12" }),
+    ref: z.string().openapi({ example: "note:N-4191" }),
     kind: EvidenceKind,
     text: z.string(),
     at: z.string().nullable(),
@@ -96,8 +96,8 @@ export type Evidence = z.infer<typeof Evidence>;
 export const JobContext = z
   .object({
     job: Job,
-    client: Client.nullable(),
-    property: Property.nullable(),
+    client: nullable(Client),
+    property: nullable(Property),
     assignees: z.array(z.object({ userId: z.string(), email: z.string().nullable(), role: z.string().nullable() })),
     notes: z.array(Note),
     events: z.array(JobEvent),

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IsoDateTime, RecordId, Text, UserId } from "./common";
+import { ClientRef, IsoDateTime, PropertyRef, RecordId, Text, UserId } from "./common";
 
 export const JobStatus = z.enum(["scheduled", "in_progress", "completed", "cancelled"]);
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -37,20 +37,20 @@ export function jsonDepth(value: unknown): number {
 
 export const ClientInput = z
   .strictObject({
-    id: RecordId,
-    name: Text(500).min(1),
-    email: Text(320).optional(),
-    phone: Text(64).optional(),
+    id: ClientRef,
+    name: Text(500).min(1).openapi({ example: "Harborview Dental Group" }),
+    email: Text(320).optional().openapi({ example: "facilities@harborviewdental.com" }),
+    phone: Text(64).optional().openapi({ example: "+1 303-555-0142" }),
   })
   .openapi("ClientInput");
 export type ClientInput = z.infer<typeof ClientInput>;
 
 export const PropertyInput = z
   .strictObject({
-    id: RecordId,
-    clientId: RecordId,
-    address: Text(1000).min(1),
-    label: Text(500).optional(),
+    id: PropertyRef,
+    clientId: ClientRef,
+    address: Text(1000).min(1).openapi({ example: "1420 Harbor View Dr, Denver, CO 80211" }),
+    label: Text(500).optional().openapi({ example: "Main clinic" }),
   })
   .openapi("PropertyInput");
 export type PropertyInput = z.infer<typeof PropertyInput>;
@@ -58,9 +58,9 @@ export type PropertyInput = z.infer<typeof PropertyInput>;
 export const JobInput = z
   .strictObject({
     id: RecordId,
-    clientId: RecordId,
-    propertyId: RecordId.optional(),
-    title: Text(500).min(1),
+    clientId: ClientRef,
+    propertyId: PropertyRef.optional(),
+    title: Text(500).min(1).openapi({ example: "RTU-2 down again - contactor pitted again" }),
     description: Text(20_000).optional(),
     status: JobStatus,
     priority: JobPriority.optional(),
@@ -71,28 +71,39 @@ export const JobInput = z
   .openapi("JobInput");
 export type JobInput = z.infer<typeof JobInput>;
 
+/**
+ * A note is on exactly one of a job, a client or a property. The document says so with a `oneOf`
+ * of three `required` branches: a note naming two targets matches two branches and fails, one
+ * naming none matches none.
+ */
 export const NoteInput = z
   .strictObject({
-    id: RecordId,
-    body: Text(100_000).min(1),
+    id: RecordId.openapi({ example: "N-9001" }),
+    body: Text(100_000).min(1).openapi({ example: "Customer called: RTU-2 is short-cycling again after lunch." }),
     jobId: RecordId.optional(),
-    clientId: RecordId.optional(),
-    propertyId: RecordId.optional(),
-    authorId: UserId.optional(),
+    clientId: ClientRef.optional(),
+    propertyId: PropertyRef.optional(),
+    authorId: UserId.optional().openapi({ example: "dan.dispatch" }),
     createdAt: IsoDateTime.optional(),
   })
   .refine((n) => [n.jobId, n.clientId, n.propertyId].filter((v) => v !== undefined).length === 1, {
     message: "exactly one of jobId, clientId, propertyId is required",
     path: ["jobId"],
   })
-  .openapi("NoteInput");
+  .openapi("NoteInput", {
+    description: "A note on exactly one of a job (`jobId`), a client (`clientId`) or a property (`propertyId`).",
+    oneOf: [{ required: ["jobId"] }, { required: ["clientId"] }, { required: ["propertyId"] }],
+  });
 export type NoteInput = z.infer<typeof NoteInput>;
 
 export const EventInput = z
   .strictObject({
-    id: RecordId,
+    id: RecordId.openapi({ example: "E-9001" }),
     jobId: RecordId,
-    type: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 . _ : -"),
+    type: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 . _ : -")
+      .openapi({ example: "status.changed" }),
     at: IsoDateTime,
     data: EventData.optional(),
   })

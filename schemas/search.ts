@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { EvidenceKind, RecordId } from "./common";
 
 export const SearchQuery = z.strictObject({
-  q: z.string().min(1, "is required").max(5_000, "must be at most 5000 characters"),
+  q: z.string().min(1, "is required").max(5_000, "must be at most 5000 characters").openapi({ example: "contactor" }),
   jobId: RecordId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -10,7 +10,7 @@ export type SearchQuery = z.infer<typeof SearchQuery>;
 
 export const SearchHit = z
   .object({
-    ref: z.string().openapi({ example: "note:N12" }),
+    ref: z.string().openapi({ example: "note:N-4191" }),
     kind: EvidenceKind,
     jobId: z.string().nullable(),
     snippet: z.string(),

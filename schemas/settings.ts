@@ -8,7 +8,21 @@ import { z } from "@hono/zod-openapi";
 export const DataMode = z.enum(["full", "metadata-only"]);
 export type DataMode = z.infer<typeof DataMode>;
 
-const PerMinute = z.number().int().min(1).max(10_000_000);
+/**
+ * A per-minute limit. 10,000,000 is the highest bound any deployment can configure
+ * (`RATE_LIMIT_*_PER_MINUTE_MAX`, src/config.ts); the bound in force is the deployment's, shown by
+ * GET as `platform.maxTenantPerMinute` / `platform.maxUserPerMinute` (60,000 / 6,000 by default),
+ * and a value above it is a 422. The schema states the fixed part and describes the rest.
+ */
+const PerMinute = (bound: "maxTenantPerMinute" | "maxUserPerMinute", byDefault: string) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .openapi({
+      description: `At most the deployment's \`platform.${bound}\` (GET /v1/admin/settings; ${byDefault} unless configured otherwise); above it: 422.`,
+    });
 
 /** What the platform allows: the defaults an omitted field falls back to, and the bounds. */
 export const PlatformBounds = z.object({
@@ -26,13 +40,20 @@ export type PlatformBounds = z.infer<typeof PlatformBounds>;
 export const SettingsPut = z
   .strictObject({
     dataMode: DataMode.optional(),
-    rateLimits: z.strictObject({ tenantPerMinute: PerMinute.optional(), userPerMinute: PerMinute.optional() }).optional(),
+    rateLimits: z
+      .strictObject({
+        tenantPerMinute: PerMinute("maxTenantPerMinute", "60,000").optional(),
+        userPerMinute: PerMinute("maxUserPerMinute", "6,000").optional(),
+      })
+      .optional(),
     /** Chat threads idle longer than this are purged by a background task; null keeps them. */
     chatRetentionDays: z.number().int().min(1).max(3650).nullable().optional(),
     /** Read-only (as GET returns it): accepted when it equals the platform's, refused when it differs. */
     platform: PlatformBounds.strict().optional().openapi({ readOnly: true }),
   })
-  .openapi("SettingsPut");
+  .openapi("SettingsPut", {
+    example: { dataMode: "full", rateLimits: { tenantPerMinute: 6_000, userPerMinute: 600 }, chatRetentionDays: 90 },
+  });
 export type SettingsPut = z.infer<typeof SettingsPut>;
 
 export const SettingsView = z

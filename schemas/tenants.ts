@@ -10,7 +10,7 @@ export const TenantCreate = z
     name: z.string().min(1).max(200),
     region: Region,
   })
-  .openapi("TenantCreate");
+  .openapi("TenantCreate", { example: { id: "example-tenant", name: "Example Heating & Cooling", region: "us" } });
 export type TenantCreate = z.infer<typeof TenantCreate>;
 
 export const Tenant = z
@@ -34,7 +34,7 @@ export const PlatformMemberCreate = z
     /** Which identity provider's subject this is; defaults to the deployment's primary issuer. */
     issuer: z.string().min(1).max(512).optional(),
   })
-  .openapi("PlatformMemberCreate");
+  .openapi("PlatformMemberCreate", { example: { subject: "alice.admin", role: "admin" } });
 export type PlatformMemberCreate = z.infer<typeof PlatformMemberCreate>;
 
 /** What the router hands a tenant object to provision it. */
@@ -75,7 +75,11 @@ export const RestoreRequest = z
       .optional(),
   })
   .refine((r) => (r.at === undefined) !== (r.bookmark === undefined), { message: "give exactly one of at, bookmark" })
-  .openapi("RestoreRequest");
+  .openapi("RestoreRequest", {
+    description: "Exactly one of `at` (a time in the last 30 days) or `bookmark` (a receipt's `undoBookmark`).",
+    oneOf: [{ required: ["at"] }, { required: ["bookmark"] }],
+    example: { at: "2026-11-16T12:00:00Z" },
+  });
 export type RestoreRequest = z.infer<typeof RestoreRequest>;
 
 export const RestoreReceipt = z

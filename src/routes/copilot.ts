@@ -10,6 +10,7 @@ export const copilotRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/copilot/ask",
+      operationId: "askCopilot",
       tags: ["copilot"],
       summary: "Ask the copilot: an answer grounded in records the caller may read, with verbatim citations",
       request: { body: jsonBody(CopilotAsk) },
@@ -27,6 +28,7 @@ export const copilotRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/copilot/threads",
+      operationId: "listCopilotThreads",
       tags: ["copilot"],
       summary: "The caller's own copilot threads, newest first",
       responses: { 200: json(ThreadList, "Threads") },
@@ -37,6 +39,7 @@ export const copilotRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/copilot/threads/{id}",
+      operationId: "getCopilotThread",
       tags: ["copilot"],
       summary: "One of the caller's threads with its messages (content null in metadata-only mode)",
       request: { params: ThreadParams },

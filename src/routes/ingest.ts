@@ -14,6 +14,7 @@ export const ingestRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "post",
     path: "/v1/ingest",
+    operationId: "ingestRecords",
     tags: ["ingest"],
     summary: "Upsert clients, properties, jobs, notes and events by the caller's ids, all or nothing",
     request: { headers: IngestHeaders, body: jsonBody(IngestBody) },

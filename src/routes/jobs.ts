@@ -16,6 +16,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs",
+      operationId: "listJobs",
       tags: ["jobs"],
       summary: "List jobs the caller may see (filters, cursor pagination)",
       request: { query: JobListQuery },
@@ -30,6 +31,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs/{id}",
+      operationId: "getJob",
       tags: ["jobs"],
       summary: "One job, with its ETag; 304 when If-None-Match matches",
       request: { params: JobParams, headers: ConditionalHeaders },
@@ -45,6 +47,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "patch",
       path: "/v1/jobs/{id}",
+      operationId: "patchJob",
       tags: ["jobs"],
       summary: "Change a job (admin, dispatcher); with If-Match only if unchanged since read; assignees by list or by operation",
       request: { params: JobParams, headers: ConditionalHeaders, body: jsonBody(JobPatch) },
@@ -62,6 +65,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/jobs/{id}/notes",
+      operationId: "addJobNote",
       tags: ["jobs"],
       summary: "Add a note to a job (HTML is reduced to text)",
       request: { params: JobParams, body: jsonBody(NoteCreate) },
@@ -77,6 +81,7 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/jobs/{id}/context",
+      operationId: "getJobContext",
       tags: ["jobs"],
       summary: "Everything a technician needs about a job, with evidence refs (audited)",
       request: { params: JobParams },

@@ -11,6 +11,7 @@ export const meRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "get",
     path: "/v1/me",
+    operationId: "getMe",
     tags: ["identity"],
     summary: "Who am I: user, selected tenant, role and all memberships",
     responses: { 200: json(Me, "The caller") },

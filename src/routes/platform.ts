@@ -33,6 +33,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants",
+      operationId: "createTenant",
       tags: ["platform"],
       summary: "Create a tenant",
       request: { body: jsonBody(TenantCreate) },
@@ -71,6 +72,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "get",
       path: "/v1/platform/tenants",
+      operationId: "listTenants",
       tags: ["platform"],
       summary: "List tenants (the registry)",
       responses: { 200: json(TenantList, "All tenants") },
@@ -81,6 +83,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants/{tenantId}/members",
+      operationId: "upsertTenantMember",
       tags: ["platform"],
       summary: "Add a member to a tenant (201), or change an existing member's role (200)",
       request: { params: TenantParams, body: jsonBody(PlatformMemberCreate) },
@@ -110,6 +113,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants/{tenantId}/reencrypt-keys",
+      operationId: "reencryptTenantKeys",
       tags: ["platform"],
       summary: "Queue re-encryption of the tenant's provider keys under the current KEK (after a rotation; docs/runbook.md)",
       request: { params: TenantParams },
@@ -128,13 +132,17 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants/{tenantId}/restore",
+      operationId: "restoreTenant",
       tags: ["platform"],
       summary:
         "Restore a tenant's object to a point in time in the last 30 days (Durable Object SQLite PITR); the receipt holds the undo bookmark",
       request: { params: TenantParams, body: jsonBody(RestoreRequest) },
       responses: {
         200: json(RestoreReceipt, "Restore scheduled: the object restarts at that point"),
-        503: { description: "Point-in-time recovery is not available on this runtime (local workerd)" },
+        503: {
+          ...PROBLEMS[503],
+          description: "Point-in-time recovery is not available on this runtime (local workerd), or the deployment is misconfigured",
+        },
       },
     }),
     async (c) => {
@@ -151,6 +159,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants/{tenantId}/suspend",
+      operationId: "suspendTenant",
       tags: ["platform"],
       summary: "Suspend a tenant (its members get 403 tenant_suspended)",
       request: { params: TenantParams },
@@ -162,6 +171,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "post",
       path: "/v1/platform/tenants/{tenantId}/resume",
+      operationId: "resumeTenant",
       tags: ["platform"],
       summary: "Resume a suspended tenant",
       request: { params: TenantParams },
@@ -173,6 +183,7 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
     platformRoute({
       method: "delete",
       path: "/v1/platform/tenants/{tenantId}",
+      operationId: "deleteTenant",
       tags: ["platform"],
       summary: "Delete a tenant: wipes its object's storage and directory entries, returns a receipt (idempotent)",
       request: { params: TenantParams },

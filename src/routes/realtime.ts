@@ -25,6 +25,7 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/realtime/ticket",
+      operationId: "createRealtimeTicket",
       tags: ["realtime"],
       summary: "A single-use ticket (valid 60 s) to open the realtime WebSocket",
       responses: { 200: json(RealtimeTicket, "The ticket") },
@@ -35,6 +36,7 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
     createRoute({
       method: "get",
       path: REALTIME_PATH,
+      operationId: "openRealtimeSocket",
       tags: ["realtime"],
       security: [...SECURITY, {}],
       summary: "The realtime WebSocket (Upgrade: websocket), opened with ?ticket= or the REST credentials",
@@ -43,10 +45,13 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
       request: { headers: TenantHeader, query: RealtimeQuery },
       responses: {
         101: { description: "Switching protocols: the socket is open" },
-        400: { description: "Not a WebSocket upgrade", content: PROBLEMS[401].content },
-        401: PROBLEMS[401],
-        403: PROBLEMS[403],
+        400: { ...PROBLEMS[400], description: "Not a WebSocket upgrade, or several memberships and no `x-tenant-id`" },
+        401: { ...PROBLEMS[401], description: "Missing or invalid credentials, or a malformed, unknown, used or expired ticket" },
+        403: { ...PROBLEMS[403], description: "Origin not allowed, not a member, or tenant suspended" },
+        404: { ...PROBLEMS[404], description: "The ticket names a tenant that does not exist" },
+        422: { ...PROBLEMS[422], description: "The query does not match the schema (a ticket over 512 characters, or given twice)" },
         429: PROBLEMS[429],
+        503: PROBLEMS[503],
       },
     }),
     async (c) => {

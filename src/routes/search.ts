@@ -11,6 +11,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "get",
     path: "/v1/search",
+    operationId: "searchRecords",
     tags: ["search"],
     summary: "Full-text search over what the caller may read; any text is a valid query, `word*` (3+ characters) is a prefix",
     request: { query: SearchQuery },

@@ -31,7 +31,9 @@ export const systemRoutes = new OpenAPIHono<AppEnv>()
     createRoute({
       method: "get",
       path: "/healthz",
+      operationId: "getHealth",
       tags: ["system"],
+      security: [],
       summary: "Liveness",
       responses: { 200: json(Health, "The worker is running") },
     }),
@@ -41,7 +43,9 @@ export const systemRoutes = new OpenAPIHono<AppEnv>()
     createRoute({
       method: "get",
       path: "/readyz",
+      operationId: "getReadiness",
       tags: ["system"],
+      security: [],
       summary: "Readiness: configuration valid and actors reachable",
       responses: { 200: json(Readiness, "Ready"), 503: json(Readiness, "Not ready; `checks` says why") },
     }),

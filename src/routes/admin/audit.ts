@@ -12,6 +12,7 @@ export const auditRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/audit",
+      operationId: "listAuditEntries",
       tags: ["admin"],
       summary: "Audit log page (admin, auditor)",
       request: { query: AuditQuery },
@@ -26,6 +27,7 @@ export const auditRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/audit/verify",
+      operationId: "verifyAuditLog",
       tags: ["admin"],
       summary: "Verify the audit hash chain (admin, auditor), up to 5,000 entries per call from `from`; continue with `nextFrom`",
       request: { query: AuditVerifyQuery },

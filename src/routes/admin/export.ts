@@ -28,13 +28,31 @@ export const exportRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "get",
     path: "/v1/admin/export",
+    operationId: "exportTenant",
     tags: ["admin"],
     summary:
       "Everything the tenant owns, streamed as NDJSON: a header, one line per record, a footer with counts and a SHA-256 digest (admin)",
     request: { query: ExportQuery },
     responses: {
-      // The body is a stream, not a typed JSON response: described here, not schema-typed.
-      200: { description: "application/x-ndjson: header, record lines, footer (gzip when accepted; `?encoding=identity` forces plain)" },
+      200: {
+        description:
+          "The export as NDJSON, streamed: a header line, one line per record, a footer with counts, the SHA-256 digest and the audit head. " +
+          "Compressed (`Content-Encoding: gzip`) when the client accepts gzip or asks `?encoding=gzip`; `?encoding=identity` forces plain.",
+        headers: {
+          "content-disposition": { description: '`attachment; filename="<tenant>-<time>.ndjson"`', schema: { type: "string" } },
+          "content-encoding": {
+            description: "`gzip` when the body is compressed; absent otherwise",
+            schema: { type: "string", enum: ["gzip"] },
+          },
+        },
+        content: {
+          // Keyed as a plain string: @hono/zod-openapi's typing reads "application/x-ndjson" as a JSON
+          // type it cannot return (x-nd + json) and would type the handler as returning never.
+          [NDJSON as string]: {
+            schema: { type: "string", description: "Lines of JSON separated by `\\n` (schemas/export.ts gives each line's shape)" },
+          },
+        },
+      },
     },
   }),
   async (c) => {

@@ -18,6 +18,7 @@ export const importRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "post",
     path: "/v1/admin/import",
+    operationId: "importTenant",
     tags: ["admin"],
     summary:
       "Import an export into this tenant, which must hold no records (409 otherwise); streamed, validated line by line, all or nothing (admin)",

@@ -15,7 +15,8 @@ import { json, jsonBody, memberRoute, PROBLEMS } from "../shared";
  * members); the router then brings the directory index in line, so the member's next request is
  * routed (or refused) accordingly.
  */
-const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId", in: "path" } }) });
+// The example is the member POST /v1/admin/members's example adds, not a demo member: these operations change and remove.
+const MemberParams = z.object({ userId: UserId.openapi({ param: { name: "userId", in: "path" }, example: "erin.tech" }) });
 
 /** Brings the directory index in line with a member change the tenant object made. */
 async function reindexMember(c: Context<AppEnv>, outcome: MemberChangeOutcome, removed: boolean): Promise<void> {
@@ -38,6 +39,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/members",
+      operationId: "listMembers",
       tags: ["admin"],
       summary: "The tenant's members (admin, auditor)",
       responses: { 200: json(MemberList, "Members") },
@@ -48,6 +50,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/admin/members",
+      operationId: "addMember",
       tags: ["admin"],
       summary: "Add a member (admin); 409 when the identity is a member already",
       request: { body: jsonBody(AdminMemberCreate) },
@@ -85,6 +88,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "patch",
       path: "/v1/admin/members/{userId}",
+      operationId: "patchMember",
       tags: ["admin"],
       summary: "Change a member's role, status or e-mail (admin); suspension and role changes close the member's sockets",
       request: { params: MemberParams, query: MemberSelector, headers: ConditionalHeaders, body: jsonBody(AdminMemberPatch) },
@@ -109,6 +113,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "delete",
       path: "/v1/admin/members/{userId}",
+      operationId: "removeMember",
       tags: ["admin"],
       summary: "Remove a member (admin): refused from their next request on, sockets closed; never the last admin",
       request: { params: MemberParams, query: MemberSelector, headers: ConditionalHeaders },

@@ -10,6 +10,7 @@ export const metricsRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "get",
     path: "/v1/admin/metrics",
+    operationId: "getMetrics",
     tags: ["admin"],
     summary: "Per-route request counts, server errors, 429s and p50/p95 latency over the last hour or day (admin, auditor)",
     request: { query: MetricsQuery },

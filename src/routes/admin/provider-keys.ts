@@ -20,6 +20,7 @@ export const providerKeyRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/provider-keys",
+      operationId: "listProviderKeys",
       tags: ["admin"],
       summary: "Stored provider keys: provider, mask, fingerprint, KEK version, times; never the key (admin)",
       responses: { 200: json(ProviderKeyList, "Keys") },
@@ -48,6 +49,7 @@ export const providerKeyRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "put",
       path: "/v1/admin/provider-keys/{provider}",
+      operationId: "putProviderKey",
       tags: ["admin"],
       summary: "Store (201) or replace (200) the tenant's key for a provider, encrypted with AES-GCM; the copilot uses it (admin)",
       request: { params: ProviderKeyParams, headers: ConditionalHeaders, body: jsonBody(ProviderKeyPut) },
@@ -69,6 +71,7 @@ export const providerKeyRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "delete",
       path: "/v1/admin/provider-keys/{provider}",
+      operationId: "deleteProviderKey",
       tags: ["admin"],
       summary: "Delete the tenant's key for a provider; the deployment's key is used again (admin)",
       request: { params: ProviderKeyParams, headers: ConditionalHeaders },

@@ -20,6 +20,7 @@ export const settingsRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/settings",
+      operationId: "getSettings",
       tags: ["admin"],
       summary: "The tenant's settings in effect, and the platform's defaults and bounds (admin, auditor)",
       request: { headers: ConditionalHeaders },
@@ -34,6 +35,7 @@ export const settingsRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "put",
       path: "/v1/admin/settings",
+      operationId: "putSettings",
       tags: ["admin"],
       summary: "Replace the settings (admin): omitted fields fall back to the platform's defaults; `platform` is read-only",
       request: { headers: ConditionalHeaders, body: jsonBody(SettingsPut) },

@@ -10,6 +10,7 @@ export const taskRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "post",
       path: "/v1/admin/reindex",
+      operationId: "startReindex",
       tags: ["admin"],
       summary: "Rebuild the full-text index in the background (202 with the task; follow it at /v1/admin/tasks/{id}) (admin)",
       responses: { 202: json(Task, "Queued (or the reindex already waiting)") },
@@ -24,6 +25,7 @@ export const taskRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/tasks/{id}",
+      operationId: "getTask",
       tags: ["admin"],
       summary: "A background task and its progress (admin, auditor)",
       request: { params: TaskParams },
@@ -38,6 +40,7 @@ export const taskRoutes = new OpenAPIHono<AppEnv>()
     memberRoute({
       method: "get",
       path: "/v1/admin/index/coverage",
+      operationId: "getIndexCoverage",
       tags: ["admin"],
       summary: "Records and full-text index rows per kind, and recent background tasks (admin, auditor)",
       responses: { 200: json(IndexCoverage, "Coverage") },

@@ -9,6 +9,7 @@ export const usageRoutes = new OpenAPIHono<AppEnv>().openapi(
   memberRoute({
     method: "get",
     path: "/v1/admin/usage",
+    operationId: "getUsage",
     tags: ["admin"],
     summary: "Copilot usage per day and provider: requests, tokens in/out, latency, degraded answers (admin, auditor)",
     request: { query: UsageQuery },
