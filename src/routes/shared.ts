@@ -97,7 +97,7 @@ function headerNames(request: Request): Set<string> {
  * - 400: malformed JSON (a body); a member route also when the identity belongs to several tenants and names none;
  * - 401, 403: every authenticated route (platform routes: operators only);
  * - 404: path parameters (a member route's tenant selection never answers 404);
- * - 412: an `If-Match` header; 304 (not a problem) an `If-None-Match` header;
+ * - 412: an `If-Match` header, or `If-None-Match` on a write; 304 (not a problem): `If-None-Match` on a read;
  * - 413: any POST/PUT/PATCH (the body guard counts every body, declared or not);
  * - 415: a declared body; 422: a body, a query, or a validated header besides `x-tenant-id`;
  * - 429: member routes (operators are never rate limited);
@@ -107,15 +107,16 @@ function standardProblems(route: { method: string; request?: Request }, kind: Ki
   const { request } = route;
   const body = request?.body !== undefined;
   const writes = ["post", "put", "patch"].includes(route.method);
+  const reads = route.method === "get";
   const headers = headerNames(request);
   const validatedHeaders = [...headers].some((name) => name !== "x-tenant-id");
   return {
-    ...(headers.has("if-none-match") ? { 304: { description: "Not modified: If-None-Match names the current ETag" } } : {}),
+    ...(reads && headers.has("if-none-match") ? { 304: { description: "Not modified: If-None-Match names the current ETag" } } : {}),
     ...(body || kind === "member" ? { 400: PROBLEMS[400] } : {}),
     401: PROBLEMS[401],
     403: PROBLEMS[403],
     ...(request?.params ? { 404: PROBLEMS[404] } : {}),
-    ...(headers.has("if-match") ? { 412: PROBLEMS[412] } : {}),
+    ...(headers.has("if-match") || (!reads && headers.has("if-none-match")) ? { 412: PROBLEMS[412] } : {}),
     ...(writes ? { 413: PROBLEMS[413] } : {}),
     ...(body ? { 415: PROBLEMS[415] } : {}),
     ...(body || request?.query || validatedHeaders ? { 422: PROBLEMS[422] } : {}),

@@ -118,7 +118,11 @@ beforeAll(async () => {
   const ask = await call("/v1/copilot/ask", { ...tenant, body: { question: "What happened to the RTU-2 contactor?" } });
   const reindex = await call("/v1/admin/reindex", { ...tenant, method: "POST" });
   const exported = await call("/v1/admin/export?encoding=identity", tenant);
-  expect([ask.status, reindex.status, exported.status], `${ask.text} ${reindex.text}`).toEqual([200, 202, 200]);
+  // A stored key, so reading one (GET …/provider-keys/{provider}) has something to answer with.
+  const key = await call("/v1/admin/provider-keys/openai", { ...tenant, method: "PUT", body: { key: "sk-contract-test-key-0000000000" } });
+  expect([ask.status, reindex.status, exported.status, key.status], `${ask.text} ${reindex.text} ${key.text}`).toEqual([
+    200, 202, 200, 201,
+  ]);
   const victim = uniqueId("contract-victim");
   await addMember(cast.tenantId, victim, "technician");
   const partial = { tenantId: cast.tenantId, admin, adminSubject: cast.subjects.admin, operator: await operatorToken() };
