@@ -1,3 +1,8 @@
+/**
+ * The tenant actor's wiring. Over 300 lines on purpose: one short method per RPC (40 of them), so
+ * this file is the one list of everything the object answers, with the guard action and cost of
+ * each; the work itself is in surfaces/, tasks/ and realtime/.
+ */
 import { Server, type Connection, type WSMessage } from "partyserver";
 import type {
   AdminMemberCreate,

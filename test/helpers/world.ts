@@ -45,6 +45,18 @@ export interface Cast {
   subjects: Record<"admin" | "dispatcher" | "technician" | "otherTechnician" | "auditor" | "service", string>;
 }
 
+export type CastMember = keyof Cast["subjects"];
+
+/** The role of each member of a cast (two technicians, one of every other role). */
+export const CAST_ROLES: Record<CastMember, Role> = {
+  admin: "admin",
+  dispatcher: "dispatcher",
+  technician: "technician",
+  otherTechnician: "technician",
+  auditor: "auditor",
+  service: "service",
+};
+
 /** A tenant with one member per role and tokens for each. */
 export async function tenantWithCast(prefix = "t"): Promise<Cast> {
   const tenantId = await createTenant(prefix);
@@ -56,15 +68,7 @@ export async function tenantWithCast(prefix = "t"): Promise<Cast> {
     auditor: uniqueId("aud"),
     service: uniqueId("svc"),
   };
-  const roles: Record<keyof typeof subjects, Role> = {
-    admin: "admin",
-    dispatcher: "dispatcher",
-    technician: "technician",
-    otherTechnician: "technician",
-    auditor: "auditor",
-    service: "service",
-  };
-  for (const [k, subject] of Object.entries(subjects)) await addMember(tenantId, subject, roles[k as keyof typeof subjects]);
+  for (const [k, subject] of Object.entries(subjects)) await addMember(tenantId, subject, CAST_ROLES[k as CastMember]);
   return {
     tenantId,
     admin: await userToken(subjects.admin),

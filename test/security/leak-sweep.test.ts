@@ -8,7 +8,7 @@ import { BASE, call } from "../helpers/api";
 import { apiOperations, combinations, fillPath, type Operation } from "../helpers/routes";
 import { tenantObject } from "../helpers/storage";
 import { keys, userToken } from "../helpers/tokens";
-import { addMember, ingestAs, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
+import { addMember, CAST_ROLES, ingestAs, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
 /**
  * The canary sweep. Two tenants hold records with the same ids; every text field of every record
@@ -310,15 +310,6 @@ beforeAll(async () => {
   };
 }, 120_000);
 
-const ROLE_OF: Record<CastRole, Role> = {
-  admin: "admin",
-  dispatcher: "dispatcher",
-  technician: "technician",
-  otherTechnician: "technician",
-  auditor: "auditor",
-  service: "service",
-};
-
 function callersOf(w: World): Caller[] {
   const out: Caller[] = [];
   for (const t of ["A", "B"] as const) {
@@ -329,7 +320,7 @@ function callersOf(w: World): Caller[] {
         token: w.casts[t][role],
         subject: w.casts[t].subjects[role],
         allowed,
-        role: ROLE_OF[role],
+        role: CAST_ROLES[role],
         audit: role === "admin" || role === "auditor",
       };
       out.push({ ...base, name: `${t}.${role} (no x-tenant-id)`, header: undefined, reads: t });
