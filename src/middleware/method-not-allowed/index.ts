@@ -30,9 +30,14 @@ export class MethodTable {
 
   /** The methods `path` has, in a stable order; empty for an unknown path. */
   allowed(path: string): string[] {
+    return this.#methods.filter((m) => this.has(m, path));
+  }
+
+  /** Whether `path` has a route for `method`. */
+  has(method: string, path: string): boolean {
     // The app routes strictly (`/v1/jobs/` is not `/v1/jobs`); the pattern router would forgive the slash.
-    if (path.length > 1 && path.endsWith("/")) return [];
-    return this.#methods.filter((m) => this.#router.match(m, path)[0].length > 0);
+    if (path.length > 1 && path.endsWith("/")) return false;
+    return this.#router.match(method, path)[0].length > 0;
   }
 }
 
@@ -44,6 +49,8 @@ export function methodNotAllowed(app: Pick<Hono<AppEnv>, "routes">): MiddlewareH
   return async (c, next) => {
     table ??= new MethodTable(app.routes);
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+    // Most requests name a method their path has: one match, not one per method.
+    if (table.has(method, c.req.path)) return next();
     const allowed = table.allowed(c.req.path);
     if (allowed.length === 0 || allowed.includes(method)) return next();
     const response = problemResponse(
