@@ -1319,6 +1319,8 @@ function buildTenant(p) {
   drafts.sort((a, b) => (a.date === b.date ? a.start - b.start : a.date < b.date ? -1 : 1));
 
   const jobs = [];
+  /** Job id -> when the call came in (the job's booking), for its creation time. */
+  const booked = new Map();
   const notes = [];
   const events = [];
   const note = (target, body, authorId, createdAt) => notes.push({ id: `N-${4001 + notes.length}`, body, ...target, authorId, createdAt });
@@ -1366,6 +1368,7 @@ function buildTenant(p) {
         ? when(d.date, d.start - r.int(60, 150))
         : when(booking(addDays(d.date, d.priority === "high" ? -1 : -r.int(2, 8))), r.int(18, 32) * 30);
     const target = { jobId: id };
+    booked.set(id, intakeAt);
 
     if (d.story) {
       const byDispatch = d.dispatchNotes ?? (status === "scheduled" ? d.notes.length : 0);
@@ -1446,6 +1449,8 @@ function buildTenant(p) {
     note(targetOf(), s.body, s.authorId, when("2026-11-02", r.int(9, 16) * 60));
   }
 
+  const times = recordTimes(p, { clients, properties: sites.map((s) => s.record), jobs, notes, events }, booked, when);
+
   return {
     id: p.id,
     name: p.name,
@@ -1458,10 +1463,182 @@ function buildTenant(p) {
       ...p.techs.map((subject) => ({ subject, role: "technician" })),
     ],
     data: { clients, properties: sites.map((s) => s.record), jobs, notes, events },
+    times,
   };
+}
+
+// ------------------------------------------------------------------ when each record was created and changed
+
+/** Clients became customers between these dates (the demo's history starts long before its jobs). */
+const CUSTOMERS_FROM = "2024-01-15";
+const CUSTOMERS_TO = "2026-08-14";
+const MINUTE_MS = 60_000;
+const iso = (ms) => new Date(ms).toISOString();
+const minOf = (stamps) => Math.min(...stamps.map((t) => Date.parse(t)));
+
+/** A business day in [from, to] (both YYYY-MM-DD), uniformly drawn, moved back to the Friday when it falls on a weekend. */
+function businessDayBetween(r, from, to) {
+  const span = Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+  let day = addDays(from, r.int(0, span));
+  while (!isWeekday(day) && day > from) day = addDays(day, -1);
+  return day;
+}
+
+/**
+ * `createdAt`/`updatedAt` of every client, property and job, consistent with the notes and events:
+ * a job is created when its call came in (`booked`), a few minutes before its first note or event,
+ * and updated at its last event (notes do not change a job record, as in the API); a property is
+ * created at least a day before its first note or job, a client before its properties, notes and
+ * jobs, and clients became customers between CUSTOMERS_FROM and CUSTOMERS_TO (older ids first).
+ * Some clients and properties were edited once later, before the demo's today. A PRNG of its own
+ * (not the one that wrote the text), so these times leave every other field as it was.
+ */
+function recordTimes(p, { clients, properties, jobs, notes, events }, booked, when) {
+  const r = makeRng(p.seed ^ 0x68697374);
+  const at = (date, minutes) => iso(Date.parse(when(date, minutes)));
+  const lastDay = addDays(DEMO_TODAY, -1);
+  const times = { clients: {}, properties: {}, jobs: {} };
+
+  for (const j of jobs) {
+    const history = [
+      ...notes.filter((n) => n.jobId === j.id).map((n) => n.createdAt),
+      ...events.filter((e) => e.jobId === j.id).map((e) => e.at),
+    ];
+    const createdAt = minOf([booked.get(j.id), ...history]) - r.int(2, 12) * MINUTE_MS;
+    const changes = events.filter((e) => e.jobId === j.id).map((e) => e.at);
+    times.jobs[j.id] = { createdAt: iso(createdAt), updatedAt: iso(Math.max(createdAt, ...changes.map((t) => Date.parse(t)))) };
+  }
+  /** The latest moment a property (or client) may have been created: a day before anything that names it. */
+  const latestCreation = (stamps) => iso(minOf(stamps) - DAY_MS);
+  const propertyBound = Object.fromEntries(
+    properties.map((pr) => [
+      pr.id,
+      latestCreation([
+        ...notes.filter((n) => n.propertyId === pr.id).map((n) => n.createdAt),
+        ...jobs.filter((j) => j.propertyId === pr.id).map((j) => times.jobs[j.id].createdAt),
+      ]),
+    ]),
+  );
+
+  const onboarding = clients.map(() => businessDayBetween(r, CUSTOMERS_FROM, CUSTOMERS_TO)).sort();
+  clients.forEach((c, i) => {
+    const createdAt = at(onboarding[i], r.int(16, 32) * 30);
+    const ownProperties = properties.filter((pr) => pr.clientId === c.id);
+    const bound = latestCreation([
+      ...notes.filter((n) => n.clientId === c.id).map((n) => n.createdAt),
+      ...jobs.filter((j) => j.clientId === c.id).map((j) => times.jobs[j.id].createdAt),
+      ...ownProperties.map((pr) => propertyBound[pr.id]),
+    ]);
+    if (createdAt >= bound) throw new Error(`${p.id}: client ${c.id} would be created after its first record (${bound})`);
+    const edited = r.chance(0.35) ? at(businessDayBetween(r, addDays(onboarding[i], 1), lastDay), r.int(16, 32) * 30) : createdAt;
+    times.clients[c.id] = { createdAt, updatedAt: edited };
+    // The first site came with the customer; the others were added later, or the same day.
+    ownProperties.forEach((pr, n) => {
+      const last = propertyBound[pr.id].slice(0, 10);
+      const day = n === 0 || r.chance(0.5) ? onboarding[i] : businessDayBetween(r, addDays(onboarding[i], 1), addDays(last, -1));
+      const created = day === onboarding[i] ? iso(Date.parse(createdAt) + (n + 1) * r.int(3, 15) * MINUTE_MS) : at(day, r.int(16, 32) * 30);
+      if (created >= propertyBound[pr.id]) throw new Error(`${p.id}: property ${pr.id} would be created after its first record`);
+      const changed = r.chance(0.2) ? at(businessDayBetween(r, addDays(created.slice(0, 10), 1), lastDay), r.int(16, 32) * 30) : created;
+      times.properties[pr.id] = { createdAt: created, updatedAt: changed };
+    });
+  });
+  return times;
 }
 
 /** The demo tenants with their members and ingest-shaped data. Same output on every call. */
 export function demoData() {
   return { tenants: PROFILES.map(buildTenant) };
+}
+
+// ------------------------------------------------------------------ the demo tenant as an import file
+
+/**
+ * The schema version the file's records are written in (at most the tenant object's SCHEMA_VERSION,
+ * durable-objects/tenant/data/migrations.ts, which an import checks; a test keeps them in step).
+ */
+export const DEMO_SCHEMA_VERSION = 5;
+/** When the demo's history was "exported": the evening of its today. */
+const EXPORTED_AT = `${DEMO_TODAY}T23:00:00.000Z`;
+const GENESIS_HASH = "0".repeat(64);
+
+/**
+ * A demo tenant as an export file (NDJSON, the format of `GET /v1/admin/export`, checked by
+ * `POST /v1/admin/import`): header, one line per client, property, job, note and event with its
+ * timestamps, footer with counts and the SHA-256 digest of the record lines. No members, audit
+ * or chat: the seed adds members through the platform API, and the import starts the audit log.
+ *
+ * Each record holds what `POST /v1/ingest` would have stored for it: free text reduced to plain
+ * text by `plainText` (pass the tenant object's own `toPlainText`, durable-objects/tenant/sanitize.ts,
+ * which ingest applies), instants normalised to `Date#toISOString`, absent fields null, assignees
+ * sorted; plus the times ingest cannot carry (see recordTimes). A test compares the two stores.
+ */
+export async function demoImportFile(tenant, { plainText }) {
+  const { data, times } = tenant;
+  const norm = (stamp) => new Date(stamp).toISOString();
+  const nul = (v) => (v === undefined ? null : v);
+  const optText = (v) => (v === undefined ? null : plainText(v));
+  const records = [
+    ...data.clients.map((c) => ({
+      kind: "client",
+      data: { id: c.id, name: plainText(c.name), email: nul(c.email), phone: nul(c.phone), ...times.clients[c.id] },
+    })),
+    ...data.properties.map((pr) => ({
+      kind: "property",
+      data: { id: pr.id, clientId: pr.clientId, address: plainText(pr.address), label: optText(pr.label), ...times.properties[pr.id] },
+    })),
+    ...data.jobs.map((j) => ({
+      kind: "job",
+      data: {
+        id: j.id,
+        clientId: j.clientId,
+        propertyId: nul(j.propertyId),
+        title: plainText(j.title),
+        description: optText(j.description),
+        status: j.status,
+        priority: j.priority ?? "normal",
+        scheduledStart: j.scheduledStart === undefined ? null : norm(j.scheduledStart),
+        scheduledEnd: j.scheduledEnd === undefined ? null : norm(j.scheduledEnd),
+        assignees: [...new Set(j.assignees ?? [])].sort(),
+        ...times.jobs[j.id],
+      },
+    })),
+    ...data.notes.map((n) => {
+      const createdAt = norm(n.createdAt);
+      return {
+        kind: "note",
+        data: {
+          id: n.id,
+          body: plainText(n.body),
+          jobId: nul(n.jobId),
+          clientId: nul(n.clientId),
+          propertyId: nul(n.propertyId),
+          authorId: nul(n.authorId),
+          createdAt,
+          updatedAt: createdAt,
+        },
+      };
+    }),
+    ...data.events.map((e) => ({ kind: "event", data: { id: e.id, jobId: e.jobId, type: e.type, at: norm(e.at), data: nul(e.data) } })),
+  ];
+  const lines = records.map((r) => `${JSON.stringify(r)}\n`);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lines.join("")));
+  const counts = {};
+  for (const r of records) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+  const header = {
+    type: "header",
+    format: "fieldpilot-export",
+    version: 1,
+    schemaVersion: DEMO_SCHEMA_VERSION,
+    tenant: { id: tenant.id, name: tenant.name, region: tenant.region },
+    exportedAt: EXPORTED_AT,
+  };
+  const footer = {
+    type: "footer",
+    counts,
+    records: records.length,
+    digest: `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`,
+    auditHead: { seq: 0, hash: GENESIS_HASH },
+    writesDuring: 0,
+  };
+  return `${JSON.stringify(header)}\n${lines.join("")}${JSON.stringify(footer)}\n`;
 }

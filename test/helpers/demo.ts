@@ -1,5 +1,6 @@
 import type { IngestBody } from "../../schemas/ingest";
-import { demoData } from "../../scripts/demo-data.mjs";
+import { toPlainText } from "../../durable-objects/tenant/sanitize";
+import { demoData, demoImportFile } from "../../scripts/demo-data.mjs";
 import { call } from "./api";
 import { tenantWithCast, type Cast } from "./world";
 
@@ -17,12 +18,33 @@ export function demoTenant(id: DemoTenantId): DemoTenant {
   return tenant;
 }
 
+/** The demo tenant's import file, as scripts/seed.mjs builds it for `npm start`. */
+export function demoFile(demo: DemoTenant): Promise<string> {
+  return demoImportFile(demo, { plainText: toPlainText });
+}
+
 /**
- * A new tenant (unique id, the usual cast of members) holding the demo tenant's records, ingested
- * kind by kind by the dispatcher. The demo's own technicians (ana.tech, …) are the assignees of
- * its jobs, so `visibilityFor(db, "technician", "ana.tech")` gives that technician's view.
+ * A new tenant (unique id, the usual cast of members) holding the demo tenant's records with their
+ * history, loaded the way `npm start` loads them: the admin imports the demo's export file
+ * (scripts/seed.mjs). The demo's own technicians (ana.tech, …) are the assignees of its jobs, so
+ * `visibilityFor(db, "technician", "ana.tech")` gives that technician's view.
  */
 export async function loadDemoTenant(id: DemoTenantId): Promise<{ cast: Cast; demo: DemoTenant }> {
+  const demo = demoTenant(id);
+  const cast = await tenantWithCast(id.split("-")[0]);
+  const res = await call("/v1/admin/import", {
+    method: "POST",
+    token: cast.admin,
+    tenant: cast.tenantId,
+    headers: { "content-type": "application/x-ndjson" },
+    rawBody: await demoFile(demo),
+  });
+  if (res.status !== 200) throw new Error(`import of demo ${id} failed: ${res.status} ${res.text}`);
+  return { cast, demo };
+}
+
+/** The same records ingested kind by kind by the dispatcher (`POST /v1/ingest`), so stamped with the time they were loaded. */
+export async function ingestDemoTenant(id: DemoTenantId): Promise<{ cast: Cast; demo: DemoTenant }> {
   const demo = demoTenant(id);
   const cast = await tenantWithCast(id.split("-")[0]);
   for (const kind of KINDS) {
