@@ -48,6 +48,7 @@ function makeRng(seed) {
 
 export const DEMO_TODAY = "2026-11-16";
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /** ISO 8601 UTC string for a date (YYYY-MM-DD) plus minutes after midnight. */
 function at(date, minutes) {
@@ -1446,7 +1447,13 @@ function buildTenant(p) {
       if (s.client !== undefined) return { clientId: clients[s.client].id };
       return { jobId: drafts.find((d) => d.arcKey === s.arc.join(".")).id };
     };
-    note(targetOf(), s.body, s.authorId, when("2026-11-02", r.int(9, 16) * 60));
+    const hour = r.int(9, 16);
+    const target = targetOf();
+    // A message about a job arrives soon after its call; one about a site or customer early in November.
+    const createdAt = target.jobId
+      ? new Date(Date.parse(booked.get(target.jobId)) + hour * MINUTE_MS).toISOString().replace(".000Z", "Z")
+      : when("2026-11-02", hour * 60);
+    note(target, s.body, s.authorId, createdAt);
   }
 
   const times = recordTimes(p, { clients, properties: sites.map((s) => s.record), jobs, notes, events }, booked, when);
@@ -1472,7 +1479,6 @@ function buildTenant(p) {
 /** Clients became customers between these dates (the demo's history starts long before its jobs). */
 const CUSTOMERS_FROM = "2024-01-15";
 const CUSTOMERS_TO = "2026-08-14";
-const MINUTE_MS = 60_000;
 const iso = (ms) => new Date(ms).toISOString();
 const minOf = (stamps) => Math.min(...stamps.map((t) => Date.parse(t)));
 
