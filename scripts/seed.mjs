@@ -171,7 +171,7 @@ export function formatSummary(s) {
   const head = `${s.id} (${s.created ? "created" : "already existed"}; ${members} members upserted)`;
   if (s.records === "imported") return `${head}: imported ${kinds} with their history`;
   if (s.records === "loaded") return `${head}: already holds the demo's ${kinds}; left as it is`;
-  return `${head}: holds the demo's records as an older version loaded them, every job created at seeding time; for the dated history start from empty local state: rm -rf .wrangler/state`;
+  return `${head}: holds the demo's records as an older version loaded them, every job created at seeding time; for the dated history start from empty local state (rm -rf .wrangler/state, or the PERSIST_TO directory)`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

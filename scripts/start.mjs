@@ -6,7 +6,8 @@
  *      .wrangler/state (or $PERSIST_TO) and the dev-only vars on the command line (wrangler.jsonc
  *      stays production-safe);
  *   2. waits for GET /healthz (60 s at most);
- *   3. seeds the demo tenants through the public API (scripts/seed.mjs; idempotent);
+ *   3. seeds the demo tenants through the public API (scripts/seed.mjs: members through the
+ *      platform API, records with their history through the admin import; idempotent);
  *   4. prints a banner with the users and ready-to-paste curl examples.
  * Ctrl-C (or SIGTERM) is forwarded to wrangler's process group; this script exits with its code.
  */
@@ -226,7 +227,8 @@ function banner({ tenants }) {
     "",
     "=".repeat(100),
     ` FieldPilot is running at ${BASE}  (workerd via wrangler dev, dev auth ON, state in ${PERSIST_TO ?? ".wrangler/state"})`,
-    ` Demo data: two tenants, schedules Oct-Dec 2026, "today" in the data is ${DEMO_TODAY}.`,
+    ` Demo data: two tenants, visits Oct-Dec 2026, jobs booked since late September, customers since 2024;`,
+    ` "today" in the data is ${DEMO_TODAY} (fixed, so every start shows the same history).`,
     "",
     " Dev auth (local only): send x-user-id; you act with your membership's role unless x-user-role overrides it",
     " (trusted as given). Members of one tenant need no x-tenant-id.",
