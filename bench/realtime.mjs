@@ -206,7 +206,8 @@ function serverTimingMs(header, name) {
 
 /**
  * What each question costs inside the object before its first delta can be sent (the extractive
- * provider drafts the whole answer first): retrieval alone, and retrieval + draft, REPEAT times in
+ * provider drafts the whole answer first): the index query alone, the whole retrieval (query and
+ * expansion through anchors), and retrieval + draft, REPEAT times in
  * one bench RPC (`/v1/__bench/copilot-core`), app CPU from /proc per run; twice each, the cheaper kept.
  */
 async function askCoreCosts({ api, token, cpu, corpus }) {
@@ -216,7 +217,7 @@ async function askCoreCosts({ api, token, cpu, corpus }) {
   const out = [];
   for (const q of askQuestions(corpus)) {
     const row = { question: q.text, jobId: q.jobId ?? null };
-    for (const stage of ["retrieve", "draft"]) {
+    for (const stage of ["search", "retrieve", "draft"]) {
       const runs = [];
       for (let t = 0; t < 2; t++) {
         const body = { question: q.text, subject, role: "dispatcher", stage, repeat: REPEAT, ...(q.jobId ? { jobId: q.jobId } : {}) };
@@ -229,6 +230,7 @@ async function askCoreCosts({ api, token, cpu, corpus }) {
       row[stage] = { appCpuMs: round(best.app / REPEAT, 2), wallMs: round(best.ms / REPEAT, 2), evidence: best.evidence };
     }
     row.draftOnlyAppCpuMs = round(row.draft.appCpuMs - row.retrieve.appCpuMs, 2);
+    row.expansionAppCpuMs = round(row.retrieve.appCpuMs - row.search.appCpuMs, 2);
     out.push(row);
   }
   return { repeat: REPEAT, perQuestion: out };
@@ -706,13 +708,13 @@ export function askCostMarkdown(a) {
     "",
     `In the object, per question (app CPU ms per run, best of 2 × ${a.inObject.repeat}; REST object's own p50 / p99 from Server-Timing):`,
     "",
-    "| Question | job | evidence | retrieval | + extractive draft | draft alone | WS first delta p50 / p99 | REST object's own p50 / p99 |",
-    "|---|---|---|---|---|---|---|---|",
+    "| Question | job | index hits | evidence | index query | retrieval | + extractive draft | draft alone | WS first delta p50 / p99 | REST object's own p50 / p99 |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const [k, q] of a.inObject.perQuestion.entries()) {
     const p = a.perQuestion[k];
     L.push(
-      `| ${q.question} | ${q.jobId ?? ""} | ${q.retrieve.evidence} | ${q.retrieve.appCpuMs} | ${q.draft.appCpuMs} | ${q.draftOnlyAppCpuMs} | ${p.firstDelta.p50} / ${p.firstDelta.p99} | ${p.restObjectOwn.p50} / ${p.restObjectOwn.p99} |`,
+      `| ${q.question} | ${q.jobId ?? ""} | ${q.search.evidence} | ${q.retrieve.evidence} | ${q.search.appCpuMs} | ${q.retrieve.appCpuMs} | ${q.draft.appCpuMs} | ${q.draftOnlyAppCpuMs} | ${p.firstDelta.p50} / ${p.firstDelta.p99} | ${p.restObjectOwn.p50} / ${p.restObjectOwn.p99} |`,
     );
   }
   return L;

@@ -15,8 +15,8 @@
  *   index-scan     one full pass over the FTS index (the periodic index-size refresh)
  *   rate-limits    sets the tenant's own rate limits through the settings data-access module
  *   attachments    the serialized attachments of the object's open sockets (sizes and one sample)
- *   copilot-core   a copilot question's retrieval (retrieveEvidence), alone or with the extractive
- *                  draft, N times in one call: no socket, no guard, no thread or audit writes
+ *   copilot-core   a copilot question's index query alone, its whole retrieval (retrieveEvidence), or
+ *                  that and the extractive draft, N times in one call: no socket, guard or writes
  *
  * No SQL here: everything goes through the tenant object's data-access modules.
  */
@@ -28,9 +28,10 @@ import { clients } from "../durable-objects/tenant/data/clients";
 import { jobs } from "../durable-objects/tenant/data/jobs";
 import { notes, type NoteTarget } from "../durable-objects/tenant/data/notes";
 import { properties } from "../durable-objects/tenant/data/properties";
-import { parseQuery, searchIndex } from "../durable-objects/tenant/data/search";
+import { MAX_QUERY_TERMS, parseQuery, searchIndex, type QueryTerm } from "../durable-objects/tenant/data/search";
 import { extractiveDraft } from "../durable-objects/tenant/copilot/extractive";
-import { retrieveEvidence } from "../durable-objects/tenant/copilot/retrieval";
+import { EVIDENCE_LIMIT, retrieveEvidence } from "../durable-objects/tenant/copilot/retrieval";
+import { contentTerms, indexWords } from "../durable-objects/tenant/copilot/text";
 import { ingestBatch } from "../durable-objects/tenant/surfaces/ingest";
 import { toPlainText } from "../durable-objects/tenant/sanitize";
 import { TenantObject } from "../durable-objects/tenant/tenant-object";
@@ -74,8 +75,8 @@ const CopilotCoreRequest = z.strictObject({
   subject: UserId,
   role: Role,
   jobId: RecordId.optional(),
-  /** `retrieve`: retrieveEvidence only; `draft`: retrieveEvidence and the extractive draft. */
-  stage: z.enum(["retrieve", "draft"]),
+  /** `search`: the index query retrieveEvidence starts with; `retrieve`: retrieveEvidence; `draft`: it and the extractive draft. */
+  stage: z.enum(["search", "retrieve", "draft"]),
   repeat: z.number().int().min(1).max(100),
 });
 type CopilotCoreRequest = z.infer<typeof CopilotCoreRequest>;
@@ -187,6 +188,15 @@ export class BenchTenantObject extends TenantObject {
     const job = jobId === undefined ? null : visibleJob(db, visibility, jobId);
     if (job === "missing" || job === "hidden") throw new Error(`job ${jobId} is not visible`);
     let out: CopilotCoreResult = { evidence: 0, declined: null };
+    if (stage === "search") {
+      // The same query retrieveEvidence runs first (its terms, scope and EVIDENCE_LIMIT), before any expansion.
+      const query: QueryTerm[] = [];
+      for (const term of contentTerms(question)) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
+      const scope = searchScope(visibility, job);
+      for (let i = 0; i < repeat; i++)
+        out = { evidence: searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, EVIDENCE_LIMIT).hits.length, declined: null };
+      return out;
+    }
     for (let i = 0; i < repeat; i++) {
       const { terms, evidence } = retrieveEvidence(db, question, visibility, job);
       out = {
