@@ -217,7 +217,7 @@ async function askCoreCosts({ api, token, cpu, corpus }) {
   const out = [];
   for (const q of askQuestions(corpus)) {
     const row = { question: q.text, jobId: q.jobId ?? null };
-    for (const stage of ["search", "retrieve", "draft"]) {
+    for (const stage of ["search", "search-exact", "retrieve", "draft"]) {
       const runs = [];
       for (let t = 0; t < 2; t++) {
         const body = { question: q.text, subject, role: "dispatcher", stage, repeat: REPEAT, ...(q.jobId ? { jobId: q.jobId } : {}) };
@@ -708,13 +708,13 @@ export function askCostMarkdown(a) {
     "",
     `In the object, per question (app CPU ms per run, best of 2 × ${a.inObject.repeat}; REST object's own p50 / p99 from Server-Timing):`,
     "",
-    "| Question | job | index hits | evidence | index query | retrieval | + extractive draft | draft alone | WS first delta p50 / p99 | REST object's own p50 / p99 |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| Question | job | index hits | evidence | index query | same, exact words | retrieval | + extractive draft | draft alone | WS first delta p50 / p99 | REST object's own p50 / p99 |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const [k, q] of a.inObject.perQuestion.entries()) {
     const p = a.perQuestion[k];
     L.push(
-      `| ${q.question} | ${q.jobId ?? ""} | ${q.search.evidence} | ${q.retrieve.evidence} | ${q.search.appCpuMs} | ${q.retrieve.appCpuMs} | ${q.draft.appCpuMs} | ${q.draftOnlyAppCpuMs} | ${p.firstDelta.p50} / ${p.firstDelta.p99} | ${p.restObjectOwn.p50} / ${p.restObjectOwn.p99} |`,
+      `| ${q.question} | ${q.jobId ?? ""} | ${q.search.evidence} | ${q.retrieve.evidence} | ${q.search.appCpuMs} | ${q["search-exact"].appCpuMs} | ${q.retrieve.appCpuMs} | ${q.draft.appCpuMs} | ${q.draftOnlyAppCpuMs} | ${p.firstDelta.p50} / ${p.firstDelta.p99} | ${p.restObjectOwn.p50} / ${p.restObjectOwn.p99} |`,
     );
   }
   return L;

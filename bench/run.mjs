@@ -1428,7 +1428,7 @@ async function main() {
       results.noisy = await benchNoisy(world);
     }
     if (RUN.has("realtime")) {
-      console.error(`(e) realtime: ${ASKS} asks, ${SOCKETS} sockets`);
+      console.error(`(e) realtime: ${ASKS} asks${ASKS_ONLY ? " only" : `, ${SOCKETS} sockets`}`);
       results.realtime = await benchRealtime({
         api,
         idp,

@@ -75,8 +75,11 @@ const CopilotCoreRequest = z.strictObject({
   subject: UserId,
   role: Role,
   jobId: RecordId.optional(),
-  /** `search`: the index query retrieveEvidence starts with; `retrieve`: retrieveEvidence; `draft`: it and the extractive draft. */
-  stage: z.enum(["search", "retrieve", "draft"]),
+  /**
+   * `search`: the index query retrieveEvidence starts with; `search-exact`: the same words without
+   * prefix matching; `retrieve`: retrieveEvidence; `draft`: it and the extractive draft.
+   */
+  stage: z.enum(["search", "search-exact", "retrieve", "draft"]),
   repeat: z.number().int().min(1).max(100),
 });
 type CopilotCoreRequest = z.infer<typeof CopilotCoreRequest>;
@@ -188,10 +191,12 @@ export class BenchTenantObject extends TenantObject {
     const job = jobId === undefined ? null : visibleJob(db, visibility, jobId);
     if (job === "missing" || job === "hidden") throw new Error(`job ${jobId} is not visible`);
     let out: CopilotCoreResult = { evidence: 0, declined: null };
-    if (stage === "search") {
+    if (stage === "search" || stage === "search-exact") {
       // The same query retrieveEvidence runs first (its terms, scope and EVIDENCE_LIMIT), before any expansion.
       const query: QueryTerm[] = [];
-      for (const term of contentTerms(question)) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
+      for (const term of contentTerms(question))
+        for (const w of indexWords(term))
+          if (!query.some((q) => q.word === w.word)) query.push(stage === "search" ? w : { word: w.word, prefix: false });
       const scope = searchScope(visibility, job);
       for (let i = 0; i < repeat; i++)
         out = { evidence: searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, EVIDENCE_LIMIT).hits.length, declined: null };
