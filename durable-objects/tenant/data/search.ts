@@ -124,9 +124,6 @@ const ROW = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEX
 /** Every row of a small scope, whole text included (a word past RANK_TEXT_CHARS still matches). */
 const SCOPE_ROWS = `SELECT rowid, kind, ref, job, at, scope, text FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC`;
 
-/** The newest rows of a large scope, whole text included, at most `?` of them. */
-const SCOPE_NEWEST = `SELECT rowid, kind, ref, job, at, scope, text FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`;
-
 /** Which way a query was answered: the scope's own rows matched in JS, or FTS5's word doclists. */
 export type SearchPath = "scope" | "index";
 
@@ -147,10 +144,6 @@ export const searchIndex = {
     if (scope !== null && scope.length <= MAX_SCOPE_TOKENS) {
       const rows = readSmallScope(db, scope, options.scopeReadRows ?? SCOPE_READ_ROWS);
       if (rows !== null) return searchRows(rows, terms, limit);
-    }
-    if (scope !== null && scope.length > MAX_SCOPE_TOKENS) {
-      const outcome = scanLargeScope(db, scope, terms, limit, options.scopeReadRows ?? SCOPE_READ_ROWS);
-      if (outcome !== null) return outcome;
     }
     const inFts = scope === null || scope.length <= MAX_SCOPE_TOKENS;
     const ftsScope = inFts ? scope : null;
@@ -265,53 +258,6 @@ function searchRows(rows: SearchRow[], terms: QueryTerm[], limit: number): Searc
   const df = new Map<string, number>();
   terms.forEach((term, t) => df.set(phrase(term), Math.min(counts[t] ?? 0, DF_CAP)));
   const ranked = rank([...byRowid.values()], terms, df, IDF_CORPUS);
-  return { hits: ranked.slice(0, limit), exhaustive, path: "scope" };
-}
-
-/**
- * A large scope (a technician with a long history) searched from its own newest rows: the same
- * candidates as the FTS5 scan path (the newest `max(3 × limit, 30)` visible rows with every word;
- * when the scope holds fewer, its rows with any word fill), found by reading the scope newest
- * first instead of filtering the words' matches over the whole index. Common words are found
- * within a few rows; when `maxRows` rows (or SCOPE_READ_CHARS of text) do not settle the answer,
- * `null` sends the query to the FTS5 scan path, which is cheap exactly then (rare words).
- */
-function scanLargeScope(db: Db, scope: string[], terms: QueryTerm[], limit: number, maxRows: number): SearchOutcome | null {
-  if (maxRows <= 0) return null;
-  const target = Math.max(limit * 3, 30);
-  const contains = wordMatcher(terms);
-  const all: SearchRow[] = [];
-  const some: SearchRow[] = [];
-  let read = 0;
-  let chars = 0;
-  let settled = false;
-  for (const row of db.iterate<SearchRow>(SCOPE_NEWEST, scopeExpression(scope), maxRows + 1)) {
-    read++;
-    chars += row.text.length;
-    if (read > maxRows || chars > SCOPE_READ_CHARS) return null;
-    const found = contains(row.text);
-    const every = found.every(Boolean);
-    if (!every && !found.some(Boolean)) continue;
-    const kept: SearchRow = { ...row, text: firstChars(row.text, RANK_TEXT_CHARS) };
-    if (!every) {
-      if (some.length <= target) some.push(kept);
-      continue;
-    }
-    all.push(kept);
-    if (all.length >= target) {
-      settled = true;
-      break;
-    }
-  }
-  // Either `target` rows with every word (there may be more: not exhaustive), or the whole scope read.
-  let exhaustive = !settled;
-  const candidates = [...all];
-  if (!settled && terms.length > 1 && all.length < limit) {
-    if (some.length > target) exhaustive = false;
-    candidates.push(...some.slice(0, target));
-  }
-  // As on the FTS5 scan path: document frequencies from the candidates, never the hidden rest.
-  const ranked = rank(candidates, terms, new Map(), Math.max(1, candidates.length));
   return { hits: ranked.slice(0, limit), exhaustive, path: "scope" };
 }
 
