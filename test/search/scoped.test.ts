@@ -2,10 +2,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../durable-objects/tenant/data/db";
 import {
+  normalizeWord,
   parseQuery,
   SCOPE_READ_CHARS,
   SCOPE_READ_ROWS,
   searchIndex,
+  tokenize,
+  wordMatcher,
   type SearchOutcome,
   type SearchPath,
 } from "../../durable-objects/tenant/data/search";
@@ -301,5 +304,36 @@ describe("the JS matcher agrees with FTS5's unicode61 remove_diacritics 2 (gener
     }
     // The generator must exercise matches, not only misses.
     expect(nonEmpty).toBeGreaterThan(75);
+  });
+});
+
+describe("the ASCII fast paths agree with the general tokenizer", () => {
+  /** The general path: runs of letters, digits and marks, each accent- and case-folded. */
+  const reference = (text: string) => [...text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)].map((m) => normalizeWord(m[0]));
+
+  it("tokenize: the same words for 2,000 generated ASCII texts (control characters included)", () => {
+    const next = rng(0xa5c1);
+    for (let k = 0; k < 2_000; k++) {
+      const length = Math.floor(next() * 60);
+      const text = Array.from({ length }, () =>
+        String.fromCharCode(next() < 0.6 ? 97 + Math.floor(next() * 4) : Math.floor(next() * 128)),
+      ).join("");
+      expect(tokenize(text), JSON.stringify(text)).toEqual(reference(text));
+    }
+  });
+
+  it("wordMatcher: the same verdicts as matching the reference tokens, exact and prefix", () => {
+    const next = rng(0xb0b);
+    const words = ["ab", "abc", "abca", "ba", "cab", "a1", "1a"];
+    for (let k = 0; k < 2_000; k++) {
+      const length = Math.floor(next() * 40);
+      const text = Array.from({ length }, () =>
+        String.fromCharCode(next() < 0.7 ? 97 + Math.floor(next() * 3) : Math.floor(next() * 128)),
+      ).join("");
+      const terms = words.map((word, i) => ({ word, prefix: i % 2 === 0 && word.length >= 3 }));
+      const tokens = reference(text);
+      const expected = terms.map((t) => tokens.some((token) => (t.prefix ? token.startsWith(t.word) : token === t.word)));
+      expect(wordMatcher(terms)(text), JSON.stringify(text)).toEqual(expected);
+    }
   });
 });
