@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../durable-objects/tenant/data/db";
 import {
+  MAX_SCOPE_TOKENS,
   normalizeWord,
   parseQuery,
   SCOPE_READ_CHARS,
@@ -237,6 +238,51 @@ describe("a large scope falls back to FTS5", () => {
     );
     expect(auto.path).toBe("index");
     expect(auto).toEqual(index);
+  });
+});
+
+describe("a technician with more visibility tokens than fit inside FTS5: the scan path", () => {
+  let big: Cast;
+  const JOBS = MAX_SCOPE_TOKENS + 6;
+  beforeAll(async () => {
+    big = await tenantWithCast("scoped-long");
+    await ingestAs(big.dispatcher, big.tenantId, scopedData(big));
+    const jobs = Array.from({ length: JOBS }, (_, i) => ({
+      id: `T${i}`,
+      clientId: "C1",
+      title: `Visit ${i}`,
+      status: "completed" as const,
+      assignees: [big.subjects.technician],
+    }));
+    // One pump note per job, oldest first, interleaved with pump notes on a job the technician may not read.
+    const notes = Array.from({ length: JOBS }, (_, i) => [
+      { id: `TN${i}`, jobId: `T${i}`, body: `pump seal ${i}`, createdAt: new Date(Date.UTC(2026, 9, 1) + i * 60_000).toISOString() },
+      { id: `HN${i}`, jobId: "J2", body: `pump hidden ${i}` },
+    ]).flat();
+    await ingestAs(big.dispatcher, big.tenantId, { jobs, notes });
+  });
+
+  const scanned = (limit: number) =>
+    runInDurableObject(tenantObject(big.tenantId), (_instance, state) => {
+      const db = new Db(state.storage);
+      const scope = searchScope(visibilityFor(db, "technician", big.subjects.technician), null);
+      const outcome = searchIndex.query(db, parseQuery("pump"), scope, limit);
+      return { tokens: scope?.length ?? 0, exhaustive: outcome.exhaustive, refs: outcome.hits.map((h) => h.ref) };
+    });
+
+  it("keeps the newest max(3 × limit, 30) visible matches and says the answer is not exhaustive", async () => {
+    const { tokens, exhaustive, refs } = await scanned(10);
+    expect(tokens).toBeGreaterThan(MAX_SCOPE_TOKENS);
+    expect(refs).toHaveLength(10);
+    expect(exhaustive).toBe(false);
+    const newest30 = Array.from({ length: 30 }, (_, k) => `TN${JOBS - 1 - k}`);
+    for (const ref of refs) expect(newest30).toContain(ref);
+  });
+
+  it("returns every visible match, and says so, when they are fewer than it keeps", async () => {
+    const { exhaustive, refs } = await scanned(100);
+    expect(exhaustive).toBe(true);
+    expect(refs.sort()).toEqual(Array.from({ length: JOBS }, (_, i) => `TN${i}`).sort());
   });
 });
 

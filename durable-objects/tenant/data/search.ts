@@ -116,12 +116,11 @@ export const SCOPE_READ_CHARS = 2_000_000;
  * size would let a restricted caller estimate how many records they cannot see.
  */
 const IDF_CORPUS = 1_000_000;
-const SCAN_PAGE = 500;
 
 const CANDIDATES = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM search_fts
   WHERE search_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`;
 /** The scan for large scopes reads only what the filter needs; text is fetched for kept rows. */
-const SCOPE_SCAN = `SELECT rowid, scope FROM search_fts WHERE search_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`;
+const SCOPE_SCAN = `SELECT rowid, scope FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`;
 const ROW = `SELECT rowid, kind, ref, job, at, scope, substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM search_fts WHERE rowid = ?`;
 /** Every row of a small scope, whole text included (a word past RANK_TEXT_CHARS still matches). */
 const SCOPE_ROWS = `SELECT rowid, kind, ref, job, at, scope, text FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC`;
@@ -162,24 +161,20 @@ export const searchIndex = {
         return;
       }
       // Newest first, keeping a few times `limit` visible rows: enough to rank, bounded by SCAN_BUDGET.
+      // One statement read lazily, left as soon as the target is kept (pages of 500 read past it).
       const target = Math.max(limit * 3, 30);
-      let before = Number.MAX_SAFE_INTEGER;
-      let kept = 0;
-      for (let scanned = 0; ;) {
-        if (scanned >= SCAN_BUDGET || kept >= target) {
-          exhaustive = false;
-          return;
-        }
-        const rows = db.all<{ rowid: number; scope: string }>(SCOPE_SCAN, expression, before, SCAN_PAGE);
-        for (const row of rows) {
-          scanned++;
-          if (kept >= target || !allowed.has(row.scope) || byRowid.has(row.rowid)) continue;
-          const full = db.one<SearchRow>(ROW, row.rowid);
-          if (full) byRowid.set(row.rowid, full);
-          kept++;
-        }
-        if (rows.length < SCAN_PAGE) return;
-        before = rows[rows.length - 1]?.rowid ?? 0;
+      const kept: number[] = [];
+      let scanned = 0;
+      for (const row of db.iterate<{ rowid: number; scope: string }>(SCOPE_SCAN, expression, SCAN_BUDGET)) {
+        scanned++;
+        if (!allowed.has(row.scope) || byRowid.has(row.rowid)) continue;
+        kept.push(row.rowid);
+        if (kept.length >= target) break;
+      }
+      if (kept.length >= target || scanned >= SCAN_BUDGET) exhaustive = false;
+      for (const rowid of kept) {
+        const full = db.one<SearchRow>(ROW, rowid);
+        if (full) byRowid.set(rowid, full);
       }
     };
     collect("AND");
