@@ -29,13 +29,20 @@ import { ingestAs, tenantWithCast, type Cast } from "../helpers/world";
 interface Answer {
   path: SearchPath;
   exhaustive: boolean;
-  hits: { ref: string; score: number; matchedTerms: number; text: string }[];
+  hits: { ref: string; job: string | null; at: string | null; score: number; matchedTerms: number; text: string }[];
 }
 
 const shape = (o: SearchOutcome): Answer => ({
   path: o.path,
   exhaustive: o.exhaustive,
-  hits: o.hits.map((h) => ({ ref: `${h.kind}:${h.ref}`, score: h.score, matchedTerms: h.matchedTerms, text: h.text })),
+  hits: o.hits.map((h) => ({
+    ref: `${h.kind}:${h.ref}`,
+    job: h.job,
+    at: h.at,
+    score: h.score,
+    matchedTerms: h.matchedTerms,
+    text: h.text,
+  })),
 });
 
 /** The same query answered on the default path and on the FTS5 path, inside the tenant object. */
