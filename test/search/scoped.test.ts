@@ -274,6 +274,12 @@ describe("a technician with more visibility tokens than fit inside FTS5: the sca
       const db = new Db(state.storage);
       const scope = searchScope(visibilityFor(db, "technician", big.subjects.technician), null);
       const outcome = searchIndex.query(db, parseQuery("pump"), scope, limit);
+      for (const h of outcome.hits) {
+        // Every column of a kept row is the record's own.
+        const i = h.ref.slice(2);
+        expect([h.kind, h.job, h.scope.startsWith("j"), h.text]).toEqual(["note", `T${i}`, true, `pump seal ${i}`]);
+        expect(h.at).toBe(new Date(Date.UTC(2026, 9, 1) + Number(i) * 60_000).toISOString());
+      }
       return { tokens: scope?.length ?? 0, exhaustive: outcome.exhaustive, refs: outcome.hits.map((h) => h.ref) };
     });
 
