@@ -104,9 +104,10 @@ export const SCAN_BUDGET = 3_000;
 export const RANK_TEXT_CHARS = 4_096;
 /**
  * A scope of at most this many index rows is read and matched in JS rather than through FTS5's
- * word doclists (see the top of this module). Reading costs ~10 µs per row at 1,000,000 notes, so
- * 1,000 rows cost about what FTS5 costs for a plain word there (8 ms), and less than a prefix
- * (17 ms); the measurements: docs/decisions.md.
+ * word doclists (see the top of this module). Reading cost ~10 µs per row at 1,000,000 notes when
+ * the threshold was set (all columns through FTS5; ~7 µs since SCOPE_TEXTS), so 1,000 rows cost
+ * about what FTS5 costs for a plain word there (8 ms), and less than a prefix (17 ms); the
+ * measurements: docs/decisions.md.
  */
 export const SCOPE_READ_ROWS = 1_000;
 /** ...and at most this much text (UTF-16 code units) in those rows; beyond either, FTS5 matches. */
