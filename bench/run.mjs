@@ -103,6 +103,15 @@ function summarize(latencies) {
 }
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
+/** The SQL work a Server-Timing metric describes (`desc="9 statements / 24 rows read / 1 written"`); null when absent. */
+function serverTimingWork(header, name) {
+  const entry = String(header ?? "")
+    .split(/,\s*/)
+    .find((e) => e.split(";")[0] === name);
+  const match = /desc="(\d+) statements? \/ (\d+) rows? read/.exec(entry ?? "");
+  return match ? { statements: Number(match[1]), rowsRead: Number(match[2]) } : null;
+}
+
 /** One metric's `dur` from a Server-Timing header (`object;dur=1.2;desc="1 call", total;dur=3`); throws when absent. */
 function serverTimingMs(header, name) {
   for (const entry of String(header ?? "").split(/,\s*/)) {
@@ -798,7 +807,12 @@ async function benchSearch(world) {
     for (const q of queries) {
       const res = await get(q);
       if (res.status !== 200) throw new Error(`search "${q.text}" answered ${res.status}: ${res.text.slice(0, 300)}`);
-      info.push({ hits: JSON.parse(res.text).length, exhaustive: res.headers["x-search-exhaustive"] ?? null });
+      info.push({
+        hits: JSON.parse(res.text).length,
+        exhaustive: res.headers["x-search-exhaustive"] ?? null,
+        // What the search's SQL did (the `queries` metric of Server-Timing): where its time goes.
+        sql: serverTimingWork(res.headers["server-timing"], "queries"),
+      });
       await get(q);
     }
     // Latency: every (query, repetition) once, shuffled, one at a time.
@@ -1193,12 +1207,12 @@ function markdown(results) {
       L.push("", `One full FTS index pass (${s.indexScan.rows} rows): ${s.indexScan.wallMs} ms wall, ${s.indexScan.appCpuMs} ms app CPU.`);
     L.push(
       "",
-      "| Query | who | hits | exhaustive | p50 | p99 | app CPU/request | searchIndex.query CPU |",
-      "|---|---|---|---|---|---|---|---|",
+      "| Query | who | hits | exhaustive | p50 | p99 | object's own p50 / p99 | SQL statements / rows read | app CPU/request | searchIndex.query CPU |",
+      "|---|---|---|---|---|---|---|---|---|---|",
     );
     for (const q of s.perQuery)
       L.push(
-        `| \`${q.text.replace(/\|/g, "\\|")}\`${q.jobId ? ` (job ${q.jobId})` : ""} | ${q.who} | ${q.hits} | ${q.exhaustive} | ${q.p50} | ${q.p99} | ${cell(q.appCpuMs)} | ${cell(q.coreAppCpuMs)} |`,
+        `| \`${q.text.replace(/\|/g, "\\|")}\`${q.jobId ? ` (job ${q.jobId})` : ""} | ${q.who} | ${q.hits} | ${q.exhaustive} | ${q.p50} | ${q.p99} | ${q.object.p50} / ${q.object.p99} | ${q.sql ? `${q.sql.statements} / ${q.sql.rowsRead}` : "–"} | ${cell(q.appCpuMs)} | ${cell(q.coreAppCpuMs)} |`,
       );
   }
   const n = results.noisy;
