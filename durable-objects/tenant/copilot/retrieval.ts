@@ -175,7 +175,7 @@ export const HIT_POOL = 3 * EVIDENCE_LIMIT;
  * question's words first (a hit none of them matches is dropped, as the stem query would not
  * have found it), then the index's BM25 part; the best EVIDENCE_LIMIT are kept.
  */
-function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
+export function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
   const want: QueryTerm[] = [];
   for (const term of terms) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
   const wanted = want.slice(0, MAX_QUERY_TERMS);
