@@ -6,9 +6,9 @@ import { events } from "../data/events";
 import { jobs, type JobRow } from "../data/jobs";
 import { notes } from "../data/notes";
 import { properties } from "../data/properties";
-import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, type QueryTerm } from "../data/search";
+import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
-import { contentTerms, evidenceTerms, hasTerm, indexWords } from "./text";
+import { contentTerms, evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
 
 /**
  * Evidence for a question: records the caller may read (through the same visibility module as
@@ -72,11 +72,7 @@ export function retrieveEvidence(
 ): { terms: string[]; evidence: EvidenceRecord[] } {
   const terms = contentTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
-  const query: QueryTerm[] = [];
-  for (const term of terms) {
-    for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
-  }
-  const outcome = searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), searchScope(visibility, job), EVIDENCE_LIMIT);
+  const outcome = searchHits(db, terms, searchScope(visibility, job));
 
   const may = {
     job: (row: JobRow) => (job ? row.pk === job.pk : visibility.kind === "all" || visibility.jobPks.has(row.pk)),
@@ -166,6 +162,37 @@ export function retrieveEvidence(
 
   const ranked = [...evidence.values()].sort((a, b) => b.score - a.score).slice(0, MAX_EVIDENCE);
   return { terms, evidence: ranked };
+}
+
+/** Index hits asked for, before they are ranked by whole stems and cut to EVIDENCE_LIMIT. */
+export const HIT_POOL = 3 * EVIDENCE_LIMIT;
+
+/**
+ * The index's best hits for a question's terms. The index is queried with prefixes of at most
+ * INDEX_PREFIX_CHARS characters (text.ts: longer ones cost a full doclist merge per word), which
+ * match a superset of what the stems match ("pres*" also meets "present"). So HIT_POOL hits are
+ * asked for and ranked again as the index ranks, but by the whole stems: records with more of the
+ * question's words first (a hit none of them matches is dropped, as the stem query would not
+ * have found it), then the index's BM25 part; the best EVIDENCE_LIMIT are kept.
+ */
+export function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
+  const want: QueryTerm[] = [];
+  for (const term of terms) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
+  const wanted = want.slice(0, MAX_QUERY_TERMS);
+  const query: QueryTerm[] = [];
+  for (const term of terms) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
+  const outcome = searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, HIT_POOL);
+  const hits: RankedHit[] = [];
+  for (const h of outcome.hits) {
+    const tokens = tokenize(h.text);
+    const matched = wanted.filter((w) => tokens.some((t) => (w.prefix ? t.startsWith(w.word) : t === w.word))).length;
+    if (matched === 0) continue;
+    // The index's score is its coverage plus a BM25 part in [0, 1): keep the part, use the stems' coverage.
+    const bm25 = h.score - h.matchedTerms;
+    hits.push({ ...h, matchedTerms: matched, score: Math.round((matched + bm25) * 1e4) / 1e4 });
+  }
+  hits.sort((a, b) => b.score - a.score || b.rowid - a.rowid);
+  return { hits: hits.slice(0, EVIDENCE_LIMIT) };
 }
 
 function noteRecord(n: Note, score: number): Omit<EvidenceRecord, "ref" | "context"> {

@@ -39,8 +39,8 @@ const VOWEL = /[aeiouy]/;
 
 /**
  * A light suffix stripper: both the question and the evidence go through it, so it only has to
- * be consistent, and every stem stays a prefix of the words it came from (the index is searched
- * with stems as prefixes). "codes"/"code" → "cod", "replaced"/"replacement" → "replac",
+ * be consistent, and every stem stays a prefix of the words it came from (ranking matches
+ * stems as prefixes). "codes"/"code" → "cod", "replaced"/"replacement" → "replac",
  * "tripped" → "trip", "installed"/"install" → "instal", "batteries"/"battery" → "batter".
  */
 export function stem(word: string): string {
@@ -227,10 +227,33 @@ export function contentTerms(question: string): string[] {
   return [...seen];
 }
 
-/** The words to look a term up with in the index: a tag's parts, or the stem (a prefix from 3 letters). */
-export function indexWords(term: string): { word: string; prefix: boolean }[] {
+/**
+ * What a term matches in a record's words: a tag's parts exactly, or the stem as a prefix (from
+ * 3 letters; "replac" meets "replaced" and "replacement"). Ranking applies this (retrieval.ts).
+ */
+export function matchWords(term: string): { word: string; prefix: boolean }[] {
   if (term.includes("-")) return term.split("-").map((word) => ({ word, prefix: false }));
   return [{ word: term, prefix: term.length >= 3 && !/\d/.test(term) }];
+}
+
+/**
+ * The longest prefix the index is queried with: the FTS5 table keeps prefix indexes for 3 and 4
+ * characters (`prefix = '3 4'`). A longer prefix ("pressur*") makes FTS5 merge the whole doclist
+ * of every matching word before it returns a row, which grows with the index (59–110 ms at
+ * 1,000,000 notes); a 3- or 4-character prefix is one doclist, read newest first and only as far
+ * as needed.
+ */
+export const INDEX_PREFIX_CHARS = 4;
+
+/**
+ * The words to look a term up with in the index: matchWords, a longer stem cut to its first
+ * INDEX_PREFIX_CHARS characters ("pressur" → "pres*"). The index then returns a superset of the
+ * records the stem matches; retrieval ranks the hits by the whole stems again.
+ */
+export function indexWords(term: string): { word: string; prefix: boolean }[] {
+  return matchWords(term).map((w) =>
+    w.prefix && w.word.length > INDEX_PREFIX_CHARS ? { word: w.word.slice(0, INDEX_PREFIX_CHARS), prefix: true } : w,
+  );
 }
 
 export interface Sentence {
