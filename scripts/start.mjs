@@ -11,7 +11,7 @@
  *   4. prints a banner with the users and ready-to-paste curl examples.
  * Ctrl-C (or SIGTERM) is forwarded to wrangler's process group; this script exits with its code.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { constants } from "node:os";
@@ -57,6 +57,19 @@ if (!(await portIsFree(PORT))) {
   process.exit(1);
 }
 
+// ------------------------------------------------------------------ the web app
+
+// The Worker serves dist/web as its static assets (wrangler.jsonc); build it fresh on every start.
+say("[start] building the web app (web/ → dist/web)");
+const built = spawnSync(path.join(ROOT, "node_modules", ".bin", "vite"), ["build", "-c", "web/vite.config.ts"], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+if (built.status !== 0) {
+  fail("the web app did not build (see above).");
+  process.exit(1);
+}
+
 // ------------------------------------------------------------------ wrangler dev
 
 const args = [
@@ -75,6 +88,10 @@ const args = [
   // Production sets its own with `wrangler secret put PROVIDER_KEY_KEKS` (docs/runbook.md).
   "--var",
   "PROVIDER_KEY_KEKS:v1:ZGV2LW9ubHkta2VrLW5ldmVyLXVzZS1pbi1wcm9kISE=",
+  // The same for the web app's sign-in sessions: public and dev-only, so a restart keeps you signed in.
+  // Production sets its own with `wrangler secret put SESSION_KEYS` (README, configuration).
+  "--var",
+  "SESSION_KEYS:v1:ZGV2LW9ubHktc2Vzc2lvbi1rZXktbm90LXByb2QhISE=",
   "--show-interactive-dev-session=false",
   ...(PERSIST_TO ? ["--persist-to", PERSIST_TO] : []),
 ];

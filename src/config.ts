@@ -9,6 +9,7 @@ import {
   TENANT_CONFIG_FIELDS,
   type Loaded,
 } from "../durable-objects/tenant/config";
+import { parseKeyring, type Keyring } from "../durable-objects/tenant/crypto/envelope";
 import { AllowedTokenTypes } from "./identity/token-type";
 
 /**
@@ -57,9 +58,16 @@ export const ConfigSchema = z
         .min(1),
     ),
     JWT_CLOCK_TOLERANCE_SECONDS: intVar("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
+    /** The web app's session key ring (a secret; src/identity/session.ts). Unset: no sign-in sessions. */
+    SESSION_KEYS: optionalString,
   })
   .superRefine((c, ctx) => {
     checkTenantConfig(c, ctx);
+    try {
+      parseKeyring(c.SESSION_KEYS, "SESSION_KEYS");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_KEYS"], message: error instanceof Error ? error.message : "is malformed" });
+    }
     if (c.OIDC_ISSUER && !c.OIDC_AUDIENCE)
       ctx.addIssue({ code: "custom", path: ["OIDC_AUDIENCE"], message: "OIDC_AUDIENCE is required when OIDC_ISSUER is set" });
     if (c.CF_ACCESS_AUD && !c.CF_ACCESS_JWKS_URL && !c.CF_ACCESS_TEAM_DOMAIN) {
@@ -77,6 +85,7 @@ export type Config = z.infer<typeof ConfigSchema> & {
   defaultIssuer: string;
   accessIssuer: string | undefined;
   accessJwksUrl: string | undefined;
+  sessionKeys: Keyring;
 };
 
 export type ConfigResult = Loaded<Config>;
@@ -88,6 +97,7 @@ export const loadConfig: (env: object) => ConfigResult = cachedLoader(ConfigSche
   return {
     ...c,
     devAuth,
+    sessionKeys: parseKeyring(c.SESSION_KEYS, "SESSION_KEYS"),
     accessIssuer: c.CF_ACCESS_ISSUER ?? team,
     accessJwksUrl: c.CF_ACCESS_JWKS_URL ?? (team ? `${team}/cdn-cgi/access/certs` : undefined),
     defaultIssuer: c.OIDC_ISSUER ?? c.CF_ACCESS_ISSUER ?? team ?? (devAuth ? DEV_ISSUER : "unconfigured"),

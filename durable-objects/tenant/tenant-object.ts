@@ -168,6 +168,10 @@ export class TenantObject extends Server<Env> {
     return this.#guard.platform(() => lifecycle.upsertMember(this.#runtime, input, actor, requestId));
   }
 
+  async platformListMembers(): Promise<RpcResult<MemberList>> {
+    return this.#guard.platform(() => lifecycle.listMembers(this.#runtime));
+  }
+
   async setStatus(status: TenantStatus, actor: string, requestId: string): Promise<RpcResult<Tenant>> {
     return this.#guard.platform(() => lifecycle.setStatus(this.#runtime, status, actor, requestId));
   }

@@ -1,0 +1,156 @@
+import { render } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { Me } from "../../schemas/identity";
+import { api, ApiError, ok, useTenant } from "./api";
+import { navigate, useRoute } from "./router";
+import { JobScreen } from "./screens/job";
+import { JobsScreen } from "./screens/jobs";
+import { SignInScreen } from "./screens/sign-in";
+import { rememberedTenant, SessionContext, type Session } from "./session";
+import { ErrorNotice, Loading, PageTitle } from "./ui";
+import "./styles.css";
+
+type Auth = { state: "loading" } | { state: "signed-out" } | { state: "error"; error: unknown } | { state: "signed-in"; me: Me };
+
+/** Who is signed in: `/v1/me` in the remembered tenant, else unscoped (an identity in several tenants then chooses). */
+async function whoAmI(): Promise<Me> {
+  const unscoped = await ok(api.v1.me.$get({ header: {} }));
+  const remembered = rememberedTenant.get(unscoped);
+  const wanted = unscoped.tenant?.id ?? (remembered && unscoped.memberships.some((m) => m.tenantId === remembered) ? remembered : null);
+  if (wanted === null || wanted === unscoped.tenant?.id) {
+    useTenant(unscoped.tenant?.id ?? null);
+    return unscoped;
+  }
+  useTenant(wanted);
+  return ok(api.v1.me.$get({ header: {} }));
+}
+
+function App() {
+  const route = useRoute();
+  const [auth, setAuth] = useState<Auth>({ state: "loading" });
+
+  const refresh = useCallback(() => {
+    whoAmI()
+      .then((me) => setAuth({ state: "signed-in", me }))
+      .catch((error: unknown) =>
+        setAuth(error instanceof ApiError && error.status === 401 ? { state: "signed-out" } : { state: "error", error }),
+      );
+  }, []);
+  useEffect(refresh, [refresh]);
+
+  if (auth.state === "loading") return <Loading what="FieldPilot" />;
+  if (auth.state === "error")
+    return (
+      <main id="main">
+        <PageTitle>FieldPilot</PageTitle>
+        <ErrorNotice error={auth.error} onRetry={refresh} />
+      </main>
+    );
+  if (auth.state === "signed-out")
+    return (
+      <main id="main">
+        <SignInScreen
+          onSignedIn={(tenantId, userId) => {
+            if (tenantId) localStorage.setItem(`fieldpilot.tenant.dev|${userId}`, tenantId);
+            if (route.name === "sign-in") navigate("/");
+            refresh();
+          }}
+        />
+      </main>
+    );
+
+  const me = auth.me;
+  const session: Session = {
+    me,
+    switchTenant: (tenantId) => {
+      rememberedTenant.set(me, tenantId);
+      useTenant(tenantId);
+      refresh();
+    },
+    signOut: async () => {
+      await ok(api.auth.logout.$post()).catch(() => undefined);
+      useTenant(null);
+      setAuth({ state: "signed-out" });
+      navigate("/");
+    },
+  };
+  return (
+    <SessionContext.Provider value={session}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header session={session} />
+      <main id="main">
+        {me.tenant === null ? (
+          <ChooseTenant session={session} />
+        ) : route.name === "job" ? (
+          <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
+        ) : route.name === "not-found" ? (
+          <section>
+            <PageTitle>Page not found</PageTitle>
+            <p>
+              There is no page at {route.path}. <a href="/">Go to jobs</a>.
+            </p>
+          </section>
+        ) : (
+          <JobsScreen key={me.tenant.id} />
+        )}
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function Header(props: { session: Session }) {
+  const { me, switchTenant, signOut } = props.session;
+  return (
+    <header class="top">
+      <a class="brand" href="/">
+        FieldPilot
+      </a>
+      <div class="who">
+        <span>
+          {me.user.subject}
+          {me.role ? ` · ${me.role}` : ""}
+        </span>
+        {me.memberships.length > 1 && (
+          <label>
+            <span class="visually-hidden">Tenant</span>
+            <select value={me.tenant?.id ?? ""} onChange={(e) => switchTenant((e.currentTarget as HTMLSelectElement).value)}>
+              {me.tenant === null && <option value="">Choose a tenant</option>}
+              {me.memberships.map((m) => (
+                <option key={m.tenantId} value={m.tenantId}>
+                  {m.tenantName}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {me.memberships.length <= 1 && me.tenant && <span class="tenant">{me.tenant.name}</span>}
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function ChooseTenant(props: { session: Session }) {
+  return (
+    <section>
+      <PageTitle>Choose a tenant</PageTitle>
+      <p>You belong to several companies. Which one are you working for?</p>
+      <ul class="tenant-choices">
+        {props.session.me.memberships.map((m) => (
+          <li key={m.tenantId}>
+            <button type="button" onClick={() => props.session.switchTenant(m.tenantId)}>
+              {m.tenantName} <span class="role">{m.role}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);

@@ -1,0 +1,127 @@
+import { useEffect, useState } from "preact/hooks";
+import type { JobContext } from "../../../schemas/jobs";
+import { api, ok } from "../api";
+import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
+
+type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; context: JobContext };
+
+/** One job as its technician needs it on site: client, property and access notes, notes, the events timeline. */
+export function JobScreen(props: { id: string }) {
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    ok(api.v1.jobs[":id"].context.$get({ param: { id: props.id } }))
+      .then((context) => live && setLoad({ state: "ready", context }))
+      .catch((error: unknown) => live && setLoad({ state: "error", error }));
+    return () => {
+      live = false;
+    };
+  }, [props.id, attempt]);
+
+  if (load.state === "loading") return <Loading what={`job ${props.id}`} />;
+  if (load.state === "error")
+    return (
+      <section>
+        <PageTitle>Job {props.id}</PageTitle>
+        <ErrorNotice error={load.error} onRetry={() => setAttempt((n) => n + 1)} />
+        <p>
+          <a href="/">Back to jobs</a>
+        </p>
+      </section>
+    );
+  const { job, client, property, notes, events } = load.context;
+  const siteNotes = notes.filter((n) => n.jobId === null);
+  const jobNotes = notes.filter((n) => n.jobId !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return (
+    <article class="job-page">
+      <p class="crumbs">
+        <a href="/">Jobs</a> / {job.id}
+      </p>
+      <PageTitle>{job.title}</PageTitle>
+      <p class="job-meta">
+        <StatusBadge status={job.status} /> <span class={`badge badge-${job.priority}`}>{job.priority}</span>{" "}
+        <span>{formatDateTime(job.scheduledStart)}</span>
+      </p>
+      {job.description && <p>{job.description}</p>}
+
+      <section aria-labelledby="site">
+        <h2 id="site">Client and site</h2>
+        <dl class="facts">
+          <dt>Client</dt>
+          <dd>
+            {client?.name ?? job.clientId}
+            {client?.phone && (
+              <>
+                {" · "}
+                <a href={`tel:${client.phone}`}>{client.phone}</a>
+              </>
+            )}
+          </dd>
+          <dt>Property</dt>
+          <dd>{property ? `${property.label ? `${property.label}, ` : ""}${property.address}` : "none recorded"}</dd>
+        </dl>
+        {siteNotes.length > 0 && (
+          <ul class="site-notes" aria-label="Client and property notes">
+            {siteNotes.map((n) => (
+              <li key={n.id} id={`note-${n.id}`}>
+                {n.body}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="notes">
+        <h2 id="notes">Notes ({jobNotes.length})</h2>
+        {jobNotes.length === 0 ? (
+          <p class="empty">No notes on this job yet.</p>
+        ) : (
+          <ol class="notes">
+            {jobNotes.map((n) => (
+              <li key={n.id} id={`note-${n.id}`}>
+                <p>{n.body}</p>
+                <p class="meta">
+                  {formatDateTime(n.createdAt)}
+                  {n.authorId ? ` · ${n.authorId}` : ""} · {n.id}
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section aria-labelledby="timeline">
+        <h2 id="timeline">Timeline</h2>
+        {events.length === 0 ? (
+          <p class="empty">No events yet.</p>
+        ) : (
+          <ol class="timeline">
+            {[...events]
+              .sort((a, b) => b.at.localeCompare(a.at))
+              .map((e) => (
+                <li key={e.id} id={`event-${e.id}`}>
+                  <p>
+                    <strong>{e.type.replace(/[._]/g, " ")}</strong> · {formatDateTime(e.at)}
+                  </p>
+                  {e.data && Object.keys(e.data).length > 0 && (
+                    <dl class="event-data">
+                      {Object.entries(e.data).map(([k, v]) => (
+                        <div key={k}>
+                          <dt>{k}</dt>
+                          <dd>
+                            {typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v)}
+                          </dd>
+                        </div>
+                      ))}
+                    </dl>
+                  )}
+                </li>
+              ))}
+          </ol>
+        )}
+      </section>
+    </article>
+  );
+}
