@@ -1,8 +1,10 @@
 import { render } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import type { Me } from "../../schemas/identity";
 import { api, ApiError, ok, useTenant } from "./api";
+import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
+import { CopilotPanel, RealtimeContext } from "./screens/copilot";
 import { JobScreen } from "./screens/job";
 import { JobsScreen } from "./screens/jobs";
 import { SignInScreen } from "./screens/sign-in";
@@ -37,6 +39,11 @@ function App() {
       );
   }, []);
   useEffect(refresh, [refresh]);
+
+  const tenantId = auth.state === "signed-in" ? auth.me.tenant?.id : undefined;
+  // One realtime connection per signed-in tenant; closed on sign-out or a switch.
+  const realtime = useMemo(() => (tenantId ? new RealtimeConnection() : null), [tenantId]);
+  useEffect(() => () => realtime?.close(), [realtime]);
 
   if (auth.state === "loading") return <Loading what="FieldPilot" />;
   if (auth.state === "error")
@@ -76,26 +83,34 @@ function App() {
   };
   return (
     <SessionContext.Provider value={session}>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <Header session={session} />
-      <main id="main">
-        {me.tenant === null ? (
-          <ChooseTenant session={session} />
-        ) : route.name === "job" ? (
-          <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
-        ) : route.name === "not-found" ? (
-          <section>
-            <PageTitle>Page not found</PageTitle>
-            <p>
-              There is no page at {route.path}. <a href="/">Go to jobs</a>.
-            </p>
-          </section>
-        ) : (
-          <JobsScreen key={me.tenant.id} />
-        )}
-      </main>
+      <RealtimeContext.Provider value={realtime}>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <Header session={session} />
+        <main id="main">
+          {me.tenant === null ? (
+            <ChooseTenant session={session} />
+          ) : route.name === "job" ? (
+            <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
+          ) : route.name === "copilot" ? (
+            <section>
+              <PageTitle>Copilot</PageTitle>
+              <p class="hint">Questions about anything you can read; answers quote your records.</p>
+              <CopilotPanel key={me.tenant.id} />
+            </section>
+          ) : route.name === "not-found" ? (
+            <section>
+              <PageTitle>Page not found</PageTitle>
+              <p>
+                There is no page at {route.path}. <a href="/">Go to jobs</a>.
+              </p>
+            </section>
+          ) : (
+            <JobsScreen key={me.tenant.id} />
+          )}
+        </main>
+      </RealtimeContext.Provider>
     </SessionContext.Provider>
   );
 }
@@ -104,9 +119,13 @@ function Header(props: { session: Session }) {
   const { me, switchTenant, signOut } = props.session;
   return (
     <header class="top">
-      <a class="brand" href="/">
-        FieldPilot
-      </a>
+      <nav aria-label="Main">
+        <a class="brand" href="/">
+          FieldPilot
+        </a>
+        <a href="/">Jobs</a>
+        <a href="/copilot">Copilot</a>
+      </nav>
       <div class="who">
         <span>
           {me.user.subject}

@@ -5,18 +5,20 @@ import { useEffect, useState } from "preact/hooks";
  * probe with the app shell, so a page can be reloaded or shared. Links are plain `<a href>`s;
  * a click on one inside the app is turned into `history.pushState`.
  */
-export type Route = { name: "jobs" } | { name: "job"; id: string } | { name: "sign-in" } | { name: "not-found"; path: string };
+export type Route =
+  { name: "jobs" } | { name: "job"; id: string } | { name: "copilot" } | { name: "sign-in" } | { name: "not-found"; path: string };
 
 export function parse(path: string): Route {
   if (path === "/" || path === "/jobs") return { name: "jobs" };
   if (path === "/sign-in") return { name: "sign-in" };
+  if (path === "/copilot") return { name: "copilot" };
   const job = /^\/jobs\/([A-Za-z0-9_.:-]{1,64})$/.exec(path);
   if (job?.[1]) return { name: "job", id: decodeURIComponent(job[1]) };
   return { name: "not-found", path };
 }
 
 export function navigate(to: string): void {
-  if (to === location.pathname + location.search) return;
+  if (to === location.pathname + location.search + location.hash) return;
   history.pushState(null, "", to);
   dispatchEvent(new PopStateEvent("popstate"));
 }
@@ -30,8 +32,10 @@ export function useRoute(): Route {
       const link = (event.target as Element | null)?.closest?.("a");
       if (!link || link.target || link.origin !== location.origin || link.hasAttribute("download")) return;
       if (link.pathname.startsWith("/v1/") || link.pathname.startsWith("/auth/")) return;
+      // A link within this page (a citation's record): the browser jumps to it and sets :target.
+      if (link.pathname === location.pathname && link.search === location.search && link.hash) return;
       event.preventDefault();
-      navigate(link.pathname + link.search);
+      navigate(link.pathname + link.search + link.hash);
     };
     addEventListener("popstate", update);
     document.addEventListener("click", click);

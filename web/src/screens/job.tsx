@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { JobContext } from "../../../schemas/jobs";
 import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
+import { CopilotPanel, useRealtime } from "./copilot";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; context: JobContext };
 
@@ -9,6 +10,21 @@ type Load = { state: "loading" } | { state: "error"; error: unknown } | { state:
 export function JobScreen(props: { id: string }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [attempt, setAttempt] = useState(0);
+  const realtime = useRealtime();
+
+  // Someone changed this job (a dispatcher reassigned it, a note was added): read it again.
+  useEffect(() => {
+    realtime.open();
+    return realtime.onFrame((frame) => {
+      if (frame.type === "job.updated" && frame.jobId === props.id) setAttempt((n) => n + 1);
+    });
+  }, [realtime, props.id]);
+
+  // Arriving from a citation elsewhere (/jobs/J-1#note-N-2): show the cited record once it is here.
+  const ready = load.state === "ready";
+  useEffect(() => {
+    if (ready && location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView({ block: "center" });
+  }, [ready]);
 
   useEffect(() => {
     let live = true;
@@ -35,7 +51,7 @@ export function JobScreen(props: { id: string }) {
   const siteNotes = notes.filter((n) => n.jobId === null);
   const jobNotes = notes.filter((n) => n.jobId !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
-    <article class="job-page">
+    <article class="job-page" id="top">
       <p class="crumbs">
         <a href="/">Jobs</a> / {job.id}
       </p>
@@ -45,6 +61,8 @@ export function JobScreen(props: { id: string }) {
         <span>{formatDateTime(job.scheduledStart)}</span>
       </p>
       {job.description && <p>{job.description}</p>}
+
+      <CopilotPanel jobId={job.id} />
 
       <section aria-labelledby="site">
         <h2 id="site">Client and site</h2>
@@ -65,7 +83,7 @@ export function JobScreen(props: { id: string }) {
         {siteNotes.length > 0 && (
           <ul class="site-notes" aria-label="Client and property notes">
             {siteNotes.map((n) => (
-              <li key={n.id} id={`note-${n.id}`}>
+              <li key={n.id} id={`note-${n.id}`} tabIndex={-1}>
                 {n.body}
               </li>
             ))}
@@ -80,7 +98,7 @@ export function JobScreen(props: { id: string }) {
         ) : (
           <ol class="notes">
             {jobNotes.map((n) => (
-              <li key={n.id} id={`note-${n.id}`}>
+              <li key={n.id} id={`note-${n.id}`} tabIndex={-1}>
                 <p>{n.body}</p>
                 <p class="meta">
                   {formatDateTime(n.createdAt)}
@@ -101,7 +119,7 @@ export function JobScreen(props: { id: string }) {
             {[...events]
               .sort((a, b) => b.at.localeCompare(a.at))
               .map((e) => (
-                <li key={e.id} id={`event-${e.id}`}>
+                <li key={e.id} id={`event-${e.id}`} tabIndex={-1}>
                   <p>
                     <strong>{e.type.replace(/[._]/g, " ")}</strong> · {formatDateTime(e.at)}
                   </p>
