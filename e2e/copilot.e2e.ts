@@ -77,15 +77,17 @@ describe("the copilot on a job page", () => {
     const { page, problems } = await openPage(context);
     let sockets = 0;
     let cut = false;
-    // The first socket is cut right after the first delta reaches the page; the next ones pass through.
+    // The socket that carries the answer's first delta is cut right after that delta reaches the
+    // page (the rest never does); every other socket, the reconnection included, passes through.
     await page.routeWebSocket(/\/v1\/realtime/, (ws) => {
       const server = ws.connectToServer();
-      const first = sockets++ === 0;
+      sockets++;
+      let cutHere = false;
       server.onMessage((message) => {
-        if (cut && first) return;
+        if (cutHere) return;
         ws.send(message);
-        if (first && typeof message === "string" && message.includes('"type":"delta"')) {
-          cut = true;
+        if (!cut && typeof message === "string" && message.includes('"type":"delta"')) {
+          cut = cutHere = true;
           ws.close({ code: 4000, reason: "cut by the test" });
           server.close();
         }

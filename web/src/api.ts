@@ -63,6 +63,13 @@ type OkBody<R> = R extends ClientResponse<infer T, infer S, "json"> ? (S extends
 
 /** Awaits a client call and returns its 2xx JSON body, typed from the route; anything else throws ApiError. */
 export async function ok<R extends ClientResponse<unknown, number, string>>(call: Promise<R>): Promise<OkBody<R>> {
+  return (await tagged(call)).body;
+}
+
+/** Like `ok`, with the answer's `ETag` (what an edit sends back as `If-Match`). */
+export async function tagged<R extends ClientResponse<unknown, number, string>>(
+  call: Promise<R>,
+): Promise<{ body: OkBody<R>; etag: string | null }> {
   let res: R;
   try {
     res = await call;
@@ -70,6 +77,7 @@ export async function ok<R extends ClientResponse<unknown, number, string>>(call
     throw new ApiError(0, "offline", "No connection to FieldPilot. Check the network and try again.", null);
   }
   if (!res.ok) throw await problemOf(res as unknown as Response);
-  if (res.status === 204) return undefined as OkBody<R>;
-  return (await res.json()) as OkBody<R>;
+  const etag = res.headers.get("etag");
+  if (res.status === 204) return { body: undefined as OkBody<R>, etag };
+  return { body: (await res.json()) as OkBody<R>, etag };
 }

@@ -4,6 +4,7 @@ import type { Me } from "../../schemas/identity";
 import { api, ApiError, ok, useTenant } from "./api";
 import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
+import { BoardScreen } from "./screens/board";
 import { CopilotPanel, RealtimeContext } from "./screens/copilot";
 import { JobScreen } from "./screens/job";
 import { JobsScreen } from "./screens/jobs";
@@ -43,7 +44,11 @@ function App() {
   const tenantId = auth.state === "signed-in" ? auth.me.tenant?.id : undefined;
   // One realtime connection per signed-in tenant; closed on sign-out or a switch.
   const realtime = useMemo(() => (tenantId ? new RealtimeConnection() : null), [tenantId]);
-  useEffect(() => () => realtime?.close(), [realtime]);
+  // Open while signed in: presence, live updates and the copilot share it.
+  useEffect(() => {
+    realtime?.open();
+    return () => realtime?.close();
+  }, [realtime]);
 
   if (auth.state === "loading") return <Loading what="FieldPilot" />;
   if (auth.state === "error")
@@ -93,6 +98,8 @@ function App() {
             <ChooseTenant session={session} />
           ) : route.name === "job" ? (
             <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
+          ) : route.name === "board" ? (
+            <BoardScreen key={me.tenant.id} />
           ) : route.name === "copilot" ? (
             <section>
               <PageTitle>Copilot</PageTitle>
@@ -124,6 +131,7 @@ function Header(props: { session: Session }) {
           FieldPilot
         </a>
         <a href="/">Jobs</a>
+        {(me.role === "dispatcher" || me.role === "admin") && <a href="/board">Board</a>}
         <a href="/copilot">Copilot</a>
       </nav>
       <div class="who">

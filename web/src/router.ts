@@ -6,12 +6,18 @@ import { useEffect, useState } from "preact/hooks";
  * a click on one inside the app is turned into `history.pushState`.
  */
 export type Route =
-  { name: "jobs" } | { name: "job"; id: string } | { name: "copilot" } | { name: "sign-in" } | { name: "not-found"; path: string };
+  | { name: "jobs" }
+  | { name: "job"; id: string }
+  | { name: "board" }
+  | { name: "copilot" }
+  | { name: "sign-in" }
+  | { name: "not-found"; path: string };
 
 export function parse(path: string): Route {
   if (path === "/" || path === "/jobs") return { name: "jobs" };
   if (path === "/sign-in") return { name: "sign-in" };
   if (path === "/copilot") return { name: "copilot" };
+  if (path === "/board") return { name: "board" };
   const job = /^\/jobs\/([A-Za-z0-9_.:-]{1,64})$/.exec(path);
   if (job?.[1]) return { name: "job", id: decodeURIComponent(job[1]) };
   return { name: "not-found", path };

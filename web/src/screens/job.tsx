@@ -2,7 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import type { JobContext } from "../../../schemas/jobs";
 import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
+import { useSession } from "../session";
 import { CopilotPanel, useRealtime } from "./copilot";
+import { JobEditor } from "./job-edit";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; context: JobContext };
 
@@ -11,6 +13,8 @@ export function JobScreen(props: { id: string }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [attempt, setAttempt] = useState(0);
   const realtime = useRealtime();
+  const { me } = useSession();
+  const canEdit = me.role === "dispatcher" || me.role === "admin";
 
   // Someone changed this job (a dispatcher reassigned it, a note was added): read it again.
   useEffect(() => {
@@ -47,7 +51,7 @@ export function JobScreen(props: { id: string }) {
         </p>
       </section>
     );
-  const { job, client, property, notes, events } = load.context;
+  const { job, client, property, notes, events, assignees } = load.context;
   const siteNotes = notes.filter((n) => n.jobId === null);
   const jobNotes = notes.filter((n) => n.jobId !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
@@ -60,7 +64,12 @@ export function JobScreen(props: { id: string }) {
         <StatusBadge status={job.status} /> <span class={`badge badge-${job.priority}`}>{job.priority}</span>{" "}
         <span>{formatDateTime(job.scheduledStart)}</span>
       </p>
+      <p class="assignees">
+        Assigned: <span data-testid="assignees">{assignees.length > 0 ? assignees.map((a) => a.userId).join(", ") : "nobody"}</span>
+      </p>
       {job.description && <p>{job.description}</p>}
+
+      {canEdit && <JobEditor id={job.id} onSaved={() => setAttempt((n) => n + 1)} />}
 
       <CopilotPanel jobId={job.id} />
 
