@@ -4,6 +4,7 @@ import type { Me } from "../../schemas/identity";
 import { api, ApiError, ok, useTenant } from "./api";
 import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
+import { AdminScreen } from "./screens/admin";
 import { BoardScreen } from "./screens/board";
 import { CopilotPanel, RealtimeContext } from "./screens/copilot";
 import { JobScreen } from "./screens/job";
@@ -98,6 +99,8 @@ function App() {
             <ChooseTenant session={session} />
           ) : route.name === "job" ? (
             <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
+          ) : route.name === "admin" ? (
+            <AdminScreen key={me.tenant.id} />
           ) : route.name === "board" ? (
             <BoardScreen key={me.tenant.id} />
           ) : route.name === "copilot" ? (
@@ -133,6 +136,7 @@ function Header(props: { session: Session }) {
         <a href="/">Jobs</a>
         {(me.role === "dispatcher" || me.role === "admin") && <a href="/board">Board</a>}
         <a href="/copilot">Copilot</a>
+        {(me.role === "admin" || me.role === "auditor") && <a href="/admin">Admin</a>}
       </nav>
       <div class="who">
         <span>

@@ -10,6 +10,7 @@ export type Route =
   | { name: "job"; id: string }
   | { name: "board" }
   | { name: "copilot" }
+  | { name: "admin" }
   | { name: "sign-in" }
   | { name: "not-found"; path: string };
 
@@ -18,6 +19,7 @@ export function parse(path: string): Route {
   if (path === "/sign-in") return { name: "sign-in" };
   if (path === "/copilot") return { name: "copilot" };
   if (path === "/board") return { name: "board" };
+  if (path === "/admin") return { name: "admin" };
   const job = /^\/jobs\/([A-Za-z0-9_.:-]{1,64})$/.exec(path);
   if (job?.[1]) return { name: "job", id: decodeURIComponent(job[1]) };
   return { name: "not-found", path };
