@@ -14,6 +14,11 @@ import { rememberedTenant, SessionContext, type Session } from "./session";
 import { ErrorNotice, Loading, PageTitle } from "./ui";
 import "./styles.css";
 
+/** The service worker keeps opened jobs readable offline (web/public/sw.js); it is told who is signed in. */
+function tellServiceWorker(message: { type: "user"; key: string } | { type: "sign-out" }): void {
+  void navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage(message));
+}
+
 type Auth = { state: "loading" } | { state: "signed-out" } | { state: "error"; error: unknown } | { state: "signed-in"; me: Me };
 
 /** Who is signed in: `/v1/me` in the remembered tenant, else unscoped (an identity in several tenants then chooses). */
@@ -35,7 +40,10 @@ function App() {
 
   const refresh = useCallback(() => {
     whoAmI()
-      .then((me) => setAuth({ state: "signed-in", me }))
+      .then((me) => {
+        tellServiceWorker({ type: "user", key: `${me.user.issuer}|${me.user.subject}` });
+        setAuth({ state: "signed-in", me });
+      })
       .catch((error: unknown) =>
         setAuth(error instanceof ApiError && error.status === 401 ? { state: "signed-out" } : { state: "error", error }),
       );
@@ -82,6 +90,7 @@ function App() {
     },
     signOut: async () => {
       await ok(api.auth.logout.$post()).catch(() => undefined);
+      tellServiceWorker({ type: "sign-out" });
       useTenant(null);
       setAuth({ state: "signed-out" });
       navigate("/");
@@ -185,3 +194,4 @@ function ChooseTenant(props: { session: Session }) {
 
 const root = document.getElementById("app");
 if (root) render(<App />, root);
+if ("serviceWorker" in navigator) void navigator.serviceWorker.register("/sw.js").catch(() => undefined);
