@@ -7,7 +7,6 @@ import type { AuditInput } from "./data/audit";
 import { metered, type Db } from "./data/db";
 import { members } from "./data/members";
 import { tenantMeta, type TenantMeta } from "./data/meta";
-import { isInitialised } from "./data/migrations";
 import { RateCounters, WINDOW_SECONDS } from "./data/rate-limits";
 import type { JobRow } from "./data/jobs";
 import { logFailure, type Runtime } from "./runtime";
@@ -87,7 +86,7 @@ export class Guard {
    */
   authorize(caller: Caller, action: Action, cost: number, report: CallReport): CallContext {
     const db = this.#rt.db;
-    const meta = requireMeta(db);
+    const meta = requireMeta(this.#rt);
     if (meta.status === "suspended") throw new AppError("tenant_suspended", `tenant ${meta.id} is suspended`);
     const principal = principalKey(caller);
 
@@ -172,9 +171,12 @@ export class Guard {
   }
 }
 
-/** The tenant's record; "not found" when the object was never provisioned (or was deleted). */
-export function requireMeta(db: Db): TenantMeta {
-  const meta = isInitialised(db) ? tenantMeta.get(db) : null;
+/**
+ * The tenant's record; "not found" when the object was never provisioned (or was deleted).
+ * Whether storage exists is the runtime's start-up answer (a flag once started), not a query.
+ */
+export function requireMeta(rt: Runtime): TenantMeta {
+  const meta = rt.start() ? tenantMeta.get(rt.db) : null;
   if (!meta) throw new AppError("not_found", "tenant not found");
   return meta;
 }

@@ -21,8 +21,14 @@ export interface Runtime {
    * tenant's storage to the current schema (`createStorage` creates it, for a tenant being
    * provisioned). Synchronous SQL only, so nothing interleaves with it; once started it is a flag
    * check. A failure is logged, answered as `tenant_unavailable` and retried by the next call.
+   * Returns whether the tenant's storage exists (provisioned, and not deleted since).
    */
-  start(createStorage?: boolean): void;
+  start(createStorage?: boolean): boolean;
+  /**
+   * Deletes every byte of the tenant's storage, its alarm included: afterwards the object is as if
+   * it had never been provisioned (calls answer "not found", `provision` starts it again).
+   */
+  wipe(): Promise<void>;
   /** Appends to the audit log (inside the caller's transaction) and has the new head anchored soon. */
   appendAudit(entry: AuditInput): void;
   /** Queues background work and wakes the alarm for it; `audited` records the request when it is new. */

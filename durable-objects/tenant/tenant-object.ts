@@ -81,7 +81,8 @@ const BULK_COST = 10;
  * Start-up has one path, #start, run first by every entry point: RPC calls through the guard,
  * socket and alarm entry points through partyserver's onStart, the upgrade through the socket
  * server. Storage is created only by `provision`, so a call to an id that was never provisioned
- * (or was deleted) answers "not found" and writes nothing.
+ * (or was deleted) answers "not found" and writes nothing. Once started, "storage exists" is a
+ * flag (no query per call); the deletion's wipe (#wipe) clears it.
  */
 export class TenantObject extends Server<Env> {
   static override options = { hibernate: true };
@@ -108,6 +109,7 @@ export class TenantObject extends Server<Env> {
       limits: platformLimits(env),
       name: ctx.id.name,
       start: (createStorage) => this.#start(createStorage),
+      wipe: () => this.#wipe(),
       appendAudit: (entry) => {
         audit.append(this.#db, entry, new Date().toISOString());
         // The new head reaches the registry within ANCHOR_DELAY_MS (one alarm covers many entries).
@@ -138,15 +140,30 @@ export class TenantObject extends Server<Env> {
    * interleave with it; a failure is logged and answered as `tenant_unavailable`, and the next
    * call tries again (nothing is thrown from the constructor, which would reset the object in a loop).
    */
-  #start(createStorage = false): void {
-    if (this.#started) return;
+  #start(createStorage = false): boolean {
+    if (this.#started) return true;
     try {
-      if (!createStorage && !isInitialised(this.#db)) return;
+      if (!createStorage && !isInitialised(this.#db)) return false;
       migrate(this.#db);
       this.#started = true;
+      return true;
     } catch (error) {
       logFailure(this.ctx.id.name, error, "tenant storage failed to start");
       throw new AppError("tenant_unavailable", "the tenant's storage failed to start; operators have been alerted");
+    }
+  }
+
+  /**
+   * The only way storage is wiped (a tenant's deletion). `#started` says "storage exists and is
+   * current" for every later call, so it is cleared however the wipe ends: the next call reads
+   * the truth from storage again.
+   */
+  async #wipe(): Promise<void> {
+    try {
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+    } finally {
+      this.#started = false;
     }
   }
 

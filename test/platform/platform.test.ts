@@ -139,4 +139,35 @@ describe("platform tenants", () => {
     );
     expect(tables.map((t) => t.name)).toEqual([]);
   });
+
+  it("an object whose storage was wiped answers 404 at once, stays empty, and starts again when provisioned anew", async () => {
+    // The same object instance throughout (no eviction between the calls): whatever it remembers
+    // about its started storage must not outlive the wipe. The API never reuses a deleted id; the
+    // object itself must still start cleanly on empty storage.
+    const id = uniqueId("wipe");
+    const stub = tenantObject(id);
+    const caller = { issuer: keys.issuer, subject: "wipe-member", email: null, devRole: null, requestId: "r" };
+    const member = { issuer: keys.issuer, subject: "wipe-member", role: "dispatcher" as const };
+    expect(await stub.provision({ id, name: "Wipe Co", region: "us" }, "ops", "r1")).toMatchObject({ ok: true });
+    expect(await stub.platformUpsertMember(member, "ops", "r2")).toMatchObject({ ok: true });
+    expect(await stub.me(caller)).toMatchObject({ ok: true, value: { role: "dispatcher", tenant: { id } } });
+
+    expect(await stub.destroy()).toMatchObject({ ok: true, value: { wiped: true } });
+    expect(await stub.me(caller)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await stub.jobContext(caller, "J1")).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await stub.platformUpsertMember(member, "ops", "r3")).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await stub.destroy()).toMatchObject({ ok: true, value: { wiped: false } });
+    const tables = await runInDurableObject(stub, async (_i, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray(),
+    );
+    expect(tables).toEqual([]);
+
+    expect(await stub.provision({ id, name: "Wipe Co again", region: "us" }, "ops", "r4")).toMatchObject({
+      ok: true,
+      value: { name: "Wipe Co again", status: "active" },
+    });
+    expect(await stub.me(caller)).toMatchObject({ ok: false, error: { code: "not_a_member" } });
+    expect(await stub.platformUpsertMember(member, "ops", "r5")).toMatchObject({ ok: true, value: { outcome: "inserted" } });
+    expect(await stub.me(caller)).toMatchObject({ ok: true, value: { role: "dispatcher", tenant: { name: "Wipe Co again" } } });
+  });
 });

@@ -58,10 +58,13 @@ export const members = {
    */
   emailsOf(db: Db, subjects: string[]): Map<string, { email: string | null; role: string }> {
     const out = new Map<string, { email: string | null; role: string }>();
-    for (const subject of subjects) {
-      const row = db.one<MemberRow>(`SELECT * FROM members WHERE subject = ? ORDER BY issuer LIMIT 1`, subject);
-      if (row) out.set(subject, { email: row.email, role: row.role });
-    }
+    if (subjects.length === 0) return out;
+    // One statement for all of them (the table has no index on subject alone: one pass, not one per assignee).
+    const rows = db.all<MemberRow>(
+      `SELECT * FROM members WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY subject, issuer`,
+      JSON.stringify(subjects),
+    );
+    for (const row of rows) if (!out.has(row.subject)) out.set(row.subject, { email: row.email, role: row.role });
     return out;
   },
   /** Every membership of a subject (one per identity provider that knows it). */

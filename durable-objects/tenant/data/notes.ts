@@ -81,12 +81,23 @@ export const notes = {
   forJob(db: Db, jobPk: number, limit: number): Note[] {
     return db.all<NoteRow>(`${NOTE_SELECT} WHERE n.job_pk = ? ORDER BY n.created_at DESC, n.pk DESC LIMIT ?`, jobPk, limit).map(noteToApi);
   },
-  /** The newest notes on a job and on its client and property (what a technician on site needs). */
+  /**
+   * The newest notes on a job and on its client and property (what a technician on site needs).
+   * The newest `limit` of the three together are among the newest `limit` of each, which each
+   * index yields in order without reading a row: so at most 3 × `limit` index entries are read
+   * and only the `limit` chosen rows are fetched and joined, however many notes the job, client
+   * or property has (a note on two of them is counted once).
+   */
   forJobContext(db: Db, job: { pk: number; client_pk: number; property_pk: number | null }, limit: number): Note[] {
     return db
       .all<NoteRow>(
-        `${NOTE_SELECT} WHERE n.job_pk = ?1 OR n.client_pk = ?2 OR (?3 IS NOT NULL AND n.property_pk = ?3)
-       ORDER BY n.created_at DESC, n.pk DESC LIMIT ?4`,
+        `${NOTE_SELECT} WHERE n.pk IN (
+           SELECT pk FROM (
+             SELECT pk, created_at FROM (SELECT pk, created_at FROM notes WHERE job_pk = ?1 ORDER BY created_at DESC, pk DESC LIMIT ?4)
+             UNION SELECT pk, created_at FROM (SELECT pk, created_at FROM notes WHERE client_pk = ?2 ORDER BY created_at DESC, pk DESC LIMIT ?4)
+             UNION SELECT pk, created_at FROM (SELECT pk, created_at FROM notes WHERE property_pk = ?3 ORDER BY created_at DESC, pk DESC LIMIT ?4)
+           ) ORDER BY created_at DESC, pk DESC LIMIT ?4)
+         ORDER BY n.created_at DESC, n.pk DESC`,
         job.pk,
         job.client_pk,
         job.property_pk,

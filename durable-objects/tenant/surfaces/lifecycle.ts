@@ -52,7 +52,7 @@ export function upsertMember(
   requestId: string,
 ): { member: Member; outcome: "inserted" | "updated" | "unchanged" } {
   const m = parseOr422(MemberUpsertInput, input);
-  requireMeta(rt.db);
+  requireMeta(rt);
   const outcome = rt.db.transaction(() => {
     const result = members.upsert(rt.db, m, new Date().toISOString());
     if (result !== "unchanged") platformAudit(rt, actor, requestId, "member.upsert", `member:${principalKey(m)}`, `${result} as ${m.role}`);
@@ -73,7 +73,7 @@ export function listMembers(rt: Runtime): MemberList {
 /** Suspends (members refused, sockets closed) or resumes the tenant. */
 export function setStatus(rt: Runtime, status: TenantStatus, actor: string, requestId: string): Tenant {
   const next = parseOr422(TenantStatus, status);
-  const meta = requireMeta(rt.db);
+  const meta = requireMeta(rt);
   if (meta.status === next) return meta;
   const updated = { ...meta, status: next };
   rt.db.transaction(() => {
@@ -89,7 +89,7 @@ export function setStatus(rt: Runtime, status: TenantStatus, actor: string, requ
  * receipt's content and the members whose directory entries must go. Safe to call again.
  */
 export function prepareDeletion(rt: Runtime, actor: string, requestId: string): DeletionSummary {
-  const meta = requireMeta(rt.db);
+  const meta = requireMeta(rt);
   rt.db.transaction(() => {
     if (meta.status !== "suspended") tenantMeta.put(rt.db, { ...meta, status: "suspended" });
     platformAudit(rt, actor, requestId, "tenant.delete", `tenant:${meta.id}`, "storage will be wiped");
@@ -115,8 +115,7 @@ export function prepareDeletion(rt: Runtime, actor: string, requestId: string): 
  */
 export async function destroy(rt: Runtime): Promise<{ wiped: boolean }> {
   if (!isInitialised(rt.db)) return { wiped: false };
-  await rt.storage.deleteAlarm();
-  await rt.storage.deleteAll();
+  await rt.wipe();
   return { wiped: true };
 }
 
@@ -129,7 +128,7 @@ export async function destroy(rt: Runtime): Promise<{ wiped: boolean }> {
  */
 export async function restoreTo(rt: Runtime, input: RestoreRequest, actor: string): Promise<RestoreReceipt> {
   const { at = null, bookmark: given } = parseOr422(RestoreRequest, input);
-  const meta = requireMeta(rt.db);
+  const meta = requireMeta(rt);
   const when = at === null ? Date.now() : Date.parse(at);
   if (at !== null && (when > Date.now() || when < Date.now() - PITR_WINDOW_DAYS * 86_400_000)) {
     throw new AppError("validation_failed", `the restore point must be in the last ${PITR_WINDOW_DAYS} days`, {

@@ -12,7 +12,7 @@ import type { Runtime } from "../../runtime";
  */
 export function recordMetrics(rt: Runtime, batch: MetricSample[]): { recorded: number } {
   const samples = parseOr422(MetricBatch, batch);
-  requireMeta(rt.db);
+  requireMeta(rt);
   rt.db.transaction(() => routeMetrics.record(rt.db, samples, Date.now()));
   return { recorded: samples.length };
 }

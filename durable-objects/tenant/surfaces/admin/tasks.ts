@@ -43,7 +43,7 @@ export function indexCoverage(rt: Runtime): IndexCoverage {
 
 /** Platform: seal this tenant's provider keys under the current KEK (after a rotation). */
 export function requestKeyReencryption(rt: Runtime, actor: string, requestId: string): Task {
-  requireMeta(rt.db);
+  requireMeta(rt);
   return rt.enqueue("key-reencrypt", actor, (reason) =>
     platformAudit(rt, actor, requestId, "provider_key.reencrypt", "provider-keys", reason),
   );
