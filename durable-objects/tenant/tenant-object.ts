@@ -56,6 +56,7 @@ import * as auditLog from "./surfaces/audit";
 import * as copilot from "./surfaces/copilot";
 import { exportTenant } from "./surfaces/export";
 import { importTenant, type MemberRef } from "./surfaces/import";
+import type { Idempotency } from "./surfaces/idempotent";
 import { ingest } from "./surfaces/ingest";
 import * as jobs from "./surfaces/jobs";
 import * as lifecycle from "./surfaces/lifecycle";
@@ -222,7 +223,7 @@ export class TenantObject extends Server<Env> {
   async ingest(
     caller: Caller,
     body: IngestBody,
-    idem: { key: string; bodyHash: string } | null,
+    idem: Idempotency | null,
   ): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
     return this.#guard.call(caller, "ingest", (c) => ingest(this.#runtime, c, body, idem));
   }
@@ -239,8 +240,8 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.write", (c) => jobs.patchJob(this.#runtime, c, jobId, patch, pre));
   }
 
-  async addNote(caller: Caller, jobId: string, input: NoteCreate): Promise<RpcResult<Note>> {
-    return this.#guard.call(caller, "notes.write", (c) => jobs.addNote(this.#runtime, c, jobId, input));
+  async addNote(caller: Caller, jobId: string, input: NoteCreate, idem: Idempotency | null = null): Promise<RpcResult<Note & { replayed: boolean }>> {
+    return this.#guard.call(caller, "notes.write", (c) => jobs.addNote(this.#runtime, c, jobId, input, idem));
   }
 
   async jobContext(caller: Caller, jobId: string): Promise<RpcResult<JobContext>> {

@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import type { Me } from "../../schemas/identity";
 import { api, ApiError, ok, useTenant } from "./api";
+import { outbox } from "./outbox";
 import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
 import { AdminScreen } from "./screens/admin";
@@ -42,6 +43,7 @@ function App() {
     whoAmI()
       .then((me) => {
         tellServiceWorker({ type: "user", key: `${me.user.issuer}|${me.user.subject}` });
+        outbox.open(me.tenant ? `${me.user.issuer}|${me.user.subject}|${me.tenant.id}` : null);
         setAuth({ state: "signed-in", me });
       })
       .catch((error: unknown) =>
@@ -89,6 +91,10 @@ function App() {
       refresh();
     },
     signOut: async () => {
+      const unsent = outbox.pending().length;
+      if (unsent > 0 && !confirm(`${unsent} note(s) are not sent yet. Signing out deletes them from this device. Sign out anyway?`)) return;
+      outbox.clear();
+      outbox.open(null);
       await ok(api.auth.logout.$post()).catch(() => undefined);
       tellServiceWorker({ type: "sign-out" });
       useTenant(null);

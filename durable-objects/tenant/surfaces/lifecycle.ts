@@ -66,7 +66,7 @@ export function upsertMember(
 
 /** Every member, for the operator who manages them (and the local sign-in picker). */
 export function listMembers(rt: Runtime): MemberList {
-  requireMeta(rt.db);
+  requireMeta(rt);
   return { members: members.list(rt.db) };
 }
 

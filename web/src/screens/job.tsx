@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { JobContext } from "../../../schemas/jobs";
 import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
+import { outbox, useOutbox } from "../outbox";
 import { useSession } from "../session";
 import { CopilotPanel, useRealtime } from "./copilot";
 import { JobEditor } from "./job-edit";
@@ -102,6 +103,7 @@ export function JobScreen(props: { id: string }) {
 
       <section aria-labelledby="notes">
         <h2 id="notes">Notes ({jobNotes.length})</h2>
+        <NoteForm jobId={job.id} />
         {jobNotes.length === 0 ? (
           <p class="empty">No notes on this job yet.</p>
         ) : (
@@ -150,5 +152,56 @@ export function JobScreen(props: { id: string }) {
         )}
       </section>
     </article>
+  );
+}
+
+/** Writing a note: kept on the device first, shown as waiting until the server has it. */
+function NoteForm(props: { jobId: string }) {
+  const [text, setText] = useState("");
+  const waiting = useOutbox(props.jobId);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    outbox.add(props.jobId, body);
+    setText("");
+  };
+  return (
+    <>
+      <form class="note-form" onSubmit={submit}>
+        <label for="new-note">Add a note</label>
+        <textarea
+          id="new-note"
+          rows={3}
+          maxLength={100_000}
+          value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+        />
+        <button type="submit" disabled={!text.trim()}>
+          Add note
+        </button>
+      </form>
+      {waiting.length > 0 && (
+        <ul class="outbox" aria-label="Notes not sent yet">
+          {waiting.map((n) => (
+            <li key={n.key} class={`outbox-${n.state}`}>
+              <p>{n.body}</p>
+              <p class="meta" role="status">
+                {n.state === "failed"
+                  ? `Not sent: ${n.error ?? "refused"}`
+                  : n.state === "sending"
+                    ? "Sending…"
+                    : "Waiting for the network"}
+                {n.state === "failed" && (
+                  <button type="button" class="secondary" onClick={() => outbox.discard(n.key)}>
+                    Discard
+                  </button>
+                )}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
