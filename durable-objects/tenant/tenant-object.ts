@@ -220,11 +220,7 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "me", (c) => lifecycle.me(c));
   }
 
-  async ingest(
-    caller: Caller,
-    body: IngestBody,
-    idem: Idempotency | null,
-  ): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
+  async ingest(caller: Caller, body: IngestBody, idem: Idempotency | null): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
     return this.#guard.call(caller, "ingest", (c) => ingest(this.#runtime, c, body, idem));
   }
 
@@ -240,7 +236,12 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.write", (c) => jobs.patchJob(this.#runtime, c, jobId, patch, pre));
   }
 
-  async addNote(caller: Caller, jobId: string, input: NoteCreate, idem: Idempotency | null = null): Promise<RpcResult<Note & { replayed: boolean }>> {
+  async addNote(
+    caller: Caller,
+    jobId: string,
+    input: NoteCreate,
+    idem: Idempotency | null = null,
+  ): Promise<RpcResult<Note & { replayed: boolean }>> {
     return this.#guard.call(caller, "notes.write", (c) => jobs.addNote(this.#runtime, c, jobId, input, idem));
   }
 

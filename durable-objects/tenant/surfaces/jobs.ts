@@ -101,7 +101,13 @@ function assigneesAfter(db: Db, row: JobRow, add: string[], remove: string[]): s
   return [...next];
 }
 
-export function addNote(rt: Runtime, c: CallContext, jobId: string, input: NoteCreate, idem: Idempotency | null): Note & { replayed: boolean } {
+export function addNote(
+  rt: Runtime,
+  c: CallContext,
+  jobId: string,
+  input: NoteCreate,
+  idem: Idempotency | null,
+): Note & { replayed: boolean } {
   const row = requireVisibleJob(rt.db, c, jobId, "note.create");
   const note = parseOr422(NoteCreate, input);
   // A retried send (a phone that lost the answer) gets the first note back, and no second one.
