@@ -42,6 +42,7 @@ describe("the technician's phone app", () => {
     const all = await devApi<JobPage>("dan.dispatch", "/v1/jobs?limit=200");
     const mine = all.jobs.filter((j) => j.assignees.includes("ana.tech"));
     expect(mine.length).toBeGreaterThan(0);
+    await page.locator(".job-card").first().waitFor();
     const shown = await page.locator(".job-card .job-id").allTextContents();
     expect(shown.sort()).toEqual(mine.map((j) => j.id).sort());
     await expectNoHorizontalScroll(page);

@@ -9,14 +9,19 @@ import type { ApiRoutes } from "../../src/routes";
  */
 let tenantId: string | null = null;
 
-/** The tenant every call acts in (an identity in several tenants chooses one). */
+/**
+ * The tenant every call names with `x-tenant-id`: only an identity in several tenants needs one
+ * (with one membership the API chooses it), and without the header the first screen's requests
+ * are the ones index.html preloads.
+ */
 export function useTenant(id: string | null): void {
   tenantId = id;
 }
 
 export const api = hc<ApiRoutes>("/", {
   headers: (): Record<string, string> => (tenantId ? { "x-tenant-id": tenantId } : {}),
-  init: { credentials: "same-origin" },
+  // `include` (same-origin here anyway) matches the preloads' `crossorigin="use-credentials"`.
+  init: { credentials: "include" },
 });
 
 export class ApiError extends Error {

@@ -5,9 +5,10 @@ import { api, ApiError, ok, useTenant } from "./api";
 import { outbox } from "./outbox";
 import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
+import { RealtimeContext } from "./realtime-context";
 import { AdminScreen } from "./screens/admin";
 import { BoardScreen } from "./screens/board";
-import { CopilotPanel, RealtimeContext } from "./screens/copilot";
+import { CopilotPanel } from "./screens/copilot";
 import { JobScreen } from "./screens/job";
 import { JobsScreen } from "./screens/jobs";
 import { SignInScreen } from "./screens/sign-in";
@@ -28,7 +29,8 @@ async function whoAmI(): Promise<Me> {
   const remembered = rememberedTenant.get(unscoped);
   const wanted = unscoped.tenant?.id ?? (remembered && unscoped.memberships.some((m) => m.tenantId === remembered) ? remembered : null);
   if (wanted === null || wanted === unscoped.tenant?.id) {
-    useTenant(unscoped.tenant?.id ?? null);
+    // One membership: the API chooses it, no header needed.
+    useTenant(unscoped.memberships.length > 1 ? (unscoped.tenant?.id ?? null) : null);
     return unscoped;
   }
   useTenant(wanted);
@@ -75,8 +77,8 @@ function App() {
         <SignInScreen
           onSignedIn={(tenantId, userId) => {
             if (tenantId) localStorage.setItem(`fieldpilot.tenant.dev|${userId}`, tenantId);
-            if (route.name === "sign-in") navigate("/");
-            refresh();
+            // A fresh load, as after any sign-in redirect: the page's preloaded answers were the signed-out ones.
+            location.replace(route.name === "sign-in" ? "/" : location.href);
           }}
         />
       </main>

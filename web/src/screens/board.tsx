@@ -3,7 +3,7 @@ import type { Job, JobPriority, JobStatus } from "../../../schemas/records";
 import type { SearchHit } from "../../../schemas/search";
 import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
-import { useRealtime } from "./copilot";
+import { useRealtime } from "../realtime-context";
 
 const STATUSES: JobStatus[] = ["scheduled", "in_progress", "completed", "cancelled"];
 const PRIORITIES: JobPriority[] = ["low", "normal", "high", "urgent"];

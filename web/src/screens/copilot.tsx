@@ -1,25 +1,10 @@
-import { createContext } from "preact";
-import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Citation } from "../../../schemas/copilot";
 import type { AnswerFrame } from "../../../schemas/realtime";
 import { api, ok } from "../api";
-import type { ConnectionStatus, RealtimeConnection } from "../realtime";
+import type { ConnectionStatus } from "../realtime";
+import { useConnectionStatus, useRealtime } from "../realtime-context";
 import { ErrorNotice, formatDateTime } from "../ui";
-
-/** The signed-in page's one realtime connection (made by the shell, per tenant). */
-export const RealtimeContext = createContext<RealtimeConnection | null>(null);
-
-export function useRealtime(): RealtimeConnection {
-  const conn = useContext(RealtimeContext);
-  if (!conn) throw new Error("useRealtime outside a signed-in page");
-  return conn;
-}
-
-export function useConnectionStatus(conn: RealtimeConnection): ConnectionStatus {
-  const [status, setStatus] = useState<ConnectionStatus>(conn.status);
-  useEffect(() => conn.onStatus(setStatus), [conn]);
-  return status;
-}
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: "Connecting…",

@@ -4,7 +4,8 @@ import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
 import { outbox, useOutbox } from "../outbox";
 import { useSession } from "../session";
-import { CopilotPanel, useRealtime } from "./copilot";
+import { useRealtime } from "../realtime-context";
+import { CopilotPanel } from "./copilot";
 import { JobEditor } from "./job-edit";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; context: JobContext };

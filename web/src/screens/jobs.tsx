@@ -26,6 +26,12 @@ export function JobsScreen() {
     };
   }, [status, attempt, me.tenant?.id]);
 
+  // For the web benchmark: when the first list is on screen, on the page's own clock.
+  useEffect(() => {
+    if (load.state === "ready" && performance.getEntriesByName("fieldpilot:jobs-visible").length === 0)
+      performance.mark("fieldpilot:jobs-visible");
+  }, [load.state]);
+
   return (
     <section aria-labelledby="page-title">
       <PageTitle>{me.role === "technician" ? "My jobs" : "Jobs"}</PageTitle>
