@@ -31,6 +31,10 @@ import { median, round, rssKiB } from "./stats.mjs";
 const MB = 1e6;
 const UPLOAD_CHUNK = 64 * 1024;
 const RSS_EVERY_MS = 25;
+/** How often a traced export keeps an RSS sample with the bytes read so far. */
+const TRACE_EVERY_MS = 500;
+/** Above this many notes the export benchmark runs its scale variant (route export and memory only). */
+export const FULL_MATRIX_MAX_NOTES = 100_000;
 /** Wire bytes per second of the slow client (the export arrives gzip-compressed, ~6 MB for 100,000 notes). */
 const SLOW_CLIENT = 1 * MB;
 const ROUTE_PATH = "/v1/admin/export";
@@ -49,18 +53,25 @@ async function steadyRss(pids) {
   return median(readings);
 }
 
-/** Wall time, CPU per role, and app/proxy RSS (before, peak while running, right after) of one step. */
-async function timed(cpu, fn) {
+/**
+ * Wall time, CPU per role, and app/proxy RSS (before, peak while running, right after) of one step;
+ * with `trace` ({ progress: { bytes }, samples: [] }), also app RSS and bytes read so far every TRACE_EVERY_MS.
+ */
+async function timed(cpu, fn, trace = null) {
   const app = cpu.roles?.app ?? [];
   const proxy = cpu.roles?.proxy ?? [];
   const rssBefore = { app: await steadyRss(app), proxy: rssKiB(proxy) };
   const peak = { ...rssBefore };
+  const started = performance.now();
+  let tick = 0;
   const timer = setInterval(() => {
-    peak.app = Math.max(peak.app, rssKiB(app));
+    const now = rssKiB(app);
+    peak.app = Math.max(peak.app, now);
     peak.proxy = Math.max(peak.proxy, rssKiB(proxy));
+    if (trace && tick++ % (TRACE_EVERY_MS / RSS_EVERY_MS) === 0)
+      trace.samples.push({ ms: Math.round(performance.now() - started), appRssKiB: now, bytes: trace.progress.bytes });
   }, RSS_EVERY_MS);
   const before = cpu.snapshot();
-  const started = performance.now();
   let value;
   try {
     value = await fn();
@@ -98,7 +109,17 @@ function newlines(buf) {
  * GET /v1/admin/export read to the end: bytes on the wire, bytes and lines after decompression,
  * the footer (parsed from the last line); the whole body only when `keep`.
  */
-function downloadExport({ host, port, token, tenant, path = ROUTE_PATH, acceptEncoding = "gzip", keep = false, bytesPerSecond = 0 }) {
+function downloadExport({
+  host,
+  port,
+  token,
+  tenant,
+  path = ROUTE_PATH,
+  acceptEncoding = "gzip",
+  keep = false,
+  bytesPerSecond = 0,
+  progress = { bytes: 0 },
+}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const headers = { authorization: `Bearer ${token}`, "x-tenant-id": tenant, "accept-encoding": acceptEncoding };
@@ -122,6 +143,7 @@ function downloadExport({ host, port, token, tenant, path = ROUTE_PATH, acceptEn
       const body = res.headers["content-encoding"] === "gzip" ? res.pipe(createGunzip()) : res;
       body.on("data", (chunk) => {
         bytes += chunk.length;
+        progress.bytes = bytes;
         lines += newlines(chunk);
         tail = Buffer.concat([tail, chunk]).subarray(-8_192);
         if (keep) kept.push(chunk);
@@ -184,6 +206,7 @@ function uploadImport({ host, port, token, tenant, file }) {
  * import targets are created here through the platform API, with one admin for all of them.
  */
 export async function benchExport({ api, idp, host, port, cpu, operator, source, notes, rounds = 5, importRounds = 3 }) {
+  if (notes > FULL_MATRIX_MAX_NOTES) return benchExportAtScale({ api, idp, host, port, cpu, operator, source, notes, rounds });
   const adminSubject = `bench-admin-${source}`;
   const admin = await idp.mint(adminSubject, 4 * 3_600);
   const as = (tenant) => ({ token: admin, headers: { "x-tenant-id": tenant } });
@@ -491,10 +514,175 @@ export async function benchExport({ api, idp, host, port, cpu, operator, source,
   };
 }
 
+// ---------------------------------------------------------------- the scale variant
+
+/**
+ * The export at scale (`--notes` above FULL_MATRIX_MAX_NOTES, e.g. 1,000,000): the full matrix of
+ * six variants and the import would take hours there, so this runs only what the memory goal
+ * needs. Tenants of 10,000 and 100,000 notes are made beside `source` (seeded by run.mjs with
+ * `notes` notes). One warm-up export of the smallest, then `rounds` route exports of each tenant,
+ * BIGGEST first (RSS keeps its high-water mark, so growth with size shows in the big tenant's runs
+ * rather than hiding behind the small ones'), then one slow-client read of each, biggest first.
+ * The first route export and the slow read of the biggest tenant keep an RSS trace against the
+ * bytes read so far, so growth while an export runs can be told from a one-time step at its start.
+ */
+async function benchExportAtScale({ api, idp, host, port, cpu, operator, source, notes, rounds }) {
+  const adminSubject = `bench-admin-${source}`;
+  const admin = await idp.mint(adminSubject, 4 * 3_600);
+  const as = (tenant) => ({ token: admin, headers: { "x-tenant-id": tenant } });
+  const addAdmin = (tenant) =>
+    api("POST", `/v1/platform/tenants/${tenant}/members`, {
+      token: operator,
+      body: { subject: adminSubject, role: "admin", issuer: idp.issuer },
+      expect: [201],
+    });
+  await addAdmin(source);
+  const tenants = [{ tenant: source, notes }];
+  for (const size of [100_000, 10_000]) {
+    const tenant = `bench-export-${size / 1_000}k`;
+    process.stderr.write(`  export at scale: seeding ${tenant}\n`);
+    await api("POST", "/v1/platform/tenants", {
+      token: operator,
+      body: { id: tenant, name: `Bench ${tenant}`, region: "us" },
+      expect: [201],
+    });
+    await addAdmin(tenant);
+    const base = baseRecords();
+    for (const kind of ["clients", "properties", "jobs"]) await api("POST", "/v1/ingest", { ...as(tenant), body: { [kind]: base[kind] } });
+    for (let from = 0; from < size; from += 5_000)
+      await api("POST", "/v1/__bench/notes", { ...as(tenant), body: { op: "raw", from, count: 5_000 } });
+    tenants.push({ tenant, notes: size });
+  }
+  const smallest = tenants[tenants.length - 1].tenant;
+  const download = (tenant, options = {}) => downloadExport({ host, port, token: admin, tenant, ...options });
+  const record = (m) => ({
+    ms: round(m.ms, 1),
+    appCpuMs: m.cpu ? round(m.cpu.app, 1) : null,
+    cpuMs: m.cpu,
+    records: m.value.records,
+    bytes: m.value.bytes,
+    wireBytes: m.value.wireBytes,
+    firstByteMs: round(m.value.firstByteMs, 1),
+    rss: m.rss,
+  });
+  const traced = async (tenant, options = {}) => {
+    const trace = { progress: { bytes: 0 }, samples: [] };
+    const m = await timed(cpu, () => download(tenant, { ...options, progress: trace.progress }), trace);
+    return { ...record(m), trace: trace.samples };
+  };
+
+  process.stderr.write(`  export at scale: ${rounds} route export(s) per tenant, then a slow client\n`);
+  await sleep(3_000);
+  const warm = await timed(cpu, () => download(smallest));
+  const warmUp = record(warm);
+  const runs = Object.fromEntries(tenants.map((t) => [t.tenant, []]));
+  for (const { tenant } of tenants)
+    for (let k = 0; k < rounds; k++) {
+      runs[tenant].push(tenant === source && k === 0 ? await traced(tenant) : record(await timed(cpu, () => download(tenant))));
+      process.stderr.write(`  ${tenant}: export ${k + 1}/${rounds}\r`);
+    }
+  process.stderr.write("\n");
+  const slow = {};
+  for (const { tenant } of tenants) {
+    slow[tenant] =
+      tenant === source
+        ? await traced(tenant, { bytesPerSecond: SLOW_CLIENT })
+        : record(await timed(cpu, () => download(tenant, { bytesPerSecond: SLOW_CLIENT })));
+    process.stderr.write(`  ${tenant}: slow client done (${round(slow[tenant].ms / 1000, 1)} s)\n`);
+  }
+
+  const rise = (x) => x.rss.peakKiB - x.rss.beforeKiB;
+  const perTenant = Object.fromEntries(
+    tenants.map(({ tenant, notes: n }) => {
+      const list = runs[tenant];
+      const s = slow[tenant];
+      return [
+        tenant,
+        {
+          notes: n,
+          records: list[0].records,
+          bytes: list[0].bytes,
+          wireBytes: list[0].wireBytes,
+          ms: round(median(list.map((x) => x.ms)), 1),
+          runsMs: list.map((x) => x.ms),
+          appCpuMs: round(median(list.map((x) => x.appCpuMs)), 1),
+          firstByteMs: round(median(list.map((x) => x.firstByteMs)), 1),
+          recordsPerSecond: round(median(list.map((x) => x.records / (x.ms / 1000))), 0),
+          mbPerSecond: round(median(list.map((x) => x.bytes / MB / (x.ms / 1000))), 2),
+          recordsPerAppCpuSecond: cpu.roles ? round(median(list.map((x) => x.records / (x.appCpuMs / 1000))), 0) : null,
+          beforeKiB: list.map((x) => x.rss.beforeKiB),
+          peakKiB: list.map((x) => x.rss.peakKiB),
+          afterKiB: list.map((x) => x.rss.afterKiB),
+          peakRiseKiB: list.map(rise),
+          maxPeakRiseKiB: Math.max(...list.map(rise)),
+          proxyPeakRiseKiB: Math.max(...list.map((x) => x.rss.proxyPeakKiB - x.rss.proxyBeforeKiB)),
+          slowClient: {
+            bytesPerSecond: SLOW_CLIENT,
+            ms: s.ms,
+            wireBytes: s.wireBytes,
+            beforeKiB: s.rss.beforeKiB,
+            peakKiB: s.rss.peakKiB,
+            afterKiB: s.rss.afterKiB,
+            peakRiseKiB: rise(s),
+            proxyPeakRiseKiB: s.rss.proxyPeakKiB - s.rss.proxyBeforeKiB,
+          },
+        },
+      ];
+    }),
+  );
+  const [big, mid, small] = tenants.map((t) => perTenant[t.tenant]);
+  const worst = (t) => Math.max(t.maxPeakRiseKiB, t.slowClient.peakRiseKiB);
+  /** RSS growth while the export ran: the last sample against the first taken after a tenth of the bytes had been read. */
+  const growthWhileRunning = (samples, total) => {
+    const from = samples.find((x) => x.bytes >= total / 10);
+    const to = samples[samples.length - 1];
+    return from && to ? { fromMs: from.ms, toMs: to.ms, kiB: to.appRssKiB - from.appRssKiB } : null;
+  };
+  const flat = {
+    riseKiB: { [small.notes]: worst(small), [mid.notes]: worst(mid), [big.notes]: worst(big) },
+    routeRiseKiB: { [small.notes]: small.maxPeakRiseKiB, [mid.notes]: mid.maxPeakRiseKiB, [big.notes]: big.maxPeakRiseKiB },
+    // The brief's ratio: peak growth of the biggest tenant's export over the 100,000-note one's (route exports and slow reads alike).
+    bigVsMidRise: mid.notes === big.notes ? null : round(worst(big) / Math.max(1, worst(mid)), 2),
+    bigVsMidRouteRise: round(big.maxPeakRiseKiB / Math.max(1, mid.maxPeakRiseKiB), 2),
+    bigExportKiB: round(big.bytes / 1024, 0),
+    growthWhileRunningKiB: {
+      route: growthWhileRunning(runs[source][0].trace, big.bytes),
+      slowClient: growthWhileRunning(slow[source].trace, big.bytes),
+    },
+    // As in the full benchmark: the biggest export's rise within 2x the 100,000-note one's plus 8 MiB of allocator noise.
+    limitKiB: 2 * worst(mid) + 8_192,
+    met: false,
+  };
+  flat.met = worst(big) <= flat.limitKiB;
+  return {
+    mode: "scale",
+    source,
+    tenants: tenants.map((t) => t.tenant),
+    notes: Object.fromEntries(tenants.map((t) => [t.tenant, t.notes])),
+    rounds,
+    bytesPerMB: MB,
+    memory: { warmUp, perTenant, flat, runs, slowRuns: slow },
+  };
+}
+
 /** Goal rows for the suite's table. */
 export function exportGoals(x) {
   const out = [];
   const add = (measure, value, goal, pass) => out.push({ benchmark: "(f) export", measure, value, goal, pass });
+  if (x.mode === "scale") {
+    const f = x.memory.flat;
+    const [big, mid, small] = x.tenants.map((t) => x.memory.perTenant[t]);
+    add(
+      `export memory: peak app RSS rise, ${big.notes}-note export (${round(big.bytes / MB, 1)} MB) vs ${mid.notes} vs ${small.notes} (KiB, route and slow client)`,
+      `${f.riseKiB[big.notes]} vs ${f.riseKiB[mid.notes]} vs ${f.riseKiB[small.notes]}`,
+      "flat (<= 2x the 100k rise + 8 MiB)",
+      f.met,
+    );
+    add(`peak rise ${big.notes} / peak rise ${mid.notes}`, f.bigVsMidRise, "–", null);
+    for (const t of [big, mid, small])
+      add(`GET /v1/admin/export, ${t.notes} notes: records/s, MB/s`, `${t.recordsPerSecond}, ${t.mbPerSecond}`, "–", null);
+    return out;
+  }
   const v = x.export.variants;
   const route = v[ROUTE];
   const plain = v[PLAIN];
@@ -534,6 +722,24 @@ export function exportGoals(x) {
 export function exportMarkdown(x) {
   const L = [];
   const cell = (v) => (v === null || v === undefined ? "–" : String(v));
+  if (x.mode === "scale") {
+    L.push("", `(f) Export at scale: GET /v1/admin/export (gzip, Node gunzips), ${x.rounds} export(s) per tenant, biggest first`, "");
+    L.push(
+      "| Tenant | notes | records | MB | wire MB | ms | records/s | MB/s | app CPU ms | first byte ms | RSS before KiB | peak KiB | after KiB | peak rise KiB | slow client: s, rise KiB, proxy rise KiB |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const [tenant, m] of Object.entries(x.memory.perTenant))
+      L.push(
+        `| ${tenant} | ${m.notes} | ${m.records} | ${round(m.bytes / MB, 1)} | ${round(m.wireBytes / MB, 1)} | ${m.runsMs.join(", ")} | ${m.recordsPerSecond} | ${m.mbPerSecond} | ${cell(m.appCpuMs)} | ${m.firstByteMs} | ${m.beforeKiB.join(", ")} | ${m.peakKiB.join(", ")} | ${m.afterKiB.join(", ")} | ${m.peakRiseKiB.join(", ")} | ${round(m.slowClient.ms / 1000, 1)}, ${m.slowClient.peakRiseKiB}, ${m.slowClient.proxyPeakRiseKiB} |`,
+      );
+    const f = x.memory.flat;
+    const g = f.growthWhileRunningKiB;
+    L.push(
+      "",
+      `Peak rise, biggest / 100k: ${f.bigVsMidRise} (route exports only: ${f.bigVsMidRouteRise}); warm-up rise ${x.memory.warmUp.rss.peakKiB - x.memory.warmUp.rss.beforeKiB} KiB. RSS growth while the biggest export ran (from a tenth of its bytes to the end): route ${cell(g.route?.kiB)} KiB over ${cell(g.route && g.route.toMs - g.route.fromMs)} ms, slow client ${cell(g.slowClient?.kiB)} KiB over ${cell(g.slowClient && g.slowClient.toMs - g.slowClient.fromMs)} ms.`,
+    );
+    return L.join("\n");
+  }
   L.push("", `(f) Export of ${x.source} (${x.export.variants[ROUTE].records} records), ${x.rounds} rounds`, "");
   L.push("| Path | ms | records/s | MB/s | app CPU ms | server CPU ms | peak RSS rise KiB |", "|---|---|---|---|---|---|---|");
   for (const [k, v] of Object.entries(x.export.variants))

@@ -137,7 +137,7 @@ function heapPerSocket(a, b, n, key = "usedSize") {
 }
 
 export async function benchRealtime(ctx) {
-  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus, inspectorPort, heapSnapshots } = ctx;
+  const { api, idp, host, port, cpu, tenant, token, operator, socketCount, askCount, corpus, inspectorPort, heapSnapshots, asksOnly } = ctx;
   const wsUrl = (ticket) => `ws://${host}:${port}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
   const ticketFor = async (t) => (await api("POST", "/v1/realtime/ticket", { token: t })).json.ticket;
   const roles = cpu.roles ?? cpu.discover();
@@ -145,7 +145,13 @@ export async function benchRealtime(ctx) {
   const proxyPids = roles?.proxy ?? [];
   const isolate = async () => (await api("GET", "/v1/__bench/isolate", { token })).json;
   const wake = () => api("GET", "/v1/__bench/rpc-noop", { token });
-  const out = { tenant, notes: corpus.notes };
+  const out = { tenant, notes: corpus.notes, asksOnly: Boolean(asksOnly) };
+  if (asksOnly) {
+    // --asks-only (for a big tenant): the asks and what they cost inside the object; no sockets phases.
+    out.asks = await benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu });
+    out.asks.inObject = await askCoreCosts({ api, token, cpu, corpus });
+    return out;
+  }
   const clients = [];
   const heap = await heapMeter({ api, host, inspectorPort, snapshots: heapSnapshots });
   out.inspector = { target: heap.target, error: heap.error };
@@ -187,6 +193,48 @@ export async function benchRealtime(ctx) {
 }
 
 // ---------------------------------------------------------------- (1) ask latency
+
+/** One metric's `dur` from a Server-Timing header, or null when absent. */
+function serverTimingMs(header, name) {
+  for (const entry of String(header ?? "").split(/,\s*/)) {
+    const [metric, ...params] = entry.split(";");
+    const dur = metric === name ? params.find((p) => p.startsWith("dur=")) : undefined;
+    if (dur) return Number(dur.slice(4));
+  }
+  return null;
+}
+
+/**
+ * What each question costs inside the object before its first delta can be sent (the extractive
+ * provider drafts the whole answer first): the index query alone, the whole retrieval (query and
+ * expansion through anchors), and retrieval + draft, REPEAT times in
+ * one bench RPC (`/v1/__bench/copilot-core`), app CPU from /proc per run; twice each, the cheaper kept.
+ */
+async function askCoreCosts({ api, token, cpu, corpus }) {
+  if (!cpu.roles) return null;
+  const REPEAT = 10;
+  const subject = corpus.dispatcher;
+  const out = [];
+  for (const q of askQuestions(corpus)) {
+    const row = { question: q.text, jobId: q.jobId ?? null };
+    for (const stage of ["search", "search-exact", "retrieve", "draft"]) {
+      const runs = [];
+      for (let t = 0; t < 2; t++) {
+        const body = { question: q.text, subject, role: "dispatcher", stage, repeat: REPEAT, ...(q.jobId ? { jobId: q.jobId } : {}) };
+        const before = cpu.snapshot(true).app;
+        const started = performance.now();
+        const r = await api("POST", "/v1/__bench/copilot-core", { token, body });
+        runs.push({ app: cpu.snapshot(true).app - before, ms: performance.now() - started, evidence: r.json.evidence });
+      }
+      const best = runs.reduce((a, b) => (b.app < a.app ? b : a));
+      row[stage] = { appCpuMs: round(best.app / REPEAT, 2), wallMs: round(best.ms / REPEAT, 2), evidence: best.evidence };
+    }
+    row.draftOnlyAppCpuMs = round(row.draft.appCpuMs - row.retrieve.appCpuMs, 2);
+    row.expansionAppCpuMs = round(row.retrieve.appCpuMs - row.search.appCpuMs, 2);
+    out.push(row);
+  }
+  return { repeat: REPEAT, perQuestion: out };
+}
 
 function askQuestions(corpus) {
   return [
@@ -234,14 +282,30 @@ async function benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu }
           clearTimeout(timer);
           client.onFrame = null;
           if (f.type === "error") return reject(new Error(`ask ${id}: ${data.slice(0, 300)}`));
-          resolve({ firstDeltaMs: first, answerMs: at - started, deltas, grounded: f.grounded, citations: f.citations.length });
+          resolve({
+            firstDeltaMs: first,
+            answerMs: at - started,
+            deltas,
+            grounded: f.grounded,
+            citations: f.citations.length,
+            usageLatencyMs: f.usage?.latencyMs ?? null,
+          });
         }
       };
       client.ws.send(JSON.stringify({ type: "ask", id, question: q.text, ...(q.jobId ? { jobId: q.jobId } : {}) }));
     });
   const askRest = async (q) => {
     const r = await api("POST", "/v1/copilot/ask", { token, body: { question: q.text, ...(q.jobId ? { jobId: q.jobId } : {}) } });
-    return { ms: r.ms, grounded: r.json.grounded };
+    const timing = r.headers["server-timing"];
+    const guard = serverTimingMs(timing, "guard");
+    const queries = serverTimingMs(timing, "queries");
+    return {
+      ms: r.ms,
+      grounded: r.json.grounded,
+      // The object's own time (guard + the turn's metered work) and the router's timing of the call.
+      objectOwnMs: guard === null || queries === null ? null : guard + queries,
+      objectCallMs: serverTimingMs(timing, "object"),
+    };
   };
   const appCpu = () => cpu.snapshot(true)?.app ?? null;
   const measureCpu = async (fn) => {
@@ -259,7 +323,7 @@ async function benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu }
   }
   const ws = [];
   const rest = [];
-  const perQuestion = questions.map(() => ({ first: [], answer: [], rest: [], grounded: null, deltas: null }));
+  const perQuestion = questions.map(() => ({ first: [], answer: [], rest: [], restObjectOwn: [], grounded: null, deltas: null }));
   const started = performance.now();
   for (let i = 0; i < askCount; i++) {
     const k = i % questions.length;
@@ -277,6 +341,7 @@ async function benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu }
       const m = await measureCpu(() => askRest(q));
       rest.push({ ...m.value, appCpuMs: m.appCpuMs });
       perQuestion[k].rest.push(m.value.ms);
+      if (m.value.objectOwnMs !== null) perQuestion[k].restObjectOwn.push(m.value.objectOwnMs);
     };
     // Alternate which goes first, so neither always runs on a warmer cache.
     if (i % 2 === 0) {
@@ -299,6 +364,12 @@ async function benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu }
     answerMs: summarize(ws.map((x) => x.answerMs)),
     firstDeltaToAnswerMs: summarize(ws.map((x) => x.answerMs - x.firstDeltaMs)),
     restMs: summarize(rest.map((x) => x.ms)),
+    // From the REST answers' Server-Timing: the object's own time (guard + queries) and the router's call.
+    restObjectOwnMs: summarize(rest.map((x) => x.objectOwnMs).filter((v) => v !== null)),
+    restObjectCallMs: summarize(rest.map((x) => x.objectCallMs).filter((v) => v !== null)),
+    // The answer's usage.latencyMs (Date.now() around composeAnswer in the object).
+    wsUsageLatencyMs: summarize(ws.map((x) => x.usageLatencyMs).filter((v) => v !== null)),
+    appCpuMsPerAskP99: { ws: summarize(ws.map((x) => x.appCpuMs ?? NaN)).p99, rest: summarize(rest.map((x) => x.appCpuMs ?? NaN)).p99 },
     appCpuMsPerAsk: { ws: mid(ws.map((x) => x.appCpuMs ?? NaN)), rest: mid(rest.map((x) => x.appCpuMs ?? NaN)) },
     grounded: { ws: ws.filter((x) => x.grounded).length, rest: rest.filter((x) => x.grounded).length },
     unexpectedErrorFrames: client.errors,
@@ -310,6 +381,7 @@ async function benchAsks({ api, token, ticketFor, wsUrl, askCount, corpus, cpu }
       firstDelta: summarize(perQuestion[k].first),
       answer: summarize(perQuestion[k].answer),
       rest: summarize(perQuestion[k].rest),
+      restObjectOwn: summarize(perQuestion[k].restObjectOwn),
     })),
   };
 }
@@ -623,4 +695,27 @@ async function benchFanout({
     },
     isolate: { beforeSockets: isolateBefore, afterIdle: isolateIdle, afterFanout: isolateAfter },
   };
+}
+
+/** Lines for stdout: the object's own time of the REST asks, and each question's in-object cost. */
+export function askCostMarkdown(a) {
+  const L = [
+    "",
+    `REST asks, Server-Timing: object's own time (guard + queries) p50 ${a.restObjectOwnMs.p50} / p99 ${a.restObjectOwnMs.p99} ms, object call p50 ${a.restObjectCallMs.p50} / p99 ${a.restObjectCallMs.p99} ms; WS answers' usage.latencyMs p50 ${a.wsUsageLatencyMs.p50} / p99 ${a.wsUsageLatencyMs.p99}; app CPU per ask p99: WS ${a.appCpuMsPerAskP99.ws}, REST ${a.appCpuMsPerAskP99.rest} ms.`,
+  ];
+  if (!a.inObject) return L;
+  L.push(
+    "",
+    `In the object, per question (app CPU ms per run, best of 2 × ${a.inObject.repeat}; REST object's own p50 / p99 from Server-Timing):`,
+    "",
+    "| Question | job | index hits | evidence | index query | same, exact words | retrieval | + extractive draft | draft alone | WS first delta p50 / p99 | REST object's own p50 / p99 |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const [k, q] of a.inObject.perQuestion.entries()) {
+    const p = a.perQuestion[k];
+    L.push(
+      `| ${q.question} | ${q.jobId ?? ""} | ${q.search.evidence} | ${q.retrieve.evidence} | ${q.search.appCpuMs} | ${q["search-exact"].appCpuMs} | ${q.retrieve.appCpuMs} | ${q.draft.appCpuMs} | ${q.draftOnlyAppCpuMs} | ${p.firstDelta.p50} / ${p.firstDelta.p99} | ${p.restObjectOwn.p50} / ${p.restObjectOwn.p99} |`,
+    );
+  }
+  return L;
 }

@@ -21,9 +21,12 @@
  * `--rounds=N` alternating rounds for the ratio benchmarks (default 3), `--keep-logs`;
  * for `realtime` (bench/realtime.mjs; only when named, it is not in the default run):
  * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
- * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it).
+ * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it),
+ * `--asks-only` (the asks and their in-object cost, no socket phases: for `--notes=1000000`).
  * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
- * `--import-rounds=N` (default 3).
+ * `--import-rounds=N` (default 3). With `--notes` above 100000 the export benchmark runs its
+ * scale variant instead: the route export and its memory only, for tenants of 10,000, 100,000 and
+ * `--notes` notes (`--export-rounds` exports each), plus one slow-client read each; no import.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -47,7 +50,7 @@ import {
   wordAtRank,
 } from "./corpus.mjs";
 import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
-import { benchRealtime } from "./realtime.mjs";
+import { askCostMarkdown, benchRealtime } from "./realtime.mjs";
 import { median, percentile, round } from "./stats.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,6 +73,8 @@ const ROUNDS = option("rounds", 3);
 const KEEP_LOGS = args.includes("--keep-logs");
 /** Realtime: three heap snapshots in the idle-memory phase (what a socket adds, by kind). Off by default: a snapshot raises the app's RSS by ~100-200 MB, which would spoil the RSS readings after it. */
 const HEAP_SNAPSHOTS = args.includes("--heap-snapshots");
+/** Realtime: only the asks (and their in-object cost), no socket phases; for a big tenant (`--notes=1000000`). */
+const ASKS_ONLY = args.includes("--asks-only");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
 const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
@@ -1063,6 +1068,9 @@ function goals(results) {
     add("(e) realtime", "WS ask, time to first delta p50, ms", a.firstDeltaMs.p50, "–", null);
     add("(e) realtime", "WS ask, time to answer p50 / p99, ms", `${a.answerMs.p50} / ${a.answerMs.p99}`, "–", null);
     add("(e) realtime", "REST POST /v1/copilot/ask, same questions, p50 / p99, ms", `${a.restMs.p50} / ${a.restMs.p99}`, "–", null);
+  }
+  // --asks-only runs no socket phases.
+  if (r?.fanout) {
     const f = r.fanout;
     const worst = f.allReachedMsMax;
     add(
@@ -1231,6 +1239,9 @@ function markdown(results) {
       `| **all** | | ${a.grounded.ws}/${a.asks} | | ${a.firstDeltaMs.p50} | ${a.firstDeltaMs.p99} | ${a.answerMs.p50} | ${a.answerMs.p99} | ${a.restMs.p50} | ${a.restMs.p99} |`,
     );
     L.push("", `App CPU per ask: WS ${cell(a.appCpuMsPerAsk.ws)} ms, REST ${cell(a.appCpuMsPerAsk.rest)} ms (medians).`);
+    L.push(...askCostMarkdown(a));
+  }
+  if (r?.fanout) {
     const f = r.fanout;
     L.push(
       "",
@@ -1394,7 +1405,7 @@ async function main() {
         notesPerTenant: NOTES,
         rounds: ROUNDS,
         benchmarks: [...RUN],
-        ...(RUN.has("realtime") ? { sockets: SOCKETS, asks: ASKS } : {}),
+        ...(RUN.has("realtime") ? { sockets: ASKS_ONLY ? 0 : SOCKETS, asks: ASKS, asksOnly: ASKS_ONLY } : {}),
       },
     };
     if (RUN.has("ingest")) {
@@ -1417,7 +1428,7 @@ async function main() {
       results.noisy = await benchNoisy(world);
     }
     if (RUN.has("realtime")) {
-      console.error(`(e) realtime: ${ASKS} asks, ${SOCKETS} sockets`);
+      console.error(`(e) realtime: ${ASKS} asks${ASKS_ONLY ? " only" : `, ${SOCKETS} sockets`}`);
       results.realtime = await benchRealtime({
         api,
         idp,
@@ -1431,7 +1442,9 @@ async function main() {
         operator: world.operator,
         socketCount: SOCKETS,
         askCount: ASKS,
+        asksOnly: ASKS_ONLY,
         corpus: {
+          dispatcher: dispatcherOf(TENANTS.ingest1k),
           notes: NOTES,
           serial: noteSerial(Math.floor((NOTES * 0.31) / 10) * 10 + 3) ?? "sn0000003",
           jobA: jobId(17),

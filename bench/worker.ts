@@ -15,6 +15,8 @@
  *   index-scan     one full pass over the FTS index (the periodic index-size refresh)
  *   rate-limits    sets the tenant's own rate limits through the settings data-access module
  *   attachments    the serialized attachments of the object's open sockets (sizes and one sample)
+ *   copilot-core   a copilot question's index query alone, its whole retrieval (retrieveEvidence), or
+ *                  that and the extractive draft, N times in one call: no socket, guard or writes
  *
  * No SQL here: everything goes through the tenant object's data-access modules.
  */
@@ -26,7 +28,10 @@ import { clients } from "../durable-objects/tenant/data/clients";
 import { jobs } from "../durable-objects/tenant/data/jobs";
 import { notes, type NoteTarget } from "../durable-objects/tenant/data/notes";
 import { properties } from "../durable-objects/tenant/data/properties";
-import { parseQuery, searchIndex } from "../durable-objects/tenant/data/search";
+import { MAX_QUERY_TERMS, parseQuery, searchIndex, type QueryTerm } from "../durable-objects/tenant/data/search";
+import { extractiveDraft } from "../durable-objects/tenant/copilot/extractive";
+import { EVIDENCE_LIMIT, retrieveEvidence } from "../durable-objects/tenant/copilot/retrieval";
+import { contentTerms, indexWords } from "../durable-objects/tenant/copilot/text";
 import { ingestBatch } from "../durable-objects/tenant/surfaces/ingest";
 import { toPlainText } from "../durable-objects/tenant/sanitize";
 import { TenantObject } from "../durable-objects/tenant/tenant-object";
@@ -65,6 +70,21 @@ const SearchCoreRequest = z.strictObject({
   repeat: z.number().int().min(1).max(100),
 });
 type SearchCoreRequest = z.infer<typeof SearchCoreRequest>;
+const CopilotCoreRequest = z.strictObject({
+  question: z.string().min(1).max(2_000),
+  subject: UserId,
+  role: Role,
+  jobId: RecordId.optional(),
+  /**
+   * `search`: the index query retrieveEvidence starts with; `search-exact`: the same words without
+   * prefix matching; `retrieve`: retrieveEvidence; `draft`: it and the extractive draft.
+   */
+  stage: z.enum(["search", "search-exact", "retrieve", "draft"]),
+  repeat: z.number().int().min(1).max(100),
+});
+type CopilotCoreRequest = z.infer<typeof CopilotCoreRequest>;
+const CopilotCoreResult = z.object({ evidence: z.number().int(), declined: z.boolean().nullable() });
+type CopilotCoreResult = z.infer<typeof CopilotCoreResult>;
 
 /**
  * Tenant objects constructed in this isolate (locally the router and every object share one
@@ -157,6 +177,39 @@ export class BenchTenantObject extends TenantObject {
     let hits = 0;
     for (let i = 0; i < repeat; i++) hits = searchIndex.query(db, terms, scope, 20).hits.length;
     return { hits, scopeTokens: scope === null ? null : scope.length };
+  }
+
+  /**
+   * What a copilot answer computes before its first delta, as composeAnswer runs it for the
+   * extractive provider: retrieval under the caller's visibility, then (stage `draft`) the whole
+   * extractive draft, `repeat` times in one call.
+   */
+  benchCopilotCore(input: CopilotCoreRequest): CopilotCoreResult {
+    const { question, subject, role, jobId, stage, repeat } = CopilotCoreRequest.parse(input);
+    const db = this.#benchDb;
+    const visibility = visibilityFor(db, role, subject);
+    const job = jobId === undefined ? null : visibleJob(db, visibility, jobId);
+    if (job === "missing" || job === "hidden") throw new Error(`job ${jobId} is not visible`);
+    let out: CopilotCoreResult = { evidence: 0, declined: null };
+    if (stage === "search" || stage === "search-exact") {
+      // The same query retrieveEvidence runs first (its terms, scope and EVIDENCE_LIMIT), before any expansion.
+      const query: QueryTerm[] = [];
+      for (const term of contentTerms(question))
+        for (const w of indexWords(term))
+          if (!query.some((q) => q.word === w.word)) query.push(stage === "search" ? w : { word: w.word, prefix: false });
+      const scope = searchScope(visibility, job);
+      for (let i = 0; i < repeat; i++)
+        out = { evidence: searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, EVIDENCE_LIMIT).hits.length, declined: null };
+      return out;
+    }
+    for (let i = 0; i < repeat; i++) {
+      const { terms, evidence } = retrieveEvidence(db, question, visibility, job);
+      out = {
+        evidence: evidence.length,
+        declined: stage === "draft" && evidence.length > 0 ? extractiveDraft({ terms, evidence }).declined : null,
+      };
+    }
+    return out;
   }
 
   /** One full pass over the FTS index (what the periodic index-size refresh in search.ts costs). */
@@ -289,6 +342,18 @@ app.openapi(
   async (c) => {
     const selected = await selectedTenant(c);
     return c.json(await benchStub(selected.stub).benchSearchCore(c.req.valid("json")), 200);
+  },
+);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/__bench/copilot-core",
+    request: { body: jsonBody(CopilotCoreRequest) },
+    responses: { 200: json(CopilotCoreResult, "Evidence records of the last run, and whether its draft declined") },
+  }),
+  async (c) => {
+    const selected = await selectedTenant(c);
+    return c.json(await benchStub(selected.stub).benchCopilotCore(c.req.valid("json")), 200);
   },
 );
 app.post("/v1/__bench/index-scan", async (c) => c.json({ rows: await benchStub((await selectedTenant(c)).stub).benchIndexScan() }));
