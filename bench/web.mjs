@@ -121,7 +121,7 @@ export async function benchWeb({ runs = 7 } = {}) {
       assets,
       firstLoadReceivedBytes: median(loads.map((l) => l.received)),
       firstLoadByType: loads[0]?.byType,
-      /** The median run's requests: what starts when, and when it is done (ms after navigation). */
+      // The median run's requests: what starts when, and when it is done (ms after navigation).
       timeline: [...loads].sort((a, b) => a.visibleMs - b.visibleMs)[Math.floor(loads.length / 2)]?.timeline,
       visibleMs: { median: round(median(visible), 0), worst: round(Math.max(...visible), 0), all: visible.map((v) => round(v, 0)) },
       /** The same moment seen by the driver (includes its polling), and when the script had arrived. */
