@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, BASE, expectNoHorizontalScroll, launch, openPage, screenshot, signInWithPicker } from "./browser";
+import { axeViolations, BASE, devApi, expectNoHorizontalScroll, launch, openPage, screenshot, signInWithPicker } from "./browser";
 
 /** The admin console: members changed in the browser take effect on the member's next request; the export downloads. */
 let browser: Browser;
@@ -52,11 +52,12 @@ describe("the admin console", () => {
     await signInWithPicker(admin.page, "Acme Heating & Cooling", "alice.admin");
     await admin.page.goto(`${BASE}/admin`);
     await admin.page.getByText(/^Hash chain verified: \d+ entries/).waitFor();
-    expect(await admin.page.locator("table.audit tbody tr").count()).toBeGreaterThan(0);
+    const entries = admin.page.getByRole("region", { name: "Audit entries" });
+    expect(await entries.locator("tbody tr").count()).toBeGreaterThan(0);
     await admin.page.getByLabel("Action").fill("member.remove");
     await admin.page.getByRole("button", { name: "Filter" }).click();
     await expect
-      .poll(async () => [...new Set(await admin.page.locator("table.audit tbody td:nth-child(4)").allTextContents())])
+      .poll(async () => [...new Set(await entries.locator("tbody td:nth-child(4)").allTextContents())])
       .toEqual(["member.remove"]);
 
     const [download] = await Promise.all([
@@ -71,6 +72,34 @@ describe("the admin console", () => {
 
     await admin.page.setViewportSize({ width: 360, height: 780 });
     await expectNoHorizontalScroll(admin.page);
+    expect(admin.problems).toEqual([]);
+    await admin.page.context().close();
+  });
+
+  it("edits the settings as read, stores a provider key shown only masked, rebuilds the index with progress, and shows activity", async () => {
+    const admin = await openPage(await browser.newContext(DESK));
+    await signInWithPicker(admin.page, "Acme Heating & Cooling", "alice.admin");
+    await admin.page.goto(`${BASE}/admin`);
+    const retention = admin.page.getByLabel("Keep copilot conversations, days (empty: no limit)");
+    await retention.waitFor();
+    await retention.fill("45");
+    await admin.page.getByRole("button", { name: "Save settings" }).click();
+    await admin.page.getByText("Settings saved.").waitFor();
+    const settings = await devApi<{ chatRetentionDays: number | null }>("alice.admin", "/v1/admin/settings");
+    expect(settings.chatRetentionDays).toBe(45);
+
+    const secret = `sk-e2e-${Date.now().toString(36)}-not-a-real-key-000000`;
+    await admin.page.getByLabel("New key").fill(secret);
+    await admin.page.getByRole("button", { name: /^(Store|Replace)$/ }).click();
+    await admin.page.getByText(/^Stored: /).waitFor();
+    expect(await admin.page.content()).not.toContain(secret);
+
+    await admin.page.getByRole("button", { name: "Rebuild the index" }).click();
+    await admin.page.getByText(/^Rebuild done/).waitFor({ timeout: 30_000 });
+    await admin.page.getByText(/records indexed \(100%\)/).waitFor();
+
+    await admin.page.getByRole("region", { name: "Requests per route" }).waitFor();
+    expect(await axeViolations(admin.page)).toEqual([]);
     expect(admin.problems).toEqual([]);
     await admin.page.context().close();
   });

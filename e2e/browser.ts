@@ -45,11 +45,25 @@ export async function signInWithPicker(page: Page, tenantName: string, userId: s
 
 /** No horizontal scroll: the page is not wider than the viewport. */
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  expect(scroll, `page is ${scroll} px wide in a ${client} px viewport`).toBeLessThanOrEqual(client);
+  const { scroll, client, wide } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The innermost elements that stick out, to say what to fix.
+    const clipped = (e: Element): boolean => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
+        if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) return true;
+      return false;
+    };
+    const sticksOut = (e: Element) => e.getBoundingClientRect().right > width + 1 && !clipped(e);
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((e) => sticksOut(e) && ![...e.children].some(sticksOut))
+      .slice(0, 5)
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${e.className && typeof e.className === "string" ? `.${e.className.split(" ").join(".")}` : ""} (${Math.round(e.getBoundingClientRect().right)} px)`,
+      );
+    return { scroll: document.documentElement.scrollWidth, client: width, wide };
+  });
+  expect(scroll, `page is ${scroll} px wide in a ${client} px viewport: ${wide.join(", ")}`).toBeLessThanOrEqual(client);
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

@@ -5,6 +5,7 @@ import type { Member } from "../../../schemas/identity";
 import { api, ApiError, ok, tagged } from "../api";
 import { useSession } from "../session";
 import { ErrorNotice, formatDateTime, Loading, PageTitle } from "../ui";
+import { Activity, Import, IndexAndTasks, ProviderKey, Settings } from "./admin-more";
 
 const ROLES: Role[] = ["admin", "dispatcher", "technician", "auditor", "service"];
 
@@ -17,7 +18,12 @@ export function AdminScreen() {
       <PageTitle>Administration</PageTitle>
       <Members canChange={isAdmin} />
       <Audit />
+      <Activity />
+      <Settings canChange={isAdmin} />
+      <IndexAndTasks canChange={isAdmin} />
+      {isAdmin && <ProviderKey />}
       {isAdmin && <Export />}
+      {isAdmin && <Import />}
     </section>
   );
 }
