@@ -115,7 +115,9 @@ const args = [
   "--show-interactive-dev-session=false",
   ...(PERSIST_TO ? ["--persist-to", PERSIST_TO] : []),
 ];
-say(`[start] wrangler ${args.join(" ")}`);
+// Extra vars may carry secrets (OIDC_CLIENT_SECRET): their values are not printed.
+const shown = new Set(Object.keys(extraVars()).map((name) => `${name}:${vars[name]}`));
+say(`[start] wrangler ${args.map((a) => (shown.has(a) ? `${a.split(":")[0]}:…` : a)).join(" ")}`);
 
 // Its own process group (detached), so a signal reaches wrangler and the workerd it spawns together.
 const child = spawn(WRANGLER, args, {

@@ -199,6 +199,8 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
         signedIn = await finishSignIn(config, new URL(c.req.url), flow);
       } catch (error) {
         if (error instanceof SignInFailure) return signInError(c, error.message);
+        // The issuer unreachable or its discovery document unusable: back to sign-in as well, the flow cookie cleared.
+        if (error instanceof AppError && error.code === "not_ready") return signInError(c, `Sign-in failed: ${error.detail}.`);
         throw error;
       }
       const { value } = await sealSessionThatFits(

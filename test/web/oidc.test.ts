@@ -5,12 +5,14 @@ import { parseKeyring } from "../../durable-objects/tenant/crypto/envelope";
 import {
   FLOW_COOKIE,
   FLOW_MAX_AGE_SECONDS,
+  MAX_SESSION_COOKIE_BYTES,
   openFlow,
   openSession,
   SESSION_COOKIE,
   SESSION_MAX_AGE_SECONDS,
   sealFlow,
   sealSession,
+  sealSessionThatFits,
 } from "../../src/identity/session";
 import { BASE } from "../helpers/api";
 import { callWithEnv, type EnvOverrides } from "../helpers/edge";
@@ -253,5 +255,39 @@ describe("OIDC sessions and POST /auth/logout", () => {
       expect(res.headers.get("set-cookie")).toContain("Max-Age=0");
     }
     expectProblem(await callWithEnv(OIDC_ON, "/auth/logout", { method: "POST" }), 403, "forbidden");
+  });
+});
+
+describe("what the OIDC session keeps", () => {
+  it("keeps the ID and refresh tokens while the cookie stays under 4 KB, else only what fits (ID token first)", async () => {
+    const who = { via: "oidc" as const, issuer: keys.issuer, subject: "tess", email: null };
+    const small = await sealSessionThatFits(ring(), { ...who, idToken: "i".repeat(500), refreshToken: "r".repeat(500) }, now());
+    expect(small.kept).toEqual({ idToken: true, refreshToken: true });
+    const big = await sealSessionThatFits(ring(), { ...who, idToken: "i".repeat(1500), refreshToken: "r".repeat(1500) }, now());
+    expect(big.kept).toEqual({ idToken: true, refreshToken: false });
+    expect((await openSession(ring(), big.value, now())).idt).toBe("i".repeat(1500));
+    const huge = await sealSessionThatFits(ring(), { ...who, idToken: "i".repeat(3500), refreshToken: "r".repeat(100) }, now());
+    expect(huge.kept).toEqual({ idToken: false, refreshToken: false });
+    for (const { value } of [small, big, huge]) expect(`${SESSION_COOKIE}=${value}`.length).toBeLessThanOrEqual(MAX_SESSION_COOKIE_BYTES);
+  });
+});
+
+describe("an identity provider that cannot be reached", () => {
+  it("makes /auth/login a 503 (nothing set) and the callback a refusal that clears the flow cookie", async () => {
+    const down = `${keys.issuer}/rotating/oidc-down`;
+    await fetch(`${down}/mode`, { method: "PUT", body: "error" });
+    const overrides = { ...OIDC_ON, OIDC_ISSUER: down } as EnvOverrides;
+    const res = await callWithEnv(overrides, "/auth/login");
+    expectProblem(res, 503, "not_ready");
+    expect(res.headers.get("set-cookie")).toBeNull();
+    const flow = {
+      state: "s".repeat(43),
+      nonce: "n".repeat(43),
+      verifier: "v".repeat(43),
+      redirectUri: `${BASE}/auth/callback`,
+      returnTo: "/",
+    };
+    const flowValue = await sealFlow(ring(), flow, now());
+    expectRefused(await callback(`?code=c&state=${flow.state}`, flowValue, overrides), /could not be fetched/);
   });
 });
