@@ -44,6 +44,9 @@ beforeAll(async () => {
       },
     ],
     pkce: { required: () => true },
+    // Put the scopes' claims (email) in the ID token, as most issuers do: the Worker reads the
+    // e-mail from the ID token only (it does not call UserInfo).
+    conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
     findAccount: (_ctx: unknown, id: string) => ({
@@ -137,6 +140,17 @@ describe("OIDC sign-in in the browser", () => {
     const session = cookies.find((c) => c.name === SESSION_COOKIE);
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
     expect(cookies.map((c) => c.name)).not.toContain("__Host-fieldpilot-oidc-flow");
+    // The session kept the ID token and the refresh token (offline_access, consented), sealed, under 4 KB.
+    const { openSession } = await import("../src/identity/session");
+    const { parseKeyring } = await import("../durable-objects/tenant/crypto/envelope");
+    const ring = parseKeyring("v1:ZGV2LW9ubHktc2Vzc2lvbi1rZXktbm90LXByb2QhISE=", "SESSION_KEYS");
+    const opened = await openSession(ring, session?.value ?? "", Math.floor(Date.now() / 1000));
+    expect(opened).toMatchObject({ via: "oidc", iss: issuer, sub: login, email: `${login}@acme.example` });
+    expect(opened.idt).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(opened.rt).toBeTruthy();
+    console.log(
+      `session cookie: ${SESSION_COOKIE.length + 1 + (session?.value.length ?? 0)} bytes (ID token ${opened.idt?.length}, refresh token ${opened.rt?.length})`,
+    );
     expect(await page.evaluate(() => document.cookie)).not.toContain("fieldpilot");
 
     // A change with the cookie but without Origin (as a cross-site form would look from a non-browser): 403.
