@@ -22,12 +22,20 @@ export function freePort() {
   });
 }
 
-/** `npm start` (scripts/start.mjs) on `port` with state in `stateDir`; resolves when the demo data is loaded. */
-export function startServer({ port, stateDir, logFile }) {
+/**
+ * `npm start` (scripts/start.mjs) on `port` with state in `stateDir`; resolves when the demo data is
+ * loaded. `extraVars`: more vars for the Worker (start.mjs's FIELDPILOT_EXTRA_VARS).
+ */
+export function startServer({ port, stateDir, logFile, extraVars }) {
   const log = [];
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.mjs")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), PERSIST_TO: stateDir },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PERSIST_TO: stateDir,
+      ...(extraVars ? { FIELDPILOT_EXTRA_VARS: JSON.stringify(extraVars) } : {}),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));

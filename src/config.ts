@@ -60,6 +60,11 @@ export const ConfigSchema = z
     JWT_CLOCK_TOLERANCE_SECONDS: intVar("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
     /** The web app's session key ring (a secret; src/identity/session.ts). Unset: no sign-in sessions. */
     SESSION_KEYS: optionalString,
+    /** The web app's OIDC client (src/identity/oidc-client.ts): its id (a var) and secret (a secret) at OIDC_ISSUER. */
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    /** Where the issuer sends people back; unset: the request's origin + `/auth/callback`. */
+    OIDC_REDIRECT_URI: optionalUrl,
   })
   .superRefine((c, ctx) => {
     checkTenantConfig(c, ctx);
@@ -86,6 +91,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   accessIssuer: string | undefined;
   accessJwksUrl: string | undefined;
   sessionKeys: Keyring;
+  /** OIDC sign-in (`/auth/login`) is on: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and SESSION_KEYS are all set. */
+  oidcSignIn: boolean;
 };
 
 export type ConfigResult = Loaded<Config>;
@@ -98,6 +105,7 @@ export const loadConfig: (env: object) => ConfigResult = cachedLoader(ConfigSche
     ...c,
     devAuth,
     sessionKeys: parseKeyring(c.SESSION_KEYS, "SESSION_KEYS"),
+    oidcSignIn: Boolean(c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET && c.SESSION_KEYS),
     accessIssuer: c.CF_ACCESS_ISSUER ?? team,
     accessJwksUrl: c.CF_ACCESS_JWKS_URL ?? (team ? `${team}/cdn-cgi/access/certs` : undefined),
     defaultIssuer: c.OIDC_ISSUER ?? c.CF_ACCESS_ISSUER ?? team ?? (devAuth ? DEV_ISSUER : "unconfigured"),

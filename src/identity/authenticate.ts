@@ -92,6 +92,9 @@ export class Authenticator {
     if (session !== undefined) {
       const claims = await openSession(config.sessionKeys, session, Math.floor(this.#clock.now() / 1000));
       if (claims.via === "dev" && !config.devAuth) throw unauthenticated("dev sessions are not accepted by this deployment");
+      // An OIDC session stands for the configured issuer's user only: one from another (or no) issuer is refused.
+      if (claims.via === "oidc" && (!config.OIDC_ISSUER || claims.iss !== config.OIDC_ISSUER))
+        throw unauthenticated("the session was signed in at an identity provider this deployment does not use: sign in again");
       requireSameOrigin(req);
       return sessionPrincipal(claims);
     }

@@ -98,6 +98,10 @@ const SPECIAL: Record<string, Special> = {
   // through a router with dev auth on: see send()).
   "POST /auth/dev/session": { adjust: (s) => (s.headers.origin = BASE) },
   "POST /auth/logout": { adjust: (s) => (s.headers.origin = BASE) },
+  // OIDC sign-in needs a client id and secret, which the test env does not set (test/web/oidc.test.ts
+  // runs the configured flow against the loopback issuer): here every answer must still be documented.
+  "GET /auth/login": { expect: { status: 404, why: "OIDC sign-in is not configured in the test env (no OIDC_CLIENT_ID/SECRET)" } },
+  "GET /auth/callback": { expect: { status: 404, why: "OIDC sign-in is not configured in the test env (no OIDC_CLIENT_ID/SECRET)" } },
   // The socket: an upgrade request, answered 101.
   "GET /v1/realtime": {
     adjust: (s) => (s.headers.upgrade = "websocket"),

@@ -417,7 +417,15 @@ const DECISIONS: Record<string, Decision> = {
     reason: "local dev auth only (404 elsewhere): dev-issuer identities and tenant names for the picker, no records",
   },
   "POST /auth/dev/session": { swept: false, reason: "local dev auth only (404 elsewhere): answers 204 with a cookie, no body" },
-  "POST /auth/logout": { swept: false, reason: "answers 204 clearing the cookie, no body" },
+  "POST /auth/logout": {
+    swept: false,
+    reason: "answers 204 clearing the cookie, or 200 with the issuer's end-session URL built from the caller's own session; no tenant",
+  },
+  "GET /auth/login": { swept: false, reason: "public: a 302 to the identity provider with a sealed flow cookie; no tenant" },
+  "GET /auth/callback": {
+    swept: false,
+    reason: "public: a 302 with the caller's own session cookie, or back to sign-in with a short reason; no tenant, no records",
+  },
 };
 
 /** Values of a path parameter, by name and path prefix (the longest matching prefix wins). */
