@@ -97,8 +97,16 @@ function App() {
       if (unsent > 0 && !confirm(`${unsent} note(s) are not sent yet. Signing out deletes them from this device. Sign out anyway?`)) return;
       outbox.clear();
       outbox.open(null);
-      await ok(api.auth.logout.$post()).catch(() => undefined);
+      const res = await api.auth.logout.$post().catch(() => null);
       tellServiceWorker({ type: "sign-out" });
+      // An OIDC session: the identity provider's own session ends too (it sends the browser back to /).
+      if (res?.status === 200) {
+        const { endSessionUrl } = (await res.json()) as { endSessionUrl?: string };
+        if (endSessionUrl) {
+          location.assign(endSessionUrl);
+          return;
+        }
+      }
       useTenant(null);
       setAuth({ state: "signed-out" });
       navigate("/");

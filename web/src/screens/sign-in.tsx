@@ -12,6 +12,11 @@ export function SignInScreen(props: { onSignedIn: (tenantId: string | null, user
   const [identities, setIdentities] = useState<DevIdentities | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Where a failed OIDC sign-in comes back to (`/?signin_error=…`): said once, then dropped from the address.
+  const [signinError] = useState(() => new URLSearchParams(location.search).get("signin_error")?.slice(0, 200) ?? null);
+  useEffect(() => {
+    if (signinError !== null) history.replaceState(null, "", location.pathname);
+  }, [signinError]);
 
   useEffect(() => {
     ok(api.auth.options.$get())
@@ -37,6 +42,11 @@ export function SignInScreen(props: { onSignedIn: (tenantId: string | null, user
   return (
     <section class="sign-in" aria-labelledby="page-title">
       <PageTitle>Sign in to FieldPilot</PageTitle>
+      {signinError && (
+        <div class="notice notice-error" role="alert">
+          <p>Signing in did not work: {signinError}. Try again; if it keeps happening, tell your admin.</p>
+        </div>
+      )}
       {error !== null && <ErrorNotice error={error} />}
       {options === null && error === null && <Loading what="sign-in options" />}
       {options?.oidc && (
