@@ -18,6 +18,13 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
+    // The service worker is plain JavaScript served as is (web/public is copied, not bundled).
+    files: ["web/public/**/*.js"],
+    languageOptions: {
+      globals: { self: "readonly", caches: "readonly", fetch: "readonly", Response: "readonly", URL: "readonly", Promise: "readonly" },
+    },
+  },
+  {
     files: ["bench/**/*.mjs", "scripts/**/*.mjs"],
     languageOptions: {
       globals: {

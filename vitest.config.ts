@@ -34,13 +34,15 @@ export default defineConfig({
             OPENAI_MODEL: "fake-default",
             // A test-only key-encryption key (tenants' provider keys); never used anywhere else.
             PROVIDER_KEY_KEKS: "v1:ycZBrG/MKJmiJpMLrMdIiYSF9unyuPuhXc9g4LBB1fU=",
+            // A test-only session key ring (the web app's sign-in cookie); never used anywhere else.
+            SESSION_KEYS: "v2:3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,v1:q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
           },
         },
       };
     }),
   ],
   test: {
-    globalSetup: ["./test/global-setup.ts", "./test/fake-llm-setup.ts"],
+    globalSetup: ["./test/web-build-setup.ts", "./test/global-setup.ts", "./test/fake-llm-setup.ts"],
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     // Request logs are useful when a test fails, noise when it passes.

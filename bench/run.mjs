@@ -23,6 +23,7 @@
  * `--sockets=N` concurrent sockets (default 1000), `--asks=N` measured asks (default 200),
  * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it),
  * `--asks-only` (the asks and their in-object cost, no socket phases: for `--notes=1000000`).
+ * For `web` (bench/web.mjs; only when named, on its own): `--web-runs=N` cold loads (default 7).
  * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
  * `--import-rounds=N` (default 3). With `--notes` above 100000 the export benchmark runs its
  * scale variant instead: the route export and its memory only, for tenants of 10,000, 100,000 and
@@ -57,7 +58,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy", "realtime", "export"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web"];
 /** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
 const DEFAULT = ["ingest", "context", "search", "noisy"];
 
@@ -78,6 +79,15 @@ const ASKS_ONLY = args.includes("--asks-only");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
 const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
+// The web app's first load runs against its own `npm start` (the real app with its assets and the
+// demo data), not the bench worker: bench/web.mjs, only when named, on its own.
+if (RUN.has("web")) {
+  if (RUN.size > 1) throw new Error("run `npm run bench -- web` on its own");
+  const { benchWeb, webMarkdown } = await import("./web.mjs");
+  const result = await benchWeb({ runs: option("web-runs", 7) });
+  process.stdout.write(`${webMarkdown(result)}\n`);
+  process.exit(0);
+}
 const SOCKETS = option("sockets", 1_000);
 const ASKS = option("asks", 200);
 if (!Number.isInteger(SOCKETS) || SOCKETS < 2 || SOCKETS > 5_000) throw new Error("--sockets must be 2..5000");

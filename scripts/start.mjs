@@ -9,9 +9,12 @@
  *   3. seeds the demo tenants through the public API (scripts/seed.mjs: members through the
  *      platform API, records with their history through the admin import; idempotent);
  *   4. prints a banner with the users and ready-to-paste curl examples.
+ * FIELDPILOT_EXTRA_VARS (optional): a JSON object of more vars for the Worker, e.g.
+ * '{"OIDC_ISSUER":"http://127.0.0.1:9000","OIDC_CLIENT_ID":"…"}' to try OIDC sign-in locally;
+ * each is passed as a `--var` and wins over the dev-only defaults below.
  * Ctrl-C (or SIGTERM) is forwarded to wrangler's process group; this script exits with its code.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { constants } from "node:os";
@@ -57,7 +60,50 @@ if (!(await portIsFree(PORT))) {
   process.exit(1);
 }
 
+// ------------------------------------------------------------------ the web app
+
+// The Worker serves dist/web as its static assets (wrangler.jsonc); build it fresh on every start.
+say("[start] building the web app (web/ → dist/web)");
+const built = spawnSync(path.join(ROOT, "node_modules", ".bin", "vite"), ["build", "-c", "web/vite.config.ts"], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+if (built.status !== 0) {
+  fail("the web app did not build (see above).");
+  process.exit(1);
+}
+
 // ------------------------------------------------------------------ wrangler dev
+
+/** FIELDPILOT_EXTRA_VARS: more vars (a JSON object of strings), refused early when malformed. */
+function extraVars() {
+  const text = process.env.FIELDPILOT_EXTRA_VARS;
+  if (!text) return {};
+  let vars;
+  try {
+    vars = JSON.parse(text);
+  } catch {
+    vars = null;
+  }
+  if (!vars || typeof vars !== "object" || Array.isArray(vars) || Object.values(vars).some((v) => typeof v !== "string")) {
+    fail('FIELDPILOT_EXTRA_VARS must be a JSON object of strings, e.g. \'{"OIDC_CLIENT_ID":"fieldpilot"}\'.');
+    process.exit(1);
+  }
+  return vars;
+}
+
+const vars = {
+  ALLOW_DEV_AUTH: "1",
+  ENVIRONMENT: "development",
+  PLATFORM_ADMIN_SUBJECTS: PLATFORM_OPERATOR,
+  // A fixed, public, dev-only key-encryption key, so provider keys stored locally survive restarts.
+  // Production sets its own with `wrangler secret put PROVIDER_KEY_KEKS` (docs/runbook.md).
+  PROVIDER_KEY_KEKS: "v1:ZGV2LW9ubHkta2VrLW5ldmVyLXVzZS1pbi1wcm9kISE=",
+  // The same for the web app's sign-in sessions: public and dev-only, so a restart keeps you signed in.
+  // Production sets its own with `wrangler secret put SESSION_KEYS` (README, configuration).
+  SESSION_KEYS: "v1:ZGV2LW9ubHktc2Vzc2lvbi1rZXktbm90LXByb2QhISE=",
+  ...extraVars(),
+};
 
 const args = [
   "dev",
@@ -65,20 +111,13 @@ const args = [
   HOST,
   "--port",
   String(PORT),
-  "--var",
-  "ALLOW_DEV_AUTH:1",
-  "--var",
-  "ENVIRONMENT:development",
-  "--var",
-  `PLATFORM_ADMIN_SUBJECTS:${PLATFORM_OPERATOR}`,
-  // A fixed, public, dev-only key-encryption key, so provider keys stored locally survive restarts.
-  // Production sets its own with `wrangler secret put PROVIDER_KEY_KEKS` (docs/runbook.md).
-  "--var",
-  "PROVIDER_KEY_KEKS:v1:ZGV2LW9ubHkta2VrLW5ldmVyLXVzZS1pbi1wcm9kISE=",
+  ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   "--show-interactive-dev-session=false",
   ...(PERSIST_TO ? ["--persist-to", PERSIST_TO] : []),
 ];
-say(`[start] wrangler ${args.join(" ")}`);
+// Extra vars may carry secrets (OIDC_CLIENT_SECRET): their values are not printed.
+const shown = new Set(Object.keys(extraVars()).map((name) => `${name}:${vars[name]}`));
+say(`[start] wrangler ${args.map((a) => (shown.has(a) ? `${a.split(":")[0]}:…` : a)).join(" ")}`);
 
 // Its own process group (detached), so a signal reaches wrangler and the workerd it spawns together.
 const child = spawn(WRANGLER, args, {

@@ -11,22 +11,8 @@ import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { serverTiming, timingOf } from "./middleware/server-timing";
-import { auditRoutes } from "./routes/admin/audit";
-import { exportRoutes } from "./routes/admin/export";
-import { importRoutes } from "./routes/admin/import";
-import { memberRoutes } from "./routes/admin/members";
-import { metricsRoutes } from "./routes/admin/metrics";
-import { providerKeyRoutes } from "./routes/admin/provider-keys";
-import { settingsRoutes } from "./routes/admin/settings";
-import { taskRoutes } from "./routes/admin/tasks";
-import { usageRoutes } from "./routes/admin/usage";
-import { copilotRoutes } from "./routes/copilot";
-import { ingestRoutes } from "./routes/ingest";
-import { jobRoutes } from "./routes/jobs";
-import { meRoutes } from "./routes/me";
-import { platformRoutes } from "./routes/platform";
-import { isTicketUpgrade, realtimeRoutes } from "./routes/realtime";
-import { searchRoutes } from "./routes/search";
+import { apiRoutes } from "./routes";
+import { isTicketUpgrade } from "./routes/realtime";
 import { SECURITY_SCHEMES } from "./routes/shared";
 import { systemRoutes } from "./routes/system";
 
@@ -39,7 +25,10 @@ const identify =
   (authenticator: Authenticator): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const principal = await timingOf(c).time("auth", () =>
-      authenticator.authenticate({ header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) }, c.get("config")),
+      authenticator.authenticate(
+        { method: c.req.method, url: c.req.url, header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        c.get("config"),
+      ),
     );
     c.set("principal", principal);
     await next();
@@ -81,6 +70,7 @@ export const OPENAPI_DOCUMENT = {
   ],
   tags: [
     { name: "system", description: "Liveness and readiness probes (public)" },
+    { name: "auth", description: "Signing in to the web app: the ways in, the session cookie, signing out" },
     { name: "identity", description: "Who the caller is, in which tenant" },
     { name: "platform", description: "Tenant lifecycle: platform operators only (PLATFORM_ADMIN_SUBJECTS)" },
     { name: "ingest", description: "Upserting a tenant's records by the caller's ids" },
@@ -119,26 +109,7 @@ export function createApp(options: { authenticator?: Authenticator } = {}) {
   app.use("/v1/*", async (c, next) => (c.req.path === "/v1/openapi.json" || isTicketUpgrade(c) ? next() : identifyCaller(c, next)));
   app.use("/v1/platform/*", platformOnly);
   // One module per surface; each member route calls its tenant through tenancy/call.ts.
-  for (const routes of [
-    meRoutes,
-    platformRoutes,
-    ingestRoutes,
-    jobRoutes,
-    searchRoutes,
-    copilotRoutes,
-    realtimeRoutes,
-    auditRoutes,
-    usageRoutes,
-    metricsRoutes,
-    taskRoutes,
-    providerKeyRoutes,
-    exportRoutes,
-    importRoutes,
-    memberRoutes,
-    settingsRoutes,
-  ]) {
-    app.route("/", routes);
-  }
+  app.route("/", apiRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError(onError);

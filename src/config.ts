@@ -9,6 +9,7 @@ import {
   TENANT_CONFIG_FIELDS,
   type Loaded,
 } from "../durable-objects/tenant/config";
+import { parseKeyring, type Keyring } from "../durable-objects/tenant/crypto/envelope";
 import { AllowedTokenTypes } from "./identity/token-type";
 
 /**
@@ -57,9 +58,21 @@ export const ConfigSchema = z
         .min(1),
     ),
     JWT_CLOCK_TOLERANCE_SECONDS: intVar("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
+    /** The web app's session key ring (a secret; src/identity/session.ts). Unset: no sign-in sessions. */
+    SESSION_KEYS: optionalString,
+    /** The web app's OIDC client (src/identity/oidc-client.ts): its id (a var) and secret (a secret) at OIDC_ISSUER. */
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    /** Where the issuer sends people back; unset: the request's origin + `/auth/callback`. */
+    OIDC_REDIRECT_URI: optionalUrl,
   })
   .superRefine((c, ctx) => {
     checkTenantConfig(c, ctx);
+    try {
+      parseKeyring(c.SESSION_KEYS, "SESSION_KEYS");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_KEYS"], message: error instanceof Error ? error.message : "is malformed" });
+    }
     if (c.OIDC_ISSUER && !c.OIDC_AUDIENCE)
       ctx.addIssue({ code: "custom", path: ["OIDC_AUDIENCE"], message: "OIDC_AUDIENCE is required when OIDC_ISSUER is set" });
     if (c.CF_ACCESS_AUD && !c.CF_ACCESS_JWKS_URL && !c.CF_ACCESS_TEAM_DOMAIN) {
@@ -77,6 +90,9 @@ export type Config = z.infer<typeof ConfigSchema> & {
   defaultIssuer: string;
   accessIssuer: string | undefined;
   accessJwksUrl: string | undefined;
+  sessionKeys: Keyring;
+  /** OIDC sign-in (`/auth/login`) is on: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and SESSION_KEYS are all set. */
+  oidcSignIn: boolean;
 };
 
 export type ConfigResult = Loaded<Config>;
@@ -88,6 +104,8 @@ export const loadConfig: (env: object) => ConfigResult = cachedLoader(ConfigSche
   return {
     ...c,
     devAuth,
+    sessionKeys: parseKeyring(c.SESSION_KEYS, "SESSION_KEYS"),
+    oidcSignIn: Boolean(c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET && c.SESSION_KEYS),
     accessIssuer: c.CF_ACCESS_ISSUER ?? team,
     accessJwksUrl: c.CF_ACCESS_JWKS_URL ?? (team ? `${team}/cdn-cgi/access/certs` : undefined),
     defaultIssuer: c.OIDC_ISSUER ?? c.CF_ACCESS_ISSUER ?? team ?? (devAuth ? DEV_ISSUER : "unconfigured"),

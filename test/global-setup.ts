@@ -45,7 +45,21 @@ export default async function setup(project: TestProject) {
     if (rotating) {
       serveRotating(rotating[1] as string, rotating[2] as string, `${base}/rotating/${rotating[1]}`, req, res);
     } else if (req.url === "/.well-known/openid-configuration") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
+      // Also the endpoints the web app's OIDC sign-in redirects to (test/web/oidc.test.ts; nothing answers there).
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          issuer: base,
+          jwks_uri: `${base}/jwks`,
+          authorization_endpoint: `${base}/authorize`,
+          token_endpoint: `${base}/token`,
+          end_session_endpoint: `${base}/session/end`,
+          scopes_supported: ["openid", "email", "profile"],
+          response_types_supported: ["code"],
+          code_challenge_methods_supported: ["S256"],
+        }),
+      );
+    } else if (req.url === "/token" || req.url === "/test/token") {
+      serveToken(req, res);
     } else if (req.url === "/jwks" || req.url === "/access/cdn-cgi/access/certs") {
       res.writeHead(200, { "content-type": "application/json" }).end(jwks);
     } else {
@@ -68,6 +82,33 @@ export default async function setup(project: TestProject) {
     server?.closeAllConnections();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   };
+}
+
+/**
+ * The OIDC token endpoint (test/web/oidc.test.ts): `PUT /test/token` sets the next answer of
+ * `POST /token` (a token response the test mints with jose; none: `invalid_grant`), and
+ * `GET /test/token` tells what the last token request carried (its Authorization header and form).
+ */
+let nextTokenResponse: string | undefined;
+let lastTokenRequest: { authorization: string | null; form: string } | null = null;
+
+function serveToken(req: IncomingMessage, res: ServerResponse): void {
+  let body = "";
+  req.setEncoding("utf8");
+  req.on("data", (chunk: string) => (body += chunk));
+  req.on("end", () => {
+    const json = (status: number, text: string): void => void res.writeHead(status, { "content-type": "application/json" }).end(text);
+    if (req.url === "/test/token" && req.method === "PUT") {
+      nextTokenResponse = body;
+      return json(200, "{}");
+    }
+    if (req.url === "/test/token") return json(200, JSON.stringify(lastTokenRequest));
+    lastTokenRequest = { authorization: req.headers.authorization ?? null, form: body };
+    const answer = nextTokenResponse;
+    nextTokenResponse = undefined;
+    if (answer === undefined) return json(400, '{"error":"invalid_grant"}');
+    json(200, answer);
+  });
 }
 
 type HostMode = "ok" | "error" | "reset" | "hang";

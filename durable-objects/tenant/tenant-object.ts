@@ -56,6 +56,7 @@ import * as auditLog from "./surfaces/audit";
 import * as copilot from "./surfaces/copilot";
 import { exportTenant } from "./surfaces/export";
 import { importTenant, type MemberRef } from "./surfaces/import";
+import type { Idempotency } from "./surfaces/idempotent";
 import { ingest } from "./surfaces/ingest";
 import * as jobs from "./surfaces/jobs";
 import * as lifecycle from "./surfaces/lifecycle";
@@ -185,6 +186,10 @@ export class TenantObject extends Server<Env> {
     return this.#guard.platform(() => lifecycle.upsertMember(this.#runtime, input, actor, requestId));
   }
 
+  async platformListMembers(): Promise<RpcResult<MemberList>> {
+    return this.#guard.platform(() => lifecycle.listMembers(this.#runtime));
+  }
+
   async setStatus(status: TenantStatus, actor: string, requestId: string): Promise<RpcResult<Tenant>> {
     return this.#guard.platform(() => lifecycle.setStatus(this.#runtime, status, actor, requestId));
   }
@@ -215,11 +220,7 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "me", (c) => lifecycle.me(c));
   }
 
-  async ingest(
-    caller: Caller,
-    body: IngestBody,
-    idem: { key: string; bodyHash: string } | null,
-  ): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
+  async ingest(caller: Caller, body: IngestBody, idem: Idempotency | null): Promise<RpcResult<IngestResult & { replayed: boolean }>> {
     return this.#guard.call(caller, "ingest", (c) => ingest(this.#runtime, c, body, idem));
   }
 
@@ -235,8 +236,13 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.write", (c) => jobs.patchJob(this.#runtime, c, jobId, patch, pre));
   }
 
-  async addNote(caller: Caller, jobId: string, input: NoteCreate): Promise<RpcResult<Note>> {
-    return this.#guard.call(caller, "notes.write", (c) => jobs.addNote(this.#runtime, c, jobId, input));
+  async addNote(
+    caller: Caller,
+    jobId: string,
+    input: NoteCreate,
+    idem: Idempotency | null = null,
+  ): Promise<RpcResult<Note & { replayed: boolean }>> {
+    return this.#guard.call(caller, "notes.write", (c) => jobs.addNote(this.#runtime, c, jobId, input, idem));
   }
 
   async jobContext(caller: Caller, jobId: string): Promise<RpcResult<JobContext>> {

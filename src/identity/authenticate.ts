@@ -5,6 +5,7 @@ import { DEV_ISSUER, type Config } from "../config";
 import { AppError } from "../../schemas/errors";
 import { systemClock, type Clock } from "./clock";
 import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
+import { openSession, SESSION_COOKIE, sessionPrincipal } from "./session";
 import { tokenTypeAllowed } from "./token-type";
 
 /**
@@ -12,7 +13,10 @@ import { tokenTypeAllowed } from "./token-type";
  * present but invalid is a 401, never a fall-through to a weaker source:
  *   1. Cloudflare Access: `Cf-Access-Jwt-Assertion`, else the `CF_Authorization` cookie (when configured);
  *   2. OIDC bearer: `Authorization: Bearer <jwt>`;
- *   3. dev headers, only when ALLOW_DEV_AUTH=1 outside production.
+ *   3. the web app's session cookie (src/identity/session.ts; a dev session only while dev auth is allowed);
+ *   4. dev headers, only when ALLOW_DEV_AUTH=1 outside production.
+ * A credential a browser sends by itself (a cookie) authenticates a state change only when the
+ * request's `Origin` is this site's (CSRF): otherwise 403, whatever the cookie.
  * Signatures are checked before claims (jose), algorithms come from an asymmetric allow-list,
  * `exp` is required, oversize tokens are refused before any parsing, and OIDC tokens may be
  * required to carry an allowed `typ` (OIDC_ALLOWED_TOKEN_TYPES).
@@ -21,6 +25,9 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 const VERIFIED_CACHE_MAX = 5_000;
 
 export interface AuthInput {
+  method: string;
+  /** The request's URL: its origin is the one a cookie-authenticated change must come from. */
+  url: string;
   header: (name: string) => string | undefined;
   waitUntil: (p: Promise<unknown>) => void;
 }
@@ -63,11 +70,15 @@ export class Authenticator {
 
   async authenticate(req: AuthInput, config: Config): Promise<Principal> {
     if (config.CF_ACCESS_AUD) {
-      const token = req.header("cf-access-jwt-assertion") ?? cookie(req.header("cookie"), "CF_Authorization");
-      if (token !== undefined)
-        return this.#verifyCached(this.#policy(config).access, token, req.waitUntil, () =>
+      const header = req.header("cf-access-jwt-assertion");
+      const token = header ?? cookie(req.header("cookie"), "CF_Authorization");
+      if (token !== undefined) {
+        const principal = await this.#verifyCached(this.#policy(config).access, token, req.waitUntil, () =>
           this.#verifyAccess(token, config, req.waitUntil),
         );
+        if (header === undefined) requireSameOrigin(req);
+        return principal;
+      }
     }
     const authorization = req.header("authorization");
     if (authorization !== undefined) {
@@ -76,6 +87,16 @@ export class Authenticator {
       if (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE) throw unauthenticated("bearer tokens are not accepted by this deployment");
       const token = match[1];
       return this.#verifyCached(this.#policy(config).oidc, token, req.waitUntil, () => this.#verifyOidc(token, config, req.waitUntil));
+    }
+    const session = cookie(req.header("cookie"), SESSION_COOKIE);
+    if (session !== undefined) {
+      const claims = await openSession(config.sessionKeys, session, Math.floor(this.#clock.now() / 1000));
+      if (claims.via === "dev" && !config.devAuth) throw unauthenticated("dev sessions are not accepted by this deployment");
+      // An OIDC session stands for the configured issuer's user only: one from another (or no) issuer is refused.
+      if (claims.via === "oidc" && (!config.OIDC_ISSUER || claims.iss !== config.OIDC_ISSUER))
+        throw unauthenticated("the session was signed in at an identity provider this deployment does not use: sign in again");
+      requireSameOrigin(req);
+      return sessionPrincipal(claims);
     }
     if (config.devAuth) return devPrincipal(req);
     throw unauthenticated("authentication required");
@@ -239,7 +260,20 @@ function principalFrom(issuer: string, subject: string, payload: JWTPayload): Pr
   return { issuer, subject: parsed.data, email, devRole: null };
 }
 
-function cookie(header: string | undefined, name: string): string | undefined {
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A change authenticated by a cookie must name this site as its `Origin` (browsers always send it on such requests). */
+export function requireSameOrigin(req: Pick<AuthInput, "method" | "url" | "header">): void {
+  if (SAFE_METHODS.has(req.method.toUpperCase())) return;
+  const origin = req.header("origin");
+  if (origin === undefined || origin !== new URL(req.url).origin)
+    throw new AppError(
+      "forbidden",
+      "a change signed in by cookie must come from this site (its Origin header is missing or another site's)",
+    );
+}
+
+export function cookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const [k, ...v] = part.trim().split("=");

@@ -1,15 +1,18 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { RecordId } from "../../schemas/common";
+import { sha256Hex } from "../../schemas/encoding";
+import { IdempotencyKey } from "../../schemas/ingest";
 import { JobContext, JobList, JobListQuery, JobPatch, NoteCreate } from "../../schemas/jobs";
 import type { Tagged } from "../../schemas/preconditions";
 import { Job, Note } from "../../schemas/records";
 import type { AppEnv } from "../env";
 import { callTenant } from "../tenancy/call";
 import { ConditionalHeaders, conditionalRead, NOT_MODIFIED, preconditionsOf, taggedJson, taggedResponse } from "./conditional";
-import { json, jsonBody, memberRoute, PROBLEMS } from "./shared";
+import { json, jsonBody, memberRoute, PROBLEMS, TenantHeader } from "./shared";
 
 /** `/v1/jobs…`: the jobs the caller may see, one job, its change, its notes and its context. */
 const JobParams = z.object({ id: RecordId.openapi({ param: { name: "id", in: "path" } }) });
+const NoteHeaders = TenantHeader.extend({ "idempotency-key": IdempotencyKey.optional() });
 
 export const jobRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -67,14 +70,27 @@ export const jobRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/jobs/{id}/notes",
       operationId: "addJobNote",
       tags: ["jobs"],
-      summary: "Add a note to a job (HTML is reduced to text)",
-      request: { params: JobParams, body: jsonBody(NoteCreate) },
-      responses: { 201: json(Note, "The note"), 409: PROBLEMS[409] },
+      summary:
+        "Add a note to a job (HTML is reduced to text); with an Idempotency-Key, a retried send answers the first note again and writes nothing",
+      request: { params: JobParams, headers: NoteHeaders, body: jsonBody(NoteCreate) },
+      responses: {
+        201: json(Note, "The note (the first one again, with `Idempotent-Replayed: true`, when the key was used with the same note)"),
+        409: PROBLEMS[409],
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const note = c.req.valid("json");
-      return c.json(await callTenant<Note>(c, (stub, caller) => stub.addNote(caller, id, note), { idempotent: false }), 201);
+      const key = c.req.valid("header")["idempotency-key"];
+      // The job is part of what the key stands for: the same key for another job's note is a conflict.
+      const idem = key === undefined ? null : { key, bodyHash: await sha256Hex(JSON.stringify({ note: id, ...note })) };
+      const { replayed, ...created } = await callTenant<Note & { replayed: boolean }>(
+        c,
+        (stub, caller) => stub.addNote(caller, id, note, idem),
+        { idempotent: idem !== null },
+      );
+      if (replayed) c.header("idempotent-replayed", "true");
+      return c.json(created, 201);
     },
   )
   .openapi(

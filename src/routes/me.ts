@@ -13,16 +13,19 @@ export const meRoutes = new OpenAPIHono<AppEnv>().openapi(
     path: "/v1/me",
     operationId: "getMe",
     tags: ["identity"],
-    summary: "Who am I: user, selected tenant, role and all memberships",
+    summary: "Who am I: user, selected tenant, role and all memberships (tenant and role null when several tenants and none chosen)",
     responses: { 200: json(Me, "The caller") },
   }),
   async (c) => {
     const principal = c.get("principal");
     const operator = isPlatformOperator(principal, c.get("config"));
     const user = { issuer: principal.issuer, subject: principal.subject, email: principal.email };
-    // A platform operator is not a tenant member: without memberships it still learns who it is.
-    if (operator && c.req.header("x-tenant-id") === undefined && (await membershipsOf(c.env, principal)).length === 0) {
-      return c.json({ user, tenant: null, role: null, platformOperator: true, memberships: [] }, 200);
+    // Without a chosen tenant, an identity in several tenants learns which (to choose one with
+    // x-tenant-id), and a platform operator without memberships learns who it is.
+    if (c.req.header("x-tenant-id") === undefined) {
+      const memberships = await membershipsOf(c.env, principal);
+      if (memberships.length > 1 || (operator && memberships.length === 0))
+        return c.json({ user, tenant: null, role: null, platformOperator: operator, memberships }, 200);
     }
     const me = await callTenant(c, (stub, caller) => stub.me(caller), { idempotent: true });
     c.set("role", me.role);

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { registry } from "../../durable-objects/directory/stubs";
-import { Task } from "../../schemas/admin";
+import { MemberList, Task } from "../../schemas/admin";
 import { TenantId } from "../../schemas/common";
 import { AppError } from "../../schemas/errors";
 import { Member } from "../../schemas/identity";
@@ -78,6 +78,22 @@ export const platformRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: json(TenantList, "All tenants") },
     }),
     async (c) => c.json({ tenants: await withRetry(() => registry(c.env).listTenants(), true) }, 200),
+  )
+  .openapi(
+    platformRoute({
+      method: "get",
+      path: "/v1/platform/tenants/{tenantId}/members",
+      operationId: "listTenantMembers",
+      tags: ["platform"],
+      summary: "List a tenant's members (identities and roles; no tenant records)",
+      request: { params: TenantParams },
+      responses: { 200: json(MemberList, "The tenant's members") },
+    }),
+    async (c) => {
+      const tenant = await registeredTenant(c, c.req.valid("param").tenantId);
+      const list = await callTenant<MemberList>(c, (stub) => stub.platformListMembers(), { idempotent: true, tenant: toTarget(tenant) });
+      return c.json(list, 200);
+    },
   )
   .openapi(
     platformRoute({

@@ -54,9 +54,15 @@ export const TenantHeader = z.object({
 
 /**
  * Credentials, any one of which will do: an OIDC bearer token, a Cloudflare Access assertion
- * (header or cookie), or, on local deployments only, the dev-auth headers.
+ * (header or cookie), the web app's session cookie, or, on local deployments only, the dev-auth headers.
  */
-export const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { access: [] }, { accessCookie: [] }, { devUser: [] }];
+export const SECURITY: Record<string, string[]>[] = [
+  { bearer: [] },
+  { access: [] },
+  { accessCookie: [] },
+  { session: [] },
+  { devUser: [] },
+];
 
 /** The security schemes SECURITY names, registered by app.ts. */
 export const SECURITY_SCHEMES = {
@@ -72,7 +78,18 @@ export const SECURITY_SCHEMES = {
     name: "Cf-Access-Jwt-Assertion",
     description: "Cloudflare Access assertion (audience CF_ACCESS_AUD); service tokens are identified by their common_name",
   },
-  accessCookie: { type: "apiKey", in: "cookie", name: "CF_Authorization", description: "Cloudflare Access session cookie (same token)" },
+  accessCookie: {
+    type: "apiKey",
+    in: "cookie",
+    name: "CF_Authorization",
+    description: "Cloudflare Access session cookie (same token); a change it authenticates needs this site's Origin header",
+  },
+  session: {
+    type: "apiKey",
+    in: "cookie",
+    name: "__Host-fieldpilot-session",
+    description: "The web app's sign-in session (`/auth/*`); a change it authenticates needs this site's Origin header",
+  },
   devUser: {
     type: "apiKey",
     in: "header",

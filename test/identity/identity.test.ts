@@ -15,9 +15,10 @@ import { addMember, basicData, createTenant, ingestAs, operatorToken, tenantWith
 
 const DEV_ON: EnvOverrides = { ALLOW_DEV_AUTH: "1", ENVIRONMENT: "development" };
 
-function expectOk(res: ApiResponse<any>, status = 200): void {
+function expectOk<T>(res: ApiResponse<T>, status = 200): T {
   expect(res.status, res.text.slice(0, 500)).toBe(status);
   expectRequestId(res);
+  return res.body;
 }
 
 async function addMemberWithIssuer(tenantId: string, subject: string, role: string, issuer: string): Promise<void> {
@@ -380,7 +381,10 @@ describe("tenant selection", () => {
     });
 
     expectProblem(await call("/v1/jobs", { token }), 400, "bad_request");
-    expectProblem(await call("/v1/me", { token }), 400, "bad_request");
+    // /v1/me without a choice lists the memberships to choose from (no tenant, no role).
+    const unscoped = expectOk(await call("/v1/me", { token }));
+    expect(unscoped).toMatchObject({ tenant: null, role: null });
+    expect((unscoped as { memberships: { tenantId: string }[] }).memberships.map((m) => m.tenantId).sort()).toEqual([a, b].sort());
 
     const inA = await call("/v1/jobs", { token, tenant: a });
     expectOk(inA);

@@ -410,6 +410,22 @@ const DECISIONS: Record<string, Decision> = {
   "PATCH /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (the member written)` },
   "DELETE /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (nothing)` },
   "PUT /v1/admin/settings": { swept: false, reason: `${WRITE} (the settings written; GET /v1/admin/settings is swept)` },
+  "GET /v1/platform/tenants/{tenantId}/members": { swept: false, reason: `${PLATFORM}; members are identities and roles, no records` },
+  "GET /auth/options": { swept: false, reason: "public: which ways in this deployment has, three booleans, no tenant" },
+  "GET /auth/dev/identities": {
+    swept: false,
+    reason: "local dev auth only (404 elsewhere): dev-issuer identities and tenant names for the picker, no records",
+  },
+  "POST /auth/dev/session": { swept: false, reason: "local dev auth only (404 elsewhere): answers 204 with a cookie, no body" },
+  "POST /auth/logout": {
+    swept: false,
+    reason: "answers 204 clearing the cookie, or 200 with the issuer's end-session URL built from the caller's own session; no tenant",
+  },
+  "GET /auth/login": { swept: false, reason: "public: a 302 to the identity provider with a sealed flow cookie; no tenant" },
+  "GET /auth/callback": {
+    swept: false,
+    reason: "public: a 302 with the caller's own session cookie, or back to sign-in with a short reason; no tenant, no records",
+  },
 };
 
 /** Values of a path parameter, by name and path prefix (the longest matching prefix wins). */
@@ -649,6 +665,18 @@ async function sweep(caller: Caller, w: World, probes: Probe[], checks: ReturnTy
         : res.text;
     scan(probe.label, res.status, text);
     if (res.status >= 500) result.failures.push(`${caller.name} ${probe.label} -> ${res.status} ${res.text.slice(0, 200)}`);
+    if (caller.refusedWith && caller.header === undefined && probe.op === "GET /v1/me") {
+      // Without a chosen tenant, /v1/me lists the identity's own memberships (tenant and role
+      // null) so the web app can offer the choice; the text scan above found no record in it.
+      const me = res.body as { tenant?: unknown; role?: unknown; memberships?: { tenantId: string }[] } | null;
+      const listed = (me?.memberships ?? []).map((m) => m.tenantId).sort();
+      const own = [w.casts.A.tenantId, w.casts.B.tenantId].sort();
+      if (res.status !== 200 || me?.tenant !== null || me.role !== null || listed.join() !== own.join())
+        result.failures.push(
+          `${caller.name} ${probe.label} -> ${res.status} ${res.text.slice(0, 200)}; expected 200 with its own memberships`,
+        );
+      return;
+    }
     if (caller.refusedWith) {
       const body = res.body as { code?: string } | null;
       if (res.status !== caller.refusedWith.status || body?.code !== caller.refusedWith.code)
@@ -691,6 +719,8 @@ async function sweep(caller: Caller, w: World, probes: Probe[], checks: ReturnTy
 
 /** The status a caller must get from a probe, where its role and the world decide it. */
 function expectedStatus(caller: Caller, w: World, probe: Probe): number | undefined {
+  // Without a chosen tenant, /v1/me lists the identity's memberships (see the sweep's check).
+  if (caller.refusedWith && caller.header === undefined && probe.op === "GET /v1/me") return 200;
   if (caller.refusedWith) return caller.refusedWith.status;
   const role = caller.role;
   if (probe.op === "GET /v1/me") return 200;

@@ -54,8 +54,9 @@ export class KeyringConfigError extends Error {
   constructor(
     readonly problem: KeyringProblem,
     message: string,
+    secretName = "PROVIDER_KEY_KEKS",
   ) {
-    super(`PROVIDER_KEY_KEKS: ${message}`);
+    super(`${secretName}: ${message}`);
   }
 }
 
@@ -94,15 +95,17 @@ const RING_CACHE_LIMIT = 4;
 const EMPTY_RING: Keyring = Object.freeze({ current: null, versions: Object.freeze([]) });
 
 /**
- * Parses `PROVIDER_KEY_KEKS`. Unset or blank gives a ring with no KEK (`current: null`) so that a
- * deployment without the secret still starts; encrypting then fails with `no_kek`. Anything else
- * malformed throws KeyringConfigError, whose message names the entry by position and version only.
+ * Parses a key ring secret (`PROVIDER_KEY_KEKS`, `SESSION_KEYS`). Unset or blank gives a ring with
+ * no key (`current: null`) so that a deployment without the secret still starts; encrypting then
+ * fails with `no_kek`. Anything else malformed throws KeyringConfigError, whose message names the
+ * secret and the entry by position and version only.
  */
-export function parseKeyring(secret: string | undefined): Keyring {
+export function parseKeyring(secret: string | undefined, secretName = "PROVIDER_KEY_KEKS"): Keyring {
   const text = secret?.trim() ?? "";
   if (text === "") return EMPTY_RING;
   const cached = ringsBySecret.get(text);
   if (cached) return cached;
+  const bad = (problem: KeyringProblem, message: string) => new KeyringConfigError(problem, message, secretName);
 
   const keks = new Map<number, Kek>();
   const entryOf = new Map<number, number>();
@@ -110,24 +113,20 @@ export function parseKeyring(secret: string | undefined): Keyring {
   for (const [index, raw] of entries.entries()) {
     const n = index + 1;
     const entry = raw.trim();
-    if (entry === "") throw new KeyringConfigError("syntax", `entry ${n} is empty (entries are comma-separated v<N>:<base64>)`);
+    if (entry === "") throw bad("syntax", `entry ${n} is empty (entries are comma-separated v<N>:<base64>)`);
     const colon = entry.indexOf(":");
-    if (colon < 0) throw new KeyringConfigError("syntax", `entry ${n} is not of the form v<N>:<base64>`);
+    if (colon < 0) throw bad("syntax", `entry ${n} is not of the form v<N>:<base64>`);
     const label = entry.slice(0, colon).trim();
     if (!/^v[1-9][0-9]{0,8}$/.test(label))
-      throw new KeyringConfigError("bad_version", `entry ${n}: the version must be "v" and an integer from 1 to ${MAX_KEK_VERSION}`);
+      throw bad("bad_version", `entry ${n}: the version must be "v" and an integer from 1 to ${MAX_KEK_VERSION}`);
     const version = Number(label.slice(1));
     const earlier = entryOf.get(version);
-    if (earlier !== undefined)
-      throw new KeyringConfigError("duplicate_version", `entries ${earlier} and ${n} both have version v${version}`);
+    if (earlier !== undefined) throw bad("duplicate_version", `entries ${earlier} and ${n} both have version v${version}`);
     entryOf.set(version, n);
     const material = fromBase64(entry.slice(colon + 1).trim());
-    if (material === null) throw new KeyringConfigError("bad_key", `entry ${n} (v${version}): the key is not valid base64`);
+    if (material === null) throw bad("bad_key", `entry ${n} (v${version}): the key is not valid base64`);
     if (material.length !== KEK_BYTES)
-      throw new KeyringConfigError(
-        "bad_key",
-        `entry ${n} (v${version}): the key must decode to exactly ${KEK_BYTES} bytes, not ${material.length}`,
-      );
+      throw bad("bad_key", `entry ${n} (v${version}): the key must decode to exactly ${KEK_BYTES} bytes, not ${material.length}`);
     keks.set(version, { material, key: null });
   }
 
@@ -142,7 +141,8 @@ export function parseKeyring(secret: string | undefined): Keyring {
   return ring;
 }
 
-function cryptoKeyOf(ring: Keyring, version: number): Promise<CryptoKey> | null {
+/** The ring's AES-256-GCM key of `version` (non-extractable), or null when the ring does not hold it. */
+export function cryptoKeyOf(ring: Keyring, version: number): Promise<CryptoKey> | null {
   const kek = keksOf.get(ring)?.get(version);
   if (!kek) return null;
   // Non-extractable: once imported, the key cannot be read back out of WebCrypto.

@@ -1,9 +1,8 @@
 import { AppError, parseOr422, type FieldError } from "../../../schemas/errors";
-import { IdempotencyKey, IngestBody, IngestResult, type IngestCounts, type IngestKind } from "../../../schemas/ingest";
+import { IngestBody, IngestResult, type IngestCounts, type IngestKind } from "../../../schemas/ingest";
 import { clients } from "../data/clients";
-import { parseStoredJson, type Db } from "../data/db";
+import type { Db } from "../data/db";
 import { events } from "../data/events";
-import { idempotency } from "../data/idempotency";
 import { jobs } from "../data/jobs";
 import { notes } from "../data/notes";
 import { properties } from "../data/properties";
@@ -12,6 +11,7 @@ import type { CallContext } from "../guard";
 import { jobsTouchedByIngest } from "../realtime/fanout";
 import type { Runtime } from "../runtime";
 import { EMPTY_TEXT, toPlainText } from "../sanitize";
+import { remember, replayOf, type Idempotency } from "./idempotent";
 
 /**
  * `POST /v1/ingest`: the caller's records upserted by their ids, all or nothing, with the
@@ -19,29 +19,17 @@ import { EMPTY_TEXT, toPlainText } from "../sanitize";
  * The key's answer is stored in the same transaction as the writes, so a retry after a crash
  * either finds both or neither.
  */
-export function ingest(
-  rt: Runtime,
-  c: CallContext,
-  body: IngestBody,
-  idem: { key: string; bodyHash: string } | null,
-): IngestResult & { replayed: boolean } {
+export function ingest(rt: Runtime, c: CallContext, body: IngestBody, idem: Idempotency | null): IngestResult & { replayed: boolean } {
   const input = parseOr422(IngestBody, body);
-  const nowSeconds = Math.floor(Date.now() / 1000);
   if (idem) {
-    parseOr422(IdempotencyKey, idem.key);
-    const previous = idempotency.get(rt.db, c.principal, idem.key, nowSeconds);
-    const replay = previous && parseStoredJson(IngestResult, previous.response);
-    if (previous && previous.bodyHash !== idem.bodyHash) {
-      throw new AppError("idempotency_conflict", "this Idempotency-Key was used with a different request body");
-    }
+    const replay = replayOf(rt, c, idem, IngestResult);
     if (replay) return { ...replay, replayed: true };
   }
   const result = ingestBatch(rt.db, input, c.now, (counts) => {
     const total = Object.values(counts).reduce((n, k) => n + k.inserted + k.updated, 0);
     c.audit({ action: "ingest", target: null, outcome: "ok", reason: `${total} record(s) written` });
-    if (idem) idempotency.put(rt.db, c.principal, idem.key, idem.bodyHash, 200, JSON.stringify(counts), nowSeconds);
+    if (idem) remember(rt, c, idem, 200, counts);
   });
-  if (idem && Math.random() < 0.01) idempotency.prune(rt.db, nowSeconds);
   // Committed: tell the sockets. Record-level outcomes are not reported by ingestBatch, so a
   // batch that changed any job, note or event notifies every job it references.
   const changed = [result.jobs, result.notes, result.events].some((k) => k.inserted + k.updated > 0);

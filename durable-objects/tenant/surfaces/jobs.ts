@@ -11,7 +11,7 @@ import {
   type JobList,
 } from "../../../schemas/jobs";
 import type { Preconditions, Tagged } from "../../../schemas/preconditions";
-import type { Job, Note } from "../../../schemas/records";
+import { Note, type Job } from "../../../schemas/records";
 import { clients } from "../data/clients";
 import type { Db } from "../data/db";
 import { events } from "../data/events";
@@ -24,6 +24,7 @@ import { requireVisibleJob, type CallContext } from "../guard";
 import type { Runtime } from "../runtime";
 import { requirePlainText, toPlainText } from "../sanitize";
 import { jobListRestriction } from "../visibility";
+import { remember, replayOf, type Idempotency } from "./idempotent";
 
 /**
  * `/v1/jobs…`: listing, reading and changing jobs, adding notes, and a job's context with its
@@ -100,9 +101,20 @@ function assigneesAfter(db: Db, row: JobRow, add: string[], remove: string[]): s
   return [...next];
 }
 
-export function addNote(rt: Runtime, c: CallContext, jobId: string, input: NoteCreate): Note {
+export function addNote(
+  rt: Runtime,
+  c: CallContext,
+  jobId: string,
+  input: NoteCreate,
+  idem: Idempotency | null,
+): Note & { replayed: boolean } {
   const row = requireVisibleJob(rt.db, c, jobId, "note.create");
   const note = parseOr422(NoteCreate, input);
+  // A retried send (a phone that lost the answer) gets the first note back, and no second one.
+  if (idem) {
+    const replay = replayOf(rt, c, idem, Note);
+    if (replay) return { ...replay, replayed: true };
+  }
   // Ids are one namespace per tenant: a caller who cannot see every record could otherwise
   // probe for hidden notes' ids through 409s, so only they get server-made ids.
   if (note.id !== undefined && c.visibility().kind !== "all") {
@@ -113,14 +125,16 @@ export function addNote(rt: Runtime, c: CallContext, jobId: string, input: NoteC
   const id = note.id ?? `N-${crypto.randomUUID()}`;
   if (notes.exists(rt.db, id)) throw new AppError("conflict", `note ${id} already exists`);
   const body = requirePlainText(note.body, "body");
-  rt.db.transaction(() => {
+  const created = rt.db.transaction(() => {
     notes.upsert(rt.db, { id, body, authorId: c.caller.subject }, { jobPk: row.pk, clientPk: null, propertyPk: null }, c.now);
     c.audit({ action: "note.create", target: `note:${id}`, outcome: "ok", reason: `on job:${row.id}` });
+    const written = notes.byId(rt.db, id);
+    if (!written) throw new AppError("internal", "note vanished after write");
+    if (idem) remember(rt, c, idem, 201, written);
+    return written;
   });
-  const created = notes.byId(rt.db, id);
-  if (!created) throw new AppError("internal", "note vanished after write");
   rt.sockets.notifyJobsUpdated([row.id]);
-  return created;
+  return { ...created, replayed: false };
 }
 
 /** Everything a technician needs about a job, with `evidence` refs the copilot and search use too (audited). */

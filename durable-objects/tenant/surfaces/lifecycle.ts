@@ -1,6 +1,7 @@
 import type { Role } from "../../../schemas/common";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { principalKey, type Member } from "../../../schemas/identity";
+import type { MemberList } from "../../../schemas/admin";
 import {
   MemberUpsertInput,
   PITR_WINDOW_DAYS,
@@ -61,6 +62,12 @@ export function upsertMember(
   if (!member) throw new AppError("internal", "member vanished after write");
   if (outcome === "updated") rt.sockets.closeSocketsOf(m.issuer, m.subject, "membership changed");
   return { member, outcome };
+}
+
+/** Every member, for the operator who manages them (and the local sign-in picker). */
+export function listMembers(rt: Runtime): MemberList {
+  requireMeta(rt);
+  return { members: members.list(rt.db) };
 }
 
 /** Suspends (members refused, sockets closed) or resumes the tenant. */
