@@ -17,6 +17,8 @@ export interface OutboxNote {
 }
 
 const RETRY_MS = 15_000;
+/** A window event, `detail: { jobId }`, once a note of the outbox has reached the server. */
+export const NOTE_SENT = "fieldpilot:note-sent";
 let owner: string | null = null;
 const listeners = new Set<() => void>();
 let flushing = false;
@@ -82,6 +84,8 @@ export const outbox = {
             }),
           );
           write(read().filter((n) => n.key !== next.key));
+          // The job's page shows it now (the socket's job.updated may have been missed while offline).
+          dispatchEvent(new CustomEvent(NOTE_SENT, { detail: { jobId: next.jobId } }));
         } catch (error) {
           const refused =
             error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 0;

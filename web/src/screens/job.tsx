@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { JobContext } from "../../../schemas/jobs";
 import { api, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
-import { outbox, useOutbox } from "../outbox";
+import { NOTE_SENT, outbox, useOutbox } from "../outbox";
 import { useSession } from "../session";
 import { useRealtime } from "../realtime-context";
 import { CopilotPanel } from "./copilot";
@@ -18,12 +18,32 @@ export function JobScreen(props: { id: string }) {
   const { me } = useSession();
   const canEdit = me.role === "dispatcher" || me.role === "admin";
 
-  // Someone changed this job (a dispatcher reassigned it, a note was added): read it again.
+  // Someone changed this job (a dispatcher reassigned it, a note was added): read it again. And
+  // after anything that may have hidden such a change: the socket reconnected, or this device's
+  // outbox delivered a note written offline.
   useEffect(() => {
     realtime.open();
-    return realtime.onFrame((frame) => {
-      if (frame.type === "job.updated" && frame.jobId === props.id) setAttempt((n) => n + 1);
+    const reload = () => setAttempt((n) => n + 1);
+    const offFrame = realtime.onFrame((frame) => {
+      if (frame.type === "job.updated" && frame.jobId === props.id) reload();
     });
+    let dropped = false;
+    const offStatus = realtime.onStatus((status) => {
+      if (status === "reconnecting" || status === "offline") dropped = true;
+      if (status === "open" && dropped) {
+        dropped = false;
+        reload();
+      }
+    });
+    const sent = (event: Event) => {
+      if ((event as CustomEvent<{ jobId: string }>).detail.jobId === props.id) reload();
+    };
+    addEventListener(NOTE_SENT, sent);
+    return () => {
+      offFrame();
+      offStatus();
+      removeEventListener(NOTE_SENT, sent);
+    };
   }, [realtime, props.id]);
 
   // Arriving from a citation elsewhere (/jobs/J-1#note-N-2): show the cited record once it is here.
