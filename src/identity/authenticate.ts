@@ -262,9 +262,14 @@ function principalFrom(issuer: string, subject: string, payload: JWTPayload): Pr
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** A change authenticated by a cookie must name this site as its `Origin` (browsers always send it on such requests). */
+/**
+ * A change authenticated by a cookie must name this site as its `Origin` (browsers always send it
+ * on such requests), and so must a WebSocket upgrade: a socket opened by another site's page with
+ * this site's cookie would act as the user (cross-site WebSocket hijacking).
+ */
 export function requireSameOrigin(req: Pick<AuthInput, "method" | "url" | "header">): void {
-  if (SAFE_METHODS.has(req.method.toUpperCase())) return;
+  const upgrade = req.header("upgrade")?.toLowerCase() === "websocket";
+  if (SAFE_METHODS.has(req.method.toUpperCase()) && !upgrade) return;
   const origin = req.header("origin");
   if (origin === undefined || origin !== new URL(req.url).origin)
     throw new AppError(

@@ -76,6 +76,21 @@ describe("the session cookie", () => {
     expect(ticket.status, ticket.text).toBe(200);
   });
 
+  it("needs this site's Origin to open a socket with the cookie (no cross-site WebSocket hijacking)", async () => {
+    const user = uniqueId("tess");
+    await memberTenant(user);
+    const headers = {
+      ...cookieHeader(await sessionFor(user)),
+      upgrade: "websocket",
+      "sec-websocket-version": "13",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    };
+    expectProblem(await call("/v1/realtime", { headers: { ...headers, origin: "https://evil.example" } }), 403, "forbidden");
+    expectProblem(await call("/v1/realtime", { headers }), 403, "forbidden");
+    // Reads stay as they are: a GET without Origin is fine.
+    expectOk(await call("/v1/me", { headers: cookieHeader(await sessionFor(user)) }));
+  });
+
   it("a Cloudflare Access cookie needs the same Origin for a change; its header form does not (not sent by browsers on their own)", async () => {
     const subject = uniqueId("acc");
     const tenantId = await createTenant("web-access");
