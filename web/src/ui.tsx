@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import type { JobPriority, JobStatus } from "../../schemas/records";
 import { ApiError } from "./api";
 
 /** A problem as a person reads it: the explanation and the request id to quote. Never raw JSON. */
@@ -50,4 +51,32 @@ export const formatDay = (iso: string): string => dateOnly.format(new Date(iso))
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`badge badge-${props.status}`}>{props.status.replace(/_/g, " ")}</span>;
+}
+
+const STATUSES: JobStatus[] = ["scheduled", "in_progress", "completed", "cancelled"];
+const PRIORITIES: JobPriority[] = ["low", "normal", "high", "urgent"];
+
+/** The `<option>`s of a job status `<select>` (the filters and the job editor share them). */
+export function StatusOptions() {
+  return (
+    <>
+      {STATUSES.map((s) => (
+        <option key={s} value={s}>
+          {s.replace("_", " ")}
+        </option>
+      ))}
+    </>
+  );
+}
+
+export function PriorityOptions() {
+  return (
+    <>
+      {PRIORITIES.map((p) => (
+        <option key={p} value={p}>
+          {p}
+        </option>
+      ))}
+    </>
+  );
 }

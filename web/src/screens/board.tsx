@@ -2,11 +2,8 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Job, JobPriority, JobStatus } from "../../../schemas/records";
 import type { SearchHit } from "../../../schemas/search";
 import { api, ok } from "../api";
-import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
+import { ErrorNotice, formatDateTime, Loading, PageTitle, PriorityOptions, StatusBadge, StatusOptions } from "../ui";
 import { useRealtime } from "../realtime-context";
-
-const STATUSES: JobStatus[] = ["scheduled", "in_progress", "completed", "cancelled"];
-const PRIORITIES: JobPriority[] = ["low", "normal", "high", "urgent"];
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; jobs: Job[]; truncated: boolean };
 
@@ -80,22 +77,14 @@ export function BoardScreen() {
           Status
           <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as JobStatus | "")}>
             <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace("_", " ")}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>
           Priority
           <select value={priority} onChange={(e) => setPriority((e.currentTarget as HTMLSelectElement).value as JobPriority | "")}>
             <option value="">All</option>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <PriorityOptions />
           </select>
         </label>
         <label>

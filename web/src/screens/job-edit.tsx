@@ -1,10 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Job, JobPriority, JobStatus } from "../../../schemas/records";
 import { api, ApiError, tagged } from "../api";
-import { ErrorNotice } from "../ui";
-
-const STATUSES: JobStatus[] = ["scheduled", "in_progress", "completed", "cancelled"];
-const PRIORITIES: JobPriority[] = ["low", "normal", "high", "urgent"];
+import { ErrorNotice, PriorityOptions, StatusOptions } from "../ui";
 
 /** `2026-11-16T15:30:00.000Z` → the `datetime-local` value in the browser's time zone, and back. */
 const toLocalInput = (iso: string | null): string => {
@@ -110,21 +107,13 @@ export function JobEditor(props: { id: string; onSaved: () => void }) {
         <label>
           Status
           <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as JobStatus)}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace("_", " ")}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>
           Priority
           <select value={priority} onChange={(e) => setPriority((e.currentTarget as HTMLSelectElement).value as JobPriority)}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <PriorityOptions />
           </select>
         </label>
         <label>

@@ -2,9 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Job, JobStatus } from "../../../schemas/records";
 import { api, ok } from "../api";
 import { useSession } from "../session";
-import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge } from "../ui";
-
-const STATUSES: JobStatus[] = ["scheduled", "in_progress", "completed", "cancelled"];
+import { ErrorNotice, formatDateTime, Loading, PageTitle, StatusBadge, StatusOptions } from "../ui";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; jobs: Job[]; more: string | null };
 
@@ -40,11 +38,7 @@ export function JobsScreen() {
           Status{" "}
           <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as JobStatus | "")}>
             <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace("_", " ")}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
       </div>
