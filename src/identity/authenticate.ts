@@ -5,6 +5,7 @@ import { DEV_ISSUER, type Config } from "../config";
 import { AppError } from "../../schemas/errors";
 import { systemClock, type Clock } from "./clock";
 import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
+import { cookie, requireSameOrigin } from "./cookies";
 import { openSession, SESSION_COOKIE, sessionPrincipal } from "./session";
 import { tokenTypeAllowed } from "./token-type";
 
@@ -258,33 +259,6 @@ function principalFrom(issuer: string, subject: string, payload: JWTPayload): Pr
   if (!parsed.success) throw unauthenticated("the token has no usable subject");
   const email = typeof payload.email === "string" && payload.email.length <= 320 ? payload.email : null;
   return { issuer, subject: parsed.data, email, devRole: null };
-}
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * A change authenticated by a cookie must name this site as its `Origin` (browsers always send it
- * on such requests), and so must a WebSocket upgrade: a socket opened by another site's page with
- * this site's cookie would act as the user (cross-site WebSocket hijacking).
- */
-export function requireSameOrigin(req: Pick<AuthInput, "method" | "url" | "header">): void {
-  const upgrade = req.header("upgrade")?.toLowerCase() === "websocket";
-  if (SAFE_METHODS.has(req.method.toUpperCase()) && !upgrade) return;
-  const origin = req.header("origin");
-  if (origin === undefined || origin !== new URL(req.url).origin)
-    throw new AppError(
-      "forbidden",
-      "a change signed in by cookie must come from this site (its Origin header is missing or another site's)",
-    );
-}
-
-export function cookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k === name) return v.join("=");
-  }
-  return undefined;
 }
 
 function unauthenticated(detail: string): AppError {

@@ -6,7 +6,7 @@ import { DevIdentities, DevSignIn, SignedOut, SignInCallback, SignInOptions, Sig
 import { AppError } from "../../schemas/errors";
 import { DEV_ISSUER } from "../config";
 import type { AppEnv } from "../env";
-import { cookie, requireSameOrigin } from "../identity/authenticate";
+import { cookie, requireSameOrigin } from "../identity/cookies";
 import { endSessionUrl, finishSignIn, SignInFailure, startSignIn } from "../identity/oidc-client";
 import {
   CLEARED_FLOW_COOKIE,
