@@ -2,7 +2,11 @@ import type { EvidenceKind } from "../../../schemas/common";
 import type { Db } from "./db";
 
 /**
- * Full-text search over the tenant's FTS5 index with bounded work.
+ * Full-text search over the tenant's FTS5 index with bounded work. Over 300 lines on purpose: its
+ * three read paths (FTS5 candidates, a small scope read in JS, a large scope's scan) must return
+ * the same candidates, frequencies and scores, so they share one tokenizer, matcher and BM25 here,
+ * and the equivalence tests (test/search/scoped.test.ts) compare them in one place.
+ *
  *
  * Any user text is a valid query: it is reduced to words (letters, digits), each quoted as an
  * FTS5 string, so quotes, operators, brackets and column filters in the input are just words.
