@@ -9,6 +9,7 @@ import { jobs } from "../../durable-objects/tenant/data/jobs";
 import { visibilityFor, type Visibility } from "../../durable-objects/tenant/visibility";
 import { loadDemoTenant, visibleRefs, type DemoTenant, type DemoTenantId } from "../helpers/demo";
 import { tenantObject } from "../helpers/storage";
+import { PARAPHRASE_ANSWERABLE, PARAPHRASE_UNANSWERABLE } from "./sets/tuning-paraphrase";
 
 /**
  * Answer quality of the extractive copilot on the `npm start` demo data (scripts/demo-data.mjs),
@@ -34,6 +35,8 @@ interface Case {
   as?: string;
   /** Narrow to this job, as `POST /v1/copilot/ask {jobId}` does. */
   jobId?: string;
+  /** Each group must have one of its refs cited (an answer split over records). */
+  all?: string[][];
 }
 
 /** The answer is in a job the technician is not assigned to: decline, or cite only what they may read. */
@@ -348,8 +351,8 @@ const INJECTION: Case[] = [
   { tenant: A, question: "How do I get roof access at Northgate Self Storage?", expect: ["note:N-4045"] },
 ];
 
-const ALL_ANSWERABLE = [...ANSWERABLE, ...ANSWERABLE_LATER, ...ANSWERABLE_HOLDOUT];
-const ALL_UNANSWERABLE = [...UNANSWERABLE, ...UNANSWERABLE_LATER, ...UNANSWERABLE_HOLDOUT];
+const ALL_ANSWERABLE = [...ANSWERABLE, ...ANSWERABLE_LATER, ...ANSWERABLE_HOLDOUT, ...PARAPHRASE_ANSWERABLE];
+const ALL_UNANSWERABLE = [...UNANSWERABLE, ...UNANSWERABLE_LATER, ...UNANSWERABLE_HOLDOUT, ...PARAPHRASE_UNANSWERABLE];
 
 interface Outcome {
   draft: ProviderDraft;
@@ -387,7 +390,11 @@ const outcome = (c: Case | HiddenCase): Outcome => {
 };
 const correct = (c: Case) => {
   const o = outcome(c);
-  return !o.draft.declined && o.cited.some((ref) => c.expect.includes(ref));
+  return (
+    !o.draft.declined &&
+    o.cited.some((ref) => c.expect.includes(ref)) &&
+    (c.all ?? []).every((group) => o.cited.some((ref) => group.includes(ref)))
+  );
 };
 
 describe("extractive copilot on the demo data", () => {
@@ -425,6 +432,7 @@ describe("extractive copilot on the demo data", () => {
     const first = figures(ANSWERABLE, UNANSWERABLE);
     const later = figures(ANSWERABLE_LATER, UNANSWERABLE_LATER);
     const holdout = figures(ANSWERABLE_HOLDOUT, UNANSWERABLE_HOLDOUT);
+    const round4 = figures(PARAPHRASE_ANSWERABLE, PARAPHRASE_UNANSWERABLE);
     const all = figures(ALL_ANSWERABLE, ALL_UNANSWERABLE);
     const rows = [...ALL_ANSWERABLE, ...ALL_UNANSWERABLE].map((c) => {
       const o = outcome(c);
@@ -440,8 +448,10 @@ describe("extractive copilot on the demo data", () => {
               : "WRONG";
       return `${verdict.padEnd(18)} ${String(o.draft.confidence).padEnd(6)} ${c.tenant.slice(0, 4)} ${c.as ?? ""}${c.jobId ?? ""} ${c.question} -> ${o.cited.join(", ") || "-"}`;
     });
-    console.log([show("first", first), show("later", later), show("holdout", holdout), show("all", all), ...rows].join("\n"));
-    // Measured: precision 0.973, recall 0.892, declined 0.976 (107 of 110 answers right, 41 of 42 declined).
+    console.log(
+      [show("first", first), show("later", later), show("holdout", holdout), show("round4", round4), show("all", all), ...rows].join("\n"),
+    );
+    // Measured: precision 0.986, recall 0.939, declined 0.981 (139 of 141 answers right, 51 of 52 declined).
     expect(all.precision).toBeGreaterThanOrEqual(0.93);
     expect(all.recall).toBeGreaterThanOrEqual(0.85);
     expect(all.declined).toBeGreaterThanOrEqual(0.93);

@@ -1,5 +1,6 @@
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
 import { approxTokens, NOT_FOUND_ANSWER } from "./provider";
+import { isAnswerPart, isConcept } from "./lexicon";
 import { isRelevant, rankSentences, type ScoredSentence } from "./ranking";
 
 /**
@@ -17,7 +18,7 @@ export const MAX_ANSWER_SENTENCES = 3;
 const SUPPORT_RATIO = 0.75;
 
 export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">): ProviderDraft {
-  const { ranked, termCount } = rankSentences(input);
+  const { ranked, termCount, wanted } = rankSentences(input);
   const best = ranked.find((s) => isRelevant(s, termCount));
   const evidenceChars = input.evidence.reduce((n, e) => n + e.text.length, 0);
   const tokensIn = Math.ceil(evidenceChars / 4);
@@ -34,6 +35,7 @@ export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">
     if (chosen.some((c) => c.record === s.record || flat(c.text) === flat(s.text))) continue;
     chosen.push(s);
   }
+  complete(chosen, ranked, wanted);
   const text = chosen.map((s) => `${display(s)} [${s.record.ref}]`).join("\n");
   const corroboration = Math.min(1, 0.85 + 0.05 * chosen.length);
   const confidence = Math.min(1, (0.6 * best.coverage + 0.4 * best.asked) * corroboration);
@@ -46,6 +48,36 @@ export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">
     tokensIn,
     tokensOut: approxTokens(text),
   };
+}
+
+/**
+ * An answer split over records: when the chosen passages leave a need or an answer part the
+ * question asks for unsaid (a concept, or the reason), the best passage of
+ * another record of the same job that says it, and is about what the question names, joins the
+ * answer (in the last place when the answer is full). "Why does the contactor keep failing, and
+ * what does the coil voltage drop to?" cites the reading's note and the reason's.
+ */
+function complete(chosen: ScoredSentence[], ranked: ScoredSentence[], wanted: string[]): void {
+  const best = chosen[0];
+  if (!best || best.record.jobId === null) return;
+  const said = (list: ScoredSentence[]) => new Set(list.flatMap((s) => [...s.says]));
+  // What a question asks for in other words than a record's (a need, a reason): the terms it
+  // shares with records already chose the passages.
+  const missing = wanted.filter((t) => (isAnswerPart(t) || isConcept(t)) && !said(chosen).has(t));
+  if (missing.length === 0) return;
+  const extra = ranked.find(
+    (s) =>
+      s.onTopic && s.record.jobId === best.record.jobId && !chosen.some((c) => c.record === s.record) && missing.some((t) => s.says.has(t)),
+  );
+  if (!extra) return;
+  if (chosen.length === MAX_ANSWER_SENTENCES) {
+    const kept = chosen.slice(0, -1);
+    const last = chosen[chosen.length - 1];
+    // The last passage stays if it says something that only it says.
+    if (last && [...last.says].some((t) => missing.includes(t) || !said(kept).has(t))) return;
+    chosen.pop();
+  }
+  chosen.push(extra);
 }
 
 export const extractiveProvider: CopilotProvider = {

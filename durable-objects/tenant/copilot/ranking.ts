@@ -1,13 +1,15 @@
 import { cut, MAX_PASSAGES, memo, MONTH_TERMS, type Passage, type TermsOf } from "./passages";
 import type { ProviderInput } from "./provider";
 import type { EvidenceRecord } from "./retrieval";
-import { evidenceTerms, hasTerm, isStopword, stem, synonymsOf, words } from "./text";
+import { alternativesOf, isAnswerPart, isConcept } from "./lexicon";
+import { evidenceTerms, hasTerm, isStopword, stem, stemSequence, words } from "./text";
 
 /**
  * How the extractive provider ranks passages (passages.ts) against the question's terms
  * (IDF-weighted over the evidence), and when the best of them is an answer at all.
  *
- * A term found in the passage counts fully; through a synonym SYNONYM_WEIGHT; found only in the
+ * A term found in the passage counts fully; through a synonym, or a concept through one of its
+ * members (lexicon.ts: "how do I get in?" is answered by a lock box code), SYNONYM_WEIGHT; found only in the
  * record's context (its job, its property, its client, its month) CONTEXT_WEIGHT. The question's
  * terms are of three sorts, told apart by the evidence itself:
  *   - place terms name a client or property ("Whitfield", "clubhouse");
@@ -25,7 +27,8 @@ import { evidenceTerms, hasTerm, isStopword, stem, synonymsOf, words } from "./t
  * Otherwise the answer is NOT_FOUND_ANSWER with no citations. A term found nowhere in the
  * evidence weighs the most, so a question about something the records never mention (a walk-in
  * cooler, another tenant's boiler) falls below the thresholds. The weights and thresholds were
- * set on the question set in test/copilot-quality.test.ts (figures there).
+ * set on the tuning question set in test/copilot/quality.test.ts (figures there). A question that
+ * asks for "the alarm code" is not answered by a passage that names another code ("gate code").
  */
 export const MIN_COVERAGE = 0.45;
 export const MIN_ASKED_COVERAGE = 0.5;
@@ -50,6 +53,8 @@ export interface ScoredSentence {
   onTopic: boolean;
   /** How many of the question's terms it matches, in its text or context (0 when none in its text). */
   matched: number;
+  /** The terms that name no place, and the answer parts, that its own text says. */
+  says: ReadonlySet<string>;
   score: number;
   start: number;
   end: number;
@@ -69,7 +74,7 @@ function support(p: Passage, term: string, cls: TermClass): Support {
   const naming =
     (cls === "place" && (p.record.kind === "client" || p.record.kind === "property")) || (cls === "subject" && p.record.kind === "job");
   if (hasTerm(p.own, term)) return { weight: naming ? CONTEXT_WEIGHT : 1, inText: true };
-  if (synonymsOf(term).some((s) => hasTerm(p.own, s))) return { weight: SYNONYM_WEIGHT, inText: true };
+  if (alternativesOf(term).some((s) => hasTerm(p.own, s))) return { weight: SYNONYM_WEIGHT, inText: true };
   if (p.implied.has(term)) return { weight: CONTEXT_WEIGHT, inText: true };
   // A note on the job "… - RTU-3" is about RTU-3 as much as one that names it.
   if (hasTerm(p.subject, term)) return { weight: isTag(term) ? 1 : CONTEXT_WEIGHT, inText: false };
@@ -79,8 +84,14 @@ function support(p: Passage, term: string, cls: TermClass): Support {
 
 const isTag = (term: string) => term.includes("-");
 
-export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">): { ranked: ScoredSentence[]; termCount: number } {
-  const terms = input.terms;
+export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">): {
+  ranked: ScoredSentence[];
+  termCount: number;
+  /** What a whole answer should say: the terms that name no place, and the answer parts. */
+  wanted: string[];
+} {
+  const terms = input.terms.filter((t) => !isAnswerPart(t));
+  const parts = input.terms.filter(isAnswerPart);
   // Records of one job or place share their context lines: each distinct text is read once.
   const termsOf = memo(evidenceTerms);
   const passages = cut(input.evidence, termsOf);
@@ -89,7 +100,11 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
   // IDF over the evidence's sentences: a term found nowhere weighs the most.
   const weight = new Map<string, number>();
   for (const term of terms) {
-    const df = singles.filter((p) => hasTerm(p.own, term)).length;
+    // A concept (lexicon.ts) is found where any of its members is.
+    const found = isConcept(term)
+      ? (p: Passage) => alternativesOf(term).some((s) => hasTerm(p.own, s))
+      : (p: Passage) => hasTerm(p.own, term);
+    const df = singles.filter(found).length;
     weight.set(term, Math.log(1 + (singles.length + 1) / (df + 0.5)));
   }
   const cls = classify(input.evidence, passages, terms, termsOf);
@@ -107,7 +122,9 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
   const newest = input.evidence.reduce((n, e) => Math.max(n, e.at === null ? 0 : Date.parse(e.at) || 0), 0);
 
   const ranked: ScoredSentence[] = [];
+  const compounds = askedCompounds(terms, cls);
   for (const p of passages) {
+    const otherThing = compounds.length === 0 ? NO_TERMS : namesAnotherThing(p, compounds);
     let covered = 0;
     let focusCovered = 0;
     let matched = 0;
@@ -116,7 +133,7 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
     let placeCovered = 0;
     const found = new Map<string, Support>();
     for (const term of terms) {
-      const s = support(p, term, cls.get(term) ?? "asked");
+      const s = otherThing.has(term) ? NO_SUPPORT : support(p, term, cls.get(term) ?? "asked");
       if (s.weight === 0) continue;
       found.set(term, s);
       const w = (weight.get(term) ?? 0) * s.weight;
@@ -129,7 +146,10 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
         if (s.inText) focusInText = true;
       }
     }
-    if (inText === 0) continue;
+    const partsSaid = parts.filter((part) => alternativesOf(part).some((m) => hasTerm(p.own, m)));
+    // A passage that says none of the question's terms is no answer; one that gives a reason the
+    // question asks for may still complete one (extractive.ts).
+    if (inText === 0 && partsSaid.length === 0) continue;
     // About the place the question names: most of its place terms' weight ("Estes Park" is not
     // "the park"), and about one of the tags or months it names.
     const onTopic = (tags.length === 0 || tags.some((t) => found.has(t))) && (places.length === 0 || placeCovered / placeTotal >= 0.5);
@@ -148,8 +168,11 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
       (p.pair ? 0.03 : 0) +
       recency(p.record.at, newest) +
       Math.min(p.record.score, 20) / 1000;
+    const says = new Set([...found].filter(([t, s]) => s.inText && cls.get(t) !== "place").map(([t]) => t));
+    for (const part of partsSaid) says.add(part);
     ranked.push({
       record: p.record,
+      says,
       text: p.text,
       coverage,
       asked,
@@ -162,7 +185,7 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
     });
   }
   ranked.sort((a, b) => b.score - a.score);
-  return { ranked, termCount: terms.length };
+  return { ranked, termCount: terms.length, wanted: [...focus, ...parts] };
 }
 
 export function isRelevant(best: ScoredSentence | undefined, termCount: number): best is ScoredSentence {
@@ -214,6 +237,51 @@ function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string
     const named = inPlaces.get(t) ?? 0;
     if (named > 0 && named >= (said.get(t) ?? 0)) out.set(t, "place");
     else if ((inSubjects.get(t) ?? 0) > 0) out.set(t, "subject");
+  }
+  return out;
+}
+
+const NO_TERMS: ReadonlySet<string> = new Set();
+/** Nouns that records qualify with another noun ("gate code", "alarm code"; "line voltage", "coil voltage"). */
+const COMPOUND_HEADS = new Set(
+  ["code", "voltage", "pressure", "temperature", "key", "filter", "valve", "panel", "current", "reading"].map(stem),
+);
+const NO_SUPPORT: Support = { weight: 0, inText: false };
+
+/** Adjacent pairs of terms that name no place, ending in a COMPOUND_HEADS noun ("alarm code", "line voltage"). */
+function askedCompounds(terms: string[], cls: Map<string, TermClass>): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < terms.length; i++) {
+    const [m, h] = [terms[i] ?? "", terms[i + 1] ?? ""];
+    if (
+      COMPOUND_HEADS.has(h) &&
+      cls.get(m) !== "place" &&
+      cls.get(h) !== "place" &&
+      !isTag(m) &&
+      !isTag(h) &&
+      !m.startsWith("#") &&
+      !h.startsWith("#")
+    )
+      pairs.push([m, h]);
+  }
+  return pairs;
+}
+
+/**
+ * Heads a passage names as another thing: it says "gate code" where the question asks for the
+ * "alarm code" (another word right before the head, and the question's modifier nowhere in the
+ * passage or its context). Such a head is no support: a gate code is not the alarm code asked for.
+ */
+function namesAnotherThing(p: Passage, compounds: [string, string][]): ReadonlySet<string> {
+  const out = new Set<string>();
+  let sequence: (string | null)[] | null = null;
+  for (const [m, h] of compounds) {
+    if (!hasTerm(p.own, h) || hasTerm(p.own, m) || hasTerm(p.subject, m) || hasTerm(p.place, m)) continue;
+    sequence ??= stemSequence(p.text);
+    for (let i = 1; i < sequence.length; i++) {
+      const before = sequence[i - 1];
+      if (sequence[i] === h && before !== null && before !== undefined && before !== m && before.length >= 3) out.add(h);
+    }
   }
   return out;
 }

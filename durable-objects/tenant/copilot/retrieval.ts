@@ -8,7 +8,8 @@ import { notes } from "../data/notes";
 import { properties } from "../data/properties";
 import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
-import { contentTerms, evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
+import { isAnswerPart, isConcept, questionTerms } from "./lexicon";
+import { evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
 
 /**
  * Evidence for a question: records the caller may read (through the same visibility module as
@@ -23,7 +24,7 @@ import { contentTerms, evidenceTerms, hasTerm, indexWords, matchWords } from "./
  *     client's name (words a provider may match but never quotes);
  *   - the index hits name anchors (jobs; clients and properties), and the strongest anchors bring
  *     their own records along: a job its newest notes and events, a client or property its notes
- *     and the jobs whose titles match the question best.
+ *     (a client also its properties' notes) and the jobs whose titles match the question best.
  * Every expansion is checked against the caller's visibility again (and against `job` when the
  * question is narrowed), and all of it is bounded: EVIDENCE_LIMIT hits, ANCHOR_PLACES clients or
  * properties × (NOTES_PER_PLACE notes + JOBS_PER_PLACE candidate jobs), ANCHOR_JOBS jobs ×
@@ -49,7 +50,7 @@ export interface EvidenceRecord {
 
 export const EVIDENCE_LIMIT = 16;
 export const MAX_EVIDENCE = 96;
-const ANCHOR_JOBS = 3;
+const ANCHOR_JOBS = 5;
 const ANCHOR_PLACES = 2;
 const RECORDS_PER_JOB = 12;
 const NOTES_PER_PLACE = 8;
@@ -70,7 +71,7 @@ export function retrieveEvidence(
   visibility: Visibility,
   job: JobRow | null,
 ): { terms: string[]; evidence: EvidenceRecord[] } {
-  const terms = contentTerms(question);
+  const terms = questionTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
   const outcome = searchHits(db, terms, searchScope(visibility, job));
 
@@ -129,6 +130,10 @@ export function retrieveEvidence(
     );
     // (A note has one target, so these are the client's or property's own, never a job's.)
     for (const n of own) if (n.jobId === null) add(noteRecord(n, score - 0.5), lookup.placeOfNote(n));
+    // A client's sites say how to get in, where to park and what to watch for ("any pets at the El Amrani residence?").
+    if (place.kind === "client")
+      for (const n of notes.forClientProperties(db, place.pk, NOTES_PER_PLACE))
+        if (may.property(n.propertyPk)) add(noteRecord(n, score - 0.75), { jobId: null, clientPk: null, propertyPk: n.propertyPk });
     if (job) continue;
     const candidates = jobs.list(db, {
       limit: JOBS_PER_PLACE,
@@ -177,10 +182,11 @@ export const HIT_POOL = 3 * EVIDENCE_LIMIT;
  */
 export function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
   const want: QueryTerm[] = [];
-  for (const term of terms) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
+  const words = terms.filter((t) => !isConcept(t) && !isAnswerPart(t));
+  for (const term of words) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
   const wanted = want.slice(0, MAX_QUERY_TERMS);
   const query: QueryTerm[] = [];
-  for (const term of terms) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
+  for (const term of words) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
   const outcome = searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, HIT_POOL);
   const hits: RankedHit[] = [];
   for (const h of outcome.hits) {

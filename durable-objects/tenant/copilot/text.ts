@@ -1,4 +1,5 @@
 import { normalizeWord } from "../data/search";
+import { valueMarkers } from "./values";
 
 /**
  * Small language helpers for the copilot: content terms of a question, a light stemmer, the
@@ -27,7 +28,9 @@ const STOPWORDS = new Set(
     "wrong much many take takes took taken want wants wanted still like whether currently actually exactly ok okay able let " +
     "show shows showed shown showing measure measured measures measuring reach reached look looks looked long often " +
     "result results outcome big large hold holds " +
-    "use uses used using number kind type property site record records note notes reading readings info information detail details"
+    "use uses used using number kind type property site record records note notes reading readings info information detail details " +
+    // Words that point at a customer or place the question names ("the Okafor family", "the Whitfield place").
+    "family folks place house home guys people need needs needed keep keeps us"
   ).split(" "),
 );
 
@@ -76,6 +79,11 @@ function stemWord(raw: string): string {
   return s;
 }
 
+/** The stems of a text's words in order, stopwords as null (what stands before what: "gate code", "alarm code"). */
+export function stemSequence(text: string): (string | null)[] {
+  return words(text).map((w) => (STOPWORDS.has(w) || /\d/.test(w) ? null : stemWord(w)));
+}
+
 /** Whether a (normalised, unstemmed) word says nothing about what a question is about. */
 export function isStopword(word: string): boolean {
   return STOPWORDS.has(word);
@@ -94,31 +102,6 @@ export function words(text: string): string[] {
   const out: string[] = [];
   for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push(normalizeWord(match[0]));
   return out;
-}
-
-/**
- * A few verbs and nouns that technicians and dispatchers use interchangeably ("fitted" the
- * electrode, "replaced" the electrode). Kept small and about the trade, not about any one record.
- */
-const SYNONYM_GROUPS = [
-  ["replace", "install", "fit", "swap", "fitted"],
-  ["labor", "labour"],
-  ["fail", "fault", "broke", "broken"],
-  ["cost", "price", "quote"],
-  ["contact", "call", "phone", "text", "e-mail", "email"],
-];
-const SYNONYMS = new Map<string, string[]>();
-for (const group of SYNONYM_GROUPS) {
-  const stems = [...new Set(group.flatMap((w) => words(w)).map(stem))].filter((s) => s.length >= 3);
-  for (const s of stems) {
-    const others = stems.filter((other) => other !== s);
-    SYNONYMS.set(s, others);
-  }
-}
-
-/** Stems that may stand for a term (not including the term itself). */
-export function synonymsOf(term: string): readonly string[] {
-  return SYNONYMS.get(term) ?? [];
 }
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
@@ -185,7 +168,8 @@ const UNIT_TERMS = UNIT_QUANTITIES.map(([pattern, names]) => [pattern, names.map
 
 /**
  * Every term a piece of evidence offers: stems of its words and of the parts of camelCase words
- * (event data keys such as `warrantyClaim`), the quantities its units name, and its tags with
+ * (event data keys such as `warrantyClaim`), the quantities its units name, the kinds of value it
+ * states (values.ts: a date, a time, money, a reading), and its tags with
  * their shorter runs ("E.04.10" offers "e-04-10", "e-04" and "04-10"; at most 6 parts of a run).
  */
 export function evidenceTerms(text: string): Set<string> {
@@ -195,6 +179,7 @@ export function evidenceTerms(text: string): Set<string> {
     if (CAMEL.test(raw)) for (const part of raw.split(CAMEL_SPLIT)) out.add(stemWord(part));
   });
   if (DIGIT.test(text)) for (const [pattern, names] of UNIT_TERMS) if (pattern.test(text)) for (const name of names) out.add(name);
+  for (const marker of valueMarkers(text)) out.add(marker);
   for (const { parts } of tags) {
     const run = parts.slice(0, 6);
     for (let i = 0; i < run.length; i++) for (let j = i + 2; j <= run.length; j++) out.add(run.slice(i, j).join("-"));

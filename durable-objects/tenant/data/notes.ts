@@ -105,6 +105,17 @@ export const notes = {
       )
       .map(noteToApi);
   },
+  /** The newest notes on a client's properties (its sites' access, parking and safety notes), with each property's pk. */
+  forClientProperties(db: Db, clientPk: number, limit: number): (Note & { propertyPk: number })[] {
+    return db
+      .all<NoteRow & { property_pk: number }>(
+        `${NOTE_SELECT} WHERE n.property_pk IN (SELECT pk FROM properties WHERE client_pk = ?)
+         ORDER BY n.created_at DESC, n.pk DESC LIMIT ?`,
+        clientPk,
+        limit,
+      )
+      .map((r) => ({ ...noteToApi(r), propertyPk: r.property_pk }));
+  },
   exportPage(db: Db, after: number, limit: number): ExportPage<RecordData<"note">> {
     const rows = db.all<NoteRow>(`${NOTE_SELECT} WHERE n.pk > ? ORDER BY n.pk LIMIT ?`, after, limit);
     return page(rows, limit, (r) => ({

@@ -1,0 +1,187 @@
+import { contentTerms, stem, words } from "./text";
+import { VALUE_MARKERS } from "./values";
+
+/**
+ * The trade's vocabulary: how field people ask for what their records say in other words.
+ *
+ *   - Synonyms: words technicians and dispatchers use interchangeably ("fitted" the electrode,
+ *     "replaced" the electrode). Each stands for the others, at a lower weight than the word.
+ *   - Concepts: a question often names the need, not the thing: "how do I get in?" is answered by
+ *     "Mechanical room key is in the lock box …, code 6285", "how much can we spend without
+ *     asking?" by "approved up to $750 without a callback", "when is it due in?" by
+ *     `"eta":"2026-11-21"`. A concept is found in the question by its cues (phrases) and stands
+ *     for its members: stems, and value markers (values.ts) for answer types such as a date or an
+ *     amount. The cue's own words leave the question's terms (they are how the need was said, not
+ *     what a record says), and the concept takes their place, supported by any member.
+ *
+ * A member the question names itself leaves its terms too: the concept stands for it. Cues are
+ * ways of asking, never the thing itself ("is the coil under warranty?" names no concept), so a
+ * question that says what it wants is ranked as before. Everything here is about the trade, not about any one record; ranking.ts decides what is
+ * an answer, and a question about something no record says is declined as before.
+ */
+const SYNONYM_GROUPS = [
+  ["replace", "install", "fit", "swap", "fitted"],
+  ["labor", "labour"],
+  ["fail", "fault", "broke", "broken"],
+  ["cost", "price", "quote"],
+  ["contact", "call", "phone", "text", "e-mail", "email"],
+  ["vacuum", "evacuate", "evacuated"],
+];
+
+interface Concept {
+  name: string;
+  /** Phrases of the question (lower-cased, apostrophes kept) that name the need. */
+  cues: RegExp;
+  /** Words (stemmed here) and value markers that answer it. */
+  members: string[];
+}
+
+const { date, time, money, reading, size } = VALUE_MARKERS;
+const CONCEPTS: Concept[] = [
+  {
+    name: "#access",
+    cues: /\b(?:get(?:ting)? (?:in|into|inside|up on|on|onto|up to|to)|let (?:me|us|them) in|way in|entry|enter)\b/,
+    members: [
+      "access",
+      "key",
+      "lock",
+      "lockbox",
+      "gate",
+      "code",
+      "alarm",
+      "hatch",
+      "ladder",
+      "door",
+      "entrance",
+      "badge",
+      "padlock",
+      "escort",
+    ],
+  },
+  {
+    name: "#parking",
+    cues: /\b(?:leave (?:the|my|our) (?:van|truck|car)|where (?:do|can|should) (?:i|we) (?:stop|pull up))\b/,
+    members: ["park", "parking", "spot", "lot", "garage", "street", "dock"],
+  },
+  { name: "#animal", cues: /\b(?:pets?|animals?)\b/, members: ["dog", "cat", "pet", "animal"] },
+  {
+    name: "#contact",
+    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch)\b/,
+    members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp"],
+  },
+  {
+    name: "#payment",
+    cues: /\b(?:pays?|paying|payment|billing|billed|charge (?:them|him|her|the \w+|sales tax|tax|vat))\b/,
+    members: ["pay", "billing", "invoice", "card", "tax", "receipt", "purchase", "ideal"],
+  },
+  {
+    name: "#approval",
+    cues: /\b(?:spend|without asking|need an? (?:ok|okay)|need approval|sign[- ]off|authori[sz]ed?)\b/,
+    members: ["approve", "approval", "authorise", "authorize", money],
+  },
+  {
+    name: "#when",
+    cues: /\b(?:what time(?: of (?:the )?day)?|time of day|when (?:can|should|do|does) (?:we|i|they|he|she) (?:come|go|visit|want|work|start|turn up|show up)|when can (?:we|i)|how early|how late)\b/,
+    members: ["morning", "afternoon", "evening", "hours", "open", "appointment", "slot", time],
+  },
+  {
+    name: "#warranty",
+    cues: /\b(?:covered|guarantee[ds]?|under (?:the )?(?:maker|manufacturer))\b/,
+    members: ["warranty", "cover", "claim", "guarantee"],
+  },
+  {
+    name: "#part",
+    cues: /\b(?:(?:which|what) parts?|parts? (?:do|did|does|should) (?:i|we) (?:need|bring|order)|on order)\b/,
+    members: ["part", "order", "kit", "supplier"],
+  },
+  {
+    name: "#due",
+    cues: /\b(?:due in|due to arrive|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in)|deliver(?:y|ed)?|eta)\b/,
+    members: ["eta", "deliver", date],
+  },
+  {
+    name: "#supplier",
+    cues: /\b(?:supplying|supplies|which supplier|who sells|ordered (?:it )?from|com(?:e|es|ing) from)\b/,
+    members: ["supplier", "supply"],
+  },
+  { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
+  {
+    name: "#reading",
+    cues: /\b(?:read|reading|(?:what|which) size|how (?:big|deep|low|high|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
+    members: [reading, size],
+  },
+  {
+    name: "#occupant",
+    cues: /\b(?:who lives|living there|who(?:'s| is) (?:there|home|on site)|occupants?|residents?)\b/,
+    members: ["occupant", "resident", "elderly", "tenant", "baby", "patient", "family"],
+  },
+];
+
+/**
+ * Parts of an answer a question asks for besides its terms: "why" wants the reason, "what was
+ * wrong" the finding. They do not rank passages (a reason is worded a hundred ways); once the best
+ * passage is chosen, an answer that lacks one is completed from another record of the same job
+ * (extractive.ts), so "why did it fail, and what did the voltage drop to?" cites both records.
+ */
+const PARTS: Concept[] = [
+  { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
+  {
+    name: "?finding",
+    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault)|what failed|what did (?:they|you|we|he|she) find)\b/,
+    members: ["fault", "found", "leak", "fail", "corrosion", "pitted", "worn", "cracked", "dirty", "stuck", "burnt"],
+  },
+];
+
+/** Compound words the records write apart. */
+const COMPOUNDS: [RegExp, string][] = [
+  [/\bdoorbell\b/g, "door bell"],
+  [/\blockbox\b/g, "lock box"],
+  [/\bkeysafe\b/g, "key safe"],
+];
+
+const stems = (list: string[]) => [...new Set(list.flatMap((w) => (w.startsWith("@") ? [w] : words(w).map(stem))))];
+
+const ALTERNATIVES = new Map<string, string[]>();
+for (const group of SYNONYM_GROUPS) {
+  const all = stems(group).filter((s) => s.length >= 3);
+  for (const s of all)
+    ALTERNATIVES.set(
+      s,
+      all.filter((other) => other !== s),
+    );
+}
+const CONCEPT_MEMBERS = new Map([...CONCEPTS, ...PARTS].map((c) => [c.name, stems(c.members)]));
+for (const [name, members] of CONCEPT_MEMBERS) ALTERNATIVES.set(name, members);
+
+/** Whether a term is a concept (never looked up in the index: its members are what records say). */
+export const isConcept = (term: string): boolean => term.startsWith("#");
+
+/** Whether a term is an answer part (PARTS): never ranked, asked of the whole answer. */
+export const isAnswerPart = (term: string): boolean => term.startsWith("?");
+
+/** The terms that may stand for a term, at a lower weight: its synonyms, or a concept's members. */
+export function alternativesOf(term: string): readonly string[] {
+  return ALTERNATIVES.get(term) ?? [];
+}
+
+/**
+ * The question's terms (text.ts `contentTerms`), with the needs it names as concepts (a concept
+ * whose cue matches replaces its cue's words and its members), then the answer parts it asks for.
+ */
+export function questionTerms(question: string): string[] {
+  let text = question.toLowerCase().replace(/[’‘]/g, "'");
+  for (const [pattern, written] of COMPOUNDS) text = text.replace(pattern, written);
+  const terms = contentTerms(text);
+  const concepts: string[] = [];
+  const dropped = new Set<string>();
+  for (const concept of CONCEPTS) {
+    const cues = [...text.matchAll(new RegExp(concept.cues.source, "g"))];
+    if (cues.length === 0) continue;
+    concepts.push(concept.name);
+    for (const cue of cues) for (const word of words(cue[0])) dropped.add(stem(word));
+    // A member the question says itself ("any pets?") is the concept too.
+    for (const member of CONCEPT_MEMBERS.get(concept.name) ?? []) dropped.add(member);
+  }
+  const parts = PARTS.filter((part) => part.cues.test(text)).map((part) => part.name);
+  return [...terms.filter((t) => !dropped.has(t)), ...concepts, ...parts];
+}
