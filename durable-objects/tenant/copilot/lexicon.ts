@@ -81,13 +81,28 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#when",
-    cues: /\b(?:what time(?: of (?:the )?day)?|time of day|when (?:can|should|do|does) (?:we|i|they|he|she) (?:come|go|visit|want|work|start|turn up|show up)|when can (?:we|i)|how early|how late)\b/,
-    members: ["morning", "afternoon", "evening", "hours", "open", "appointment", "slot", time],
+    cues: /\b(?:what time(?: of (?:the )?day)?|time of day|when (?:is|are|was|were|will|does|do|did|can|should)|how early|how late|what date)\b/,
+    members: ["morning", "afternoon", "evening", "hours", "open", "appointment", "slot", "renew", "until", "next", "due", "eta", time, date],
   },
   {
     name: "#warranty",
     cues: /\b(?:covered|guarantee[ds]?|under (?:the )?(?:maker|manufacturer))\b/,
     members: ["warranty", "cover", "claim", "guarantee"],
+  },
+  {
+    name: "#validity",
+    cues: /\b(?:still (?:valid|good|active|running|in force)|run out|lapsed?|expir(?:e|es|ed|y))\b/,
+    members: ["valid", "expire", "until", "renew", date],
+  },
+  {
+    name: "#display",
+    cues: /\b(?:flash(?:ing|ed|es)?|blink(?:ing|ed|s)?|throw(?:ing|n|s)?|display(?:ing|ed|s)?)\b/,
+    members: ["code", "display", "show", "error", "alarm", "fault"],
+  },
+  {
+    name: "#location",
+    cues: /\b(?:where(?:'s| is| are)|located|location)\b/,
+    members: ["closet", "room", "attic", "basement", "garage", "roof", "yard", "shed", "cupboard", "cabinet", "hallway", "loft", "crawlspace", "shelf", "address"],
   },
   {
     name: "#part",
@@ -107,7 +122,7 @@ const CONCEPTS: Concept[] = [
   { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
   {
     name: "#reading",
-    cues: /\b(?:read|reading|(?:what|which) size|how (?:big|deep|low|high|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
+    cues: /\b(?:read|reading|size|how (?:big|deep|low|high|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
     members: [reading, size],
   },
   {
