@@ -451,7 +451,7 @@ describe("extractive copilot on the demo data", () => {
     console.log(
       [show("first", first), show("later", later), show("holdout", holdout), show("round4", round4), show("all", all), ...rows].join("\n"),
     );
-    // Measured: precision 0.986, recall 0.966, declined 1.000 (143 of 145 answers right, 52 of 52 declined).
+    // Measured: precision 0.986, recall 0.967, declined 1.000 (146 of 148 answers right, 54 of 54 declined).
     expect(all.precision).toBeGreaterThanOrEqual(0.93);
     expect(all.recall).toBeGreaterThanOrEqual(0.85);
     expect(all.declined).toBeGreaterThanOrEqual(0.93);

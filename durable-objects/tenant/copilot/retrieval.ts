@@ -103,7 +103,13 @@ export function retrieveEvidence(
     const key = `${place.kind}:${place.pk}`;
     if ((placeScores.get(key)?.score ?? -Infinity) < score) placeScores.set(key, { place, score });
   };
-  if (job) bump(job.id, Number.MAX_SAFE_INTEGER);
+  if (job) {
+    bump(job.id, Number.MAX_SAFE_INTEGER);
+    // A question on a job is often about its site or customer in words no record uses ("how do I
+    // get in?"): their own notes come along whatever the index found.
+    for (const n of notes.forJobContext(db, { pk: NO_JOB_PK, client_pk: job.client_pk, property_pk: job.property_pk }, NOTES_PER_PLACE))
+      add(noteRecord(n, 0), lookup.placeOfNote(n));
+  }
   for (const h of outcome.hits) {
     const scopePk = Number(h.scope.slice(1));
     const clientPk = h.scope.startsWith("c") ? scopePk : null;

@@ -70,12 +70,17 @@ export const PARAPHRASE_ANSWERABLE: ParaphraseCase[] = [
   { tenant: A, jobId: "J-3041", as: "carla.tech", question: "how deep a vacuum do I need?", expect: ["job:J-3041"] },
   { tenant: A, jobId: "J-3039", question: "do they want a heads-up before I arrive?", expect: ["note:N-4205"] },
   { tenant: A, jobId: "J-3030", as: "ana.tech", question: "anything I should know about who lives there?", expect: ["note:N-4178"] },
+  { tenant: A, jobId: "J-3034", as: "ana.tech", question: "how do I get in?", expect: ["note:N-4214", "note:N-4023"] },
+  { tenant: A, jobId: "J-3036", as: "carla.tech", question: "anything to watch out for on site?", expect: ["note:N-4032"] },
+  { tenant: A, jobId: "J-3041", as: "carla.tech", question: "is there a dog?", expect: ["note:N-4041"] },
 ];
 
 export const PARAPHRASE_UNANSWERABLE: ParaphraseCase[] = [
   { tenant: A, question: "What's the gate code at the Cherry Hills residence?", expect: [] },
   { tenant: A, question: "Any pets at the Estes Park cabin?", expect: [] },
   { tenant: A, jobId: "J-3034", as: "ana.tech", question: "what's the gas pressure?", expect: [] },
+  { tenant: A, jobId: "J-3037", as: "ben.tech", question: "where do I park?", expect: [] },
+  { tenant: A, jobId: "J-3041", as: "carla.tech", question: "what's the alarm code?", expect: [] },
   { tenant: A, question: "How does Harborview Dental pay us?", expect: [] },
   { tenant: A, question: "Is RTU-2 at Harborview still under warranty?", expect: [] },
   { tenant: A, question: "When is the hard-start kit for RTU-1 due in?", expect: [] },
