@@ -121,7 +121,8 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#location",
-    cues: /\b(?:where(?:'s| is| are)|located|location)\b/,
+    // Not "where is …": that is answered in as many ways as there are places ("via the east stairwell").
+    cues: /\b(?:located|location)\b/,
     members: [
       "closet",
       "room",
@@ -135,8 +136,10 @@ const CONCEPTS: Concept[] = [
       "cabinet",
       "hallway",
       "loft",
-      "crawlspace",
       "shelf",
+      "stored",
+      "kept",
+      "behind",
       "address",
     ],
   },
