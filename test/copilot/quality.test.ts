@@ -32,7 +32,7 @@ import {
  * loaded through the public import API and asked inside the tenant object exactly as the copilot
  * asks: retrieveEvidence (visibility-filtered) → extractiveDraft. Two question sets:
  *
- *   sets/tuning.ts    ~90 questions in three rounds, all tuned on: tune against these;
+ *   sets/tuning.ts    162 questions (120 answerable) in three rounds, all tuned on: tune on these;
  *   sets/held-out.ts  questions in field people's words, never tuned on: measure with these, and
  *                     whoever tunes does not read them (this suite prints only their figures).
  *

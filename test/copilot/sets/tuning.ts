@@ -1,10 +1,10 @@
 import type { DemoTenantId } from "../../helpers/demo";
 
 /**
- * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): about
- * 90 questions on the `npm start` demo data, written in three rounds, every one of which the
- * provider has been tuned on. Improve the copilot against these; measure it on held-out.ts, which
- * whoever tunes must not read.
+ * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 162
+ * questions (120 answerable) on the `npm start` demo data, written in three rounds, every one of
+ * which the provider has been tuned on. Improve the copilot against these; measure it on
+ * held-out.ts, which whoever tunes must not read.
  *
  * Expected refs were read off the generator's output; a question lists every record that states
  * the answer (any one of them cited counts).
