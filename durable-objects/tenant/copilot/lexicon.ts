@@ -26,6 +26,7 @@ const SYNONYM_GROUPS = [
   ["cost", "price", "quote"],
   ["contact", "call", "phone", "text", "e-mail", "email"],
   ["vacuum", "evacuate", "evacuated"],
+  ["board", "pcb"],
 ];
 
 interface Concept {
@@ -71,7 +72,7 @@ const CONCEPTS: Concept[] = [
   { name: "#animal", cues: /\b(?:pets?|animals?)\b/, members: ["dog", "cat", "pet", "animal"] },
   {
     name: "#contact",
-    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch)\b/,
+    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to)\b/,
     members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp"],
   },
   {

@@ -30,7 +30,7 @@ const STOPWORDS = new Set(
     "result results outcome big large hold holds " +
     "use uses used using number kind type property site record records note notes reading readings info information detail details " +
     // Words that point at a customer or place the question names ("the Okafor family", "the Whitfield place").
-    "family folks place house home guys people need needs needed keep keeps us"
+    "family folks place house home guys people need needs needed keep keeps us job jobs visit visits trip callout"
   ).split(" "),
 );
 
@@ -89,11 +89,13 @@ export function isStopword(word: string): boolean {
   return STOPWORDS.has(word);
 }
 
-/** Whether a question term is present in a set of evidence terms (exact, or as a prefix of 5+ characters). */
+/** Whether a question term is present in a set of evidence terms (exact, or from 5 characters as a prefix or a compound's end). */
 export function hasTerm(terms: ReadonlySet<string>, term: string): boolean {
   if (terms.has(term)) return true;
   if (term.length < 5 || term.includes("-")) return false;
-  for (const t of terms) if (t.startsWith(term)) return true;
+  // A prefix ("replac" meets "replacement"), or the last part of a compound ("school" meets
+  // "basisschool", "bell" does not meet "doorbell": too short).
+  for (const t of terms) if (t.startsWith(term) || (t.length >= term.length + 3 && t.endsWith(term))) return true;
   return false;
 }
 
