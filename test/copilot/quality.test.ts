@@ -167,9 +167,8 @@ describe("extractive copilot on the demo data", () => {
         ...rows,
       ].join("\n"),
     );
-    // Measured: precision 0.970, recall 0.925, declined 0.967 (161 of 166 answers right, 58 of 60 declined);
-    // rounds 1-4 alone: 0.986 / 0.967 / 1.000. Round 5, written after round 4's tuning and tuned on
-    // little: 0.833 / 0.652 / 0.667.
+    // Measured: precision 0.970, recall 0.914, declined 0.967 (159 of 164 answers right, 58 of 60 declined).
+    // Round 5, written after round 4's tuning and tuned on little: 0.882 / 0.652 / 0.667.
     expect(all.precision).toBeGreaterThanOrEqual(0.93);
     expect(all.recall).toBeGreaterThanOrEqual(0.85);
     expect(all.declined).toBeGreaterThanOrEqual(0.93);

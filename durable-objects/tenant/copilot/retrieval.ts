@@ -50,7 +50,7 @@ export interface EvidenceRecord {
 
 export const EVIDENCE_LIMIT = 16;
 export const MAX_EVIDENCE = 96;
-const ANCHOR_JOBS = 5;
+const ANCHOR_JOBS = 3;
 const ANCHOR_PLACES = 2;
 const RECORDS_PER_JOB = 12;
 const NOTES_PER_PLACE = 8;
