@@ -111,7 +111,6 @@ export class SessionRenewals {
     const refresh = backingOff
       ? ({ outcome: "unavailable", reason: "found unreachable within the back-off" } as const)
       : await refreshSignIn(config, claims.rt as string, claims.sub, this.#timeoutMs);
-    const kept = { ...claims, ...(refresh.outcome === "renewed" ? renewedTokens(claims, refresh) : {}) };
     switch (refresh.outcome) {
       case "refused":
         console.warn(JSON.stringify({ level: "warn", msg: "session ended at the identity provider", issuer, reason: refresh.reason }));
@@ -129,10 +128,13 @@ export class SessionRenewals {
             }),
           );
         }
-        return { cookie: await this.#reseal(kept, config, seconds(nowMs) + RECHECK_BACKOFF_SECONDS), ended: null };
+        return { cookie: await this.#reseal(claims, config, seconds(nowMs) + RECHECK_BACKOFF_SECONDS), ended: null };
       case "renewed":
         this.#issuerDownUntilMs.delete(issuer);
-        return { cookie: await this.#reseal(kept, config, seconds(nowMs) + SESSION_RECHECK_SECONDS), ended: null };
+        return {
+          cookie: await this.#reseal(renewedClaims(claims, refresh), config, seconds(nowMs) + SESSION_RECHECK_SECONDS),
+          ended: null,
+        };
     }
   }
 
@@ -153,12 +155,13 @@ export class SessionRenewals {
   }
 }
 
-/** What a renewal replaces: the tokens the issuer sent again, and the e-mail of a new ID token. */
-function renewedTokens(
+/** The session after a renewal: the tokens the issuer sent again (else the old ones), and the e-mail of a new ID token. */
+function renewedClaims(
   claims: SessionClaims,
   refresh: { refreshToken: string | undefined; idToken: string | undefined; email: string | null | undefined },
-): Partial<SessionClaims> {
+): SessionClaims {
   return {
+    ...claims,
     rt: refresh.refreshToken ?? claims.rt,
     idt: refresh.idToken ?? claims.idt,
     email: refresh.email === undefined ? claims.email : refresh.email,
