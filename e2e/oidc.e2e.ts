@@ -13,7 +13,7 @@ import { launch, openPage } from "./browser";
  * dev login form) on a loopback port, and a second `npm start` configured as its client
  * (FIELDPILOT_EXTRA_VARS). In Chromium: "Sign in with your company account", the provider's own
  * form and consent, back in the app signed in; then the session cookie's limits (no Origin, tampered,
- * expired) and logout here and at the provider.
+ * expired), its re-check with the refresh token at the provider, and logout here and at the provider.
  */
 const CLIENT_ID = "fieldpilot-e2e";
 const CLIENT_SECRET = "e2e-only-client-secret";
@@ -44,6 +44,9 @@ beforeAll(async () => {
       },
     ],
     pkce: { required: () => true },
+    // Every refresh grant rotates the refresh token, and a used one presented again revokes the grant
+    // (oidc-provider's reuse detection): the strictest issuer the session re-check meets.
+    rotateRefreshToken: true,
     // Put the scopes' claims (email) in the ID token, as most issuers do: the Worker reads the
     // e-mail from the ID token only (it does not call UserInfo).
     conformIdTokenClaims: false,
@@ -183,6 +186,80 @@ describe("OIDC sign-in in the browser", () => {
     expect(expired.status()).toBe(401);
     const fresh = await sealSession(ring, { via: "oidc", issuer, subject: login, email: null }, Math.floor(Date.now() / 1000));
     expect((await page.context().request.get(`${base}/v1/me`, { headers: { cookie: `${SESSION_COOKIE}=${fresh}` } })).status()).toBe(200);
+    await page.context().close();
+  });
+
+  it("re-checks a session at the provider when due: renewed with a rotated refresh token and the same expiry; a used refresh token ends it", async () => {
+    const login = `oidc.renew-${Date.now().toString(36)}`;
+    await addOidcMember(login, "technician");
+    const { page, problems } = await openPage(await newContext());
+    await signInAtProvider(page, login);
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    const { openSession, sealSession, SESSION_RECHECK_SECONDS } = await import("../src/identity/session");
+    const { parseKeyring } = await import("../durable-objects/tenant/crypto/envelope");
+    const ring = parseKeyring("v1:ZGV2LW9ubHktc2Vzc2lvbi1rZXktbm90LXByb2QhISE=", "SESSION_KEYS");
+    const now = () => Math.floor(Date.now() / 1000);
+    const sessionValue = async () => (await page.context().cookies(base)).find((c) => c.name === SESSION_COOKIE)?.value ?? "";
+    const signedIn = await openSession(ring, await sessionValue(), now());
+    expect(signedIn.rt).toBeTruthy();
+    expect(signedIn.chk).toBe(signedIn.iat + SESSION_RECHECK_SECONDS);
+
+    // Ten minutes do not pass in this test: the same session, sealed again with its re-check due.
+    const dueAgain = (refreshToken: string | undefined) =>
+      sealSession(
+        ring,
+        {
+          via: "oidc",
+          issuer,
+          subject: login,
+          email: signedIn.email,
+          ...(signedIn.idt ? { idToken: signedIn.idt } : {}),
+          ...(refreshToken ? { refreshToken } : {}),
+          recheckAt: now() - 1,
+        },
+        now(),
+        { iat: signedIn.iat, exp: signedIn.exp },
+      );
+    // Sent from Node, not the page: a browser cannot be handed a `__Host-` cookie for http://127.0.0.1 (CDP refuses it).
+    const withCookie = (value: string) => fetch(`${base}/v1/me`, { headers: { cookie: `${SESSION_COOKIE}=${value}` } });
+    const due = await dueAgain(signedIn.rt);
+    // A second later, the refreshed ID token (same claims, RS256 signs deterministically) differs by its `iat`.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const renewal = await withCookie(due);
+    expect(renewal.status, await renewal.text()).toBe(200);
+    const [setCookie, ...more] = renewal.headers.getSetCookie();
+    expect(more).toEqual([]);
+    const renewedValue = new RegExp(`^${SESSION_COOKIE}=([^;]+); Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=\\d+$`).exec(
+      setCookie ?? "",
+    )?.[1];
+    expect(renewedValue, setCookie).toBeTruthy();
+    const renewed = await openSession(ring, renewedValue ?? "", now());
+    expect(renewed).toMatchObject({
+      via: "oidc",
+      iss: issuer,
+      sub: login,
+      email: `${login}@acme.example`,
+      iat: signedIn.iat,
+      exp: signedIn.exp,
+    });
+    expect(renewed.rt).toBeTruthy();
+    expect(renewed.rt).not.toBe(signedIn.rt);
+    expect(renewed.idt).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(renewed.idt).not.toBe(signedIn.idt);
+    expect(renewed.chk).toBeGreaterThanOrEqual(now() + SESSION_RECHECK_SECONDS - 10);
+    const after = await withCookie(renewedValue ?? "");
+    expect(after.status, await after.text()).toBe(200);
+    expect(after.headers.getSetCookie()).toEqual([]);
+
+    // The used refresh token once more (in a cookie of its own): the provider refuses it and revokes the grant.
+    const replayed = await withCookie(await dueAgain(signedIn.rt));
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({
+      code: "unauthenticated",
+      detail: "your sign-in was ended at the identity provider: sign in again",
+    });
+    expect(replayed.headers.getSetCookie()).toEqual([`${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`]);
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 

@@ -2,8 +2,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 import { AppError, fieldErrors } from "../schemas/errors";
+import type { Principal } from "../schemas/identity";
 import { onError, problemResponse, setRateHeaders } from "./errors/problem";
-import { isolateAuthenticator, isPlatformOperator, type Authenticator } from "./identity/authenticate";
+import { isolateAuthenticator, isPlatformOperator, type AuthInput, type Authenticator } from "./identity/authenticate";
 import { bodyGuard } from "./middleware/body-guard";
 import { configGuard } from "./middleware/config";
 import { stripInternalHeaders } from "./middleware/internal-headers";
@@ -24,14 +25,31 @@ import { systemRoutes } from "./routes/system";
 const identify =
   (authenticator: Authenticator): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
-    const principal = await timingOf(c).time("auth", () =>
-      authenticator.authenticate(
-        { method: c.req.method, url: c.req.url, header: (name) => c.req.header(name), waitUntil: (p) => c.executionCtx.waitUntil(p) },
-        c.get("config"),
-      ),
-    );
+    // What the authenticator asks the response to carry (a renewed or an ended session), whatever the response is.
+    const cookies: string[] = [];
+    const withCookies = (res: Response) => {
+      for (const value of cookies) res.headers.append("set-cookie", value);
+      return res;
+    };
+    const input: AuthInput = {
+      method: c.req.method,
+      url: c.req.url,
+      header: (name) => c.req.header(name),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+      setCookie: (value) => void cookies.push(value),
+    };
+    let principal: Principal;
+    try {
+      principal = await timingOf(c).time("auth", () => authenticator.authenticate(input, c.get("config")));
+    } catch (error) {
+      // A refusal that ends the session (the cookie cleared): the one problem writer, plus the cookie.
+      if (cookies.length === 0 || !(error instanceof AppError)) throw error;
+      return withCookies(problemResponse(c, error));
+    }
     c.set("principal", principal);
     await next();
+    // Every response after authentication, error responses and a WebSocket's 101 included, has headers of its own.
+    withCookies(c.res);
   };
 
 const platformOnly: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -58,7 +58,7 @@ export default async function setup(project: TestProject) {
           code_challenge_methods_supported: ["S256"],
         }),
       );
-    } else if (req.url === "/token" || req.url === "/test/token") {
+    } else if (req.url === "/token" || req.url === "/test/token" || req.url?.startsWith("/test/refresh/")) {
       serveToken(req, res);
     } else if (req.url === "/jwks" || req.url === "/access/cdn-cgi/access/certs") {
       res.writeHead(200, { "content-type": "application/json" }).end(jwks);
@@ -103,12 +103,52 @@ function serveToken(req: IncomingMessage, res: ServerResponse): void {
       return json(200, "{}");
     }
     if (req.url === "/test/token") return json(200, JSON.stringify(lastTokenRequest));
+    if (req.url?.startsWith("/test/refresh/")) return programRefresh(decodeURIComponent(req.url.slice(14)), req.method, body, res);
+    const form = new URLSearchParams(body);
+    if (form.get("grant_type") === "refresh_token") return serveRefresh(form.get("refresh_token") ?? "", req, body, res);
     lastTokenRequest = { authorization: req.headers.authorization ?? null, form: body };
     const answer = nextTokenResponse;
     nextTokenResponse = undefined;
     if (answer === undefined) return json(400, '{"error":"invalid_grant"}');
     json(200, answer);
   });
+}
+
+/**
+ * Refresh-token grants (test/web/session-renewal.test.ts), apart from the code exchange's answer
+ * above so that tests running in parallel never take each other's: `PUT /test/refresh/<token>`
+ * programs how `POST /token` answers grants with that refresh token (`{status?, answer?, delayMs?,
+ * mode?: "reset" | "hang"}`; nothing programmed: 400 invalid_grant), `GET /test/refresh/<token>`
+ * tells how many grants with it arrived and what the last one carried.
+ */
+interface RefreshProgram {
+  status?: number;
+  answer?: unknown;
+  delayMs?: number;
+  mode?: "reset" | "hang";
+}
+const refreshPrograms = new Map<string, RefreshProgram>();
+const refreshGrants = new Map<string, { grants: number; last: { authorization: string | null; form: string } }>();
+
+function programRefresh(token: string, method: string | undefined, body: string, res: ServerResponse): void {
+  const json = (status: number, text: string): void => void res.writeHead(status, { "content-type": "application/json" }).end(text);
+  if (method === "PUT") {
+    refreshPrograms.set(token, JSON.parse(body) as RefreshProgram);
+    return json(200, "{}");
+  }
+  json(200, JSON.stringify(refreshGrants.get(token) ?? { grants: 0, last: null }));
+}
+
+function serveRefresh(token: string, req: IncomingMessage, body: string, res: ServerResponse): void {
+  const seen = refreshGrants.get(token);
+  refreshGrants.set(token, { grants: (seen?.grants ?? 0) + 1, last: { authorization: req.headers.authorization ?? null, form: body } });
+  const program = refreshPrograms.get(token) ?? { status: 400, answer: { error: "invalid_grant" } };
+  if (program.mode === "reset") return void req.socket.destroy();
+  if (program.mode === "hang") return;
+  setTimeout(
+    () => res.writeHead(program.status ?? 200, { "content-type": "application/json" }).end(JSON.stringify(program.answer ?? {})),
+    program.delayMs ?? 0,
+  );
 }
 
 type HostMode = "ok" | "error" | "reset" | "hang";

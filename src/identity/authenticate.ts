@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "./clock";
 import { discoverJwksUri, RemoteKeySet, type KeySetOptions } from "./key-set";
 import { cookie, requireSameOrigin } from "./cookies";
 import { openSession, SESSION_COOKIE, sessionPrincipal } from "./session";
+import { SessionRenewals, type SessionRenewalOptions } from "./session-renewal";
 import { tokenTypeAllowed } from "./token-type";
 
 /**
@@ -14,7 +15,8 @@ import { tokenTypeAllowed } from "./token-type";
  * present but invalid is a 401, never a fall-through to a weaker source:
  *   1. Cloudflare Access: `Cf-Access-Jwt-Assertion`, else the `CF_Authorization` cookie (when configured);
  *   2. OIDC bearer: `Authorization: Bearer <jwt>`;
- *   3. the web app's session cookie (src/identity/session.ts; a dev session only while dev auth is allowed);
+ *   3. the web app's session cookie (src/identity/session.ts; a dev session only while dev auth is allowed;
+ *      an OIDC one with a refresh token re-checked at the issuer when due, session-renewal.ts);
  *   4. dev headers, only when ALLOW_DEV_AUTH=1 outside production.
  * A credential a browser sends by itself (a cookie) authenticates a state change only when the
  * request's `Origin` is this site's (CSRF): otherwise 403, whatever the cookie.
@@ -31,12 +33,19 @@ export interface AuthInput {
   url: string;
   header: (name: string) => string | undefined;
   waitUntil: (p: Promise<unknown>) => void;
+  /**
+   * Adds a `Set-Cookie` to this request's response, an error response included (src/app.ts
+   * `identify`): a renewed or an ended session. Without it no session is renewed.
+   */
+  setCookie?: (value: string) => void;
 }
 
 export interface AuthenticatorOptions {
   clock?: Clock;
   /** Key-set timing (tests shorten the fetch timeout); defaults in key-set.ts KEY_SET_TIMING. */
   keySet?: Omit<KeySetOptions, "clock">;
+  /** The session re-check's timing (tests shorten the grant's timeout). */
+  renewal?: SessionRenewalOptions;
 }
 
 interface Verification {
@@ -63,10 +72,12 @@ export class Authenticator {
   readonly #keySets = new Map<string, RemoteKeySet>();
   /** Per configuration, what a cache key must carry besides the token: a token accepted under one policy is not under another. */
   readonly #policies = new WeakMap<Config, { oidc: string; access: string }>();
+  readonly #renewals: SessionRenewals;
 
   constructor(options: AuthenticatorOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#keySetOptions = { ...options.keySet, clock: this.#clock };
+    this.#renewals = new SessionRenewals(this.#clock, options.renewal);
   }
 
   async authenticate(req: AuthInput, config: Config): Promise<Principal> {
@@ -97,6 +108,7 @@ export class Authenticator {
       if (claims.via === "oidc" && (!config.OIDC_ISSUER || claims.iss !== config.OIDC_ISSUER))
         throw unauthenticated("the session was signed in at an identity provider this deployment does not use: sign in again");
       requireSameOrigin(req);
+      await this.#renewals.renewIfDue(session, claims, config, req.setCookie);
       return sessionPrincipal(claims);
     }
     if (config.devAuth) return devPrincipal(req);

@@ -28,8 +28,18 @@ function loopback(url: string): boolean {
   return protocol === "http:" && (hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]");
 }
 
-function requestOptions(issuer: string): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
-  return { signal: AbortSignal.timeout(ISSUER_TIMEOUT_MS), ...(loopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {}) };
+function requestOptions(issuer: string, timeoutMs = ISSUER_TIMEOUT_MS): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
+  return { signal: AbortSignal.timeout(timeoutMs), ...(loopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {}) };
+}
+
+/** The issuer did not answer in time. */
+function timedOut(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+/** The issuer could not be reached (fetch fails with a TypeError; oauth4webapi's own TypeErrors say something else). */
+function unreachable(error: unknown): boolean {
+  return error instanceof TypeError && !(error instanceof oauth.UnsupportedOperationError);
 }
 
 const discovered = new Map<string, { at: number; server: Promise<oauth.AuthorizationServer> }>();
@@ -110,6 +120,9 @@ export async function startSignIn(config: Config, requestUrl: string, returnTo: 
   return { location: url.href, flow };
 }
 
+const emailOf = (claims: oauth.IDToken): string | null =>
+  typeof claims.email === "string" && claims.email.length <= 320 ? claims.email : null;
+
 export interface SignedIn {
   issuer: string;
   subject: string;
@@ -151,21 +164,85 @@ export async function finishSignIn(config: Config, callbackUrl: URL, flow: FlowC
     await oauth.validateApplicationLevelSignature(as, response, requestOptions(issuer));
     claims = oauth.getValidatedIdTokenClaims(tokens);
   } catch (error) {
-    if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError"))
-      throw new AppError("not_ready", "the identity provider did not answer in time; try again later");
-    if (error instanceof TypeError && !(error instanceof oauth.UnsupportedOperationError))
-      throw new AppError("not_ready", "the identity provider could not be reached; try again later");
+    if (timedOut(error)) throw new AppError("not_ready", "the identity provider did not answer in time; try again later");
+    if (unreachable(error)) throw new AppError("not_ready", "the identity provider could not be reached; try again later");
     throw new SignInFailure("the identity provider's answer could not be verified; try again");
   }
   const subject = UserId.safeParse(claims?.sub);
   if (!claims || !subject.success) throw new SignInFailure("the identity provider gave no usable user id");
-  const email = typeof claims.email === "string" && claims.email.length <= 320 ? claims.email : null;
   return {
     issuer,
     subject: subject.data,
-    email,
+    email: emailOf(claims),
     idToken: tokens.id_token,
     refreshToken: typeof tokens.refresh_token === "string" ? tokens.refresh_token : undefined,
+  };
+}
+
+/** What a refresh-token grant came to; session-renewal.ts decides what the session does with it. */
+export type Refresh =
+  /** New tokens when the issuer sent them (it need not rotate the refresh token, nor send an ID token). */
+  | { outcome: "renewed"; refreshToken: string | undefined; idToken: string | undefined; email: string | null | undefined }
+  /** The issuer said no, or its answer cannot be trusted: the session ends. `detail` is for the user, `reason` for the log. */
+  | { outcome: "refused"; detail: string; reason: string }
+  /** No usable answer (unreachable, too slow, 5xx, 429): the session is served and re-checked later. */
+  | { outcome: "unavailable"; reason: string };
+
+const ENDED_AT_ISSUER = "your sign-in was ended at the identity provider: sign in again";
+
+/**
+ * Uses a session's refresh token at the issuer's token endpoint, with the client authentication of
+ * the code exchange. A new ID token is verified as at sign-in (issuer, audience, expiry, signature
+ * through the JWKS) and must name the same `sub` (OIDC Core §12.2); otherwise the session ends.
+ */
+export async function refreshSignIn(
+  config: Config,
+  refreshToken: string,
+  subject: string,
+  timeoutMs = ISSUER_TIMEOUT_MS,
+): Promise<Refresh> {
+  const { issuer, client, secret } = clientOf(config);
+  let as: oauth.AuthorizationServer;
+  let response: Response;
+  try {
+    as = await authorizationServer(issuer);
+    response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(as, secret), refreshToken, requestOptions(issuer, timeoutMs));
+  } catch (error) {
+    const reason = error instanceof AppError ? error.detail : timedOut(error) ? "no answer in time" : "unreachable";
+    return { outcome: "unavailable", reason };
+  }
+  if (response.status >= 500 || response.status === 429) {
+    await response.body?.cancel();
+    return { outcome: "unavailable", reason: `the token endpoint answered ${response.status}` };
+  }
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    tokens = await oauth.processRefreshTokenResponse(as, client, response);
+    if (tokens.id_token !== undefined) await oauth.validateApplicationLevelSignature(as, response, requestOptions(issuer, timeoutMs));
+  } catch (error) {
+    if (timedOut(error) || unreachable(error)) return { outcome: "unavailable", reason: "the answer or the JWKS did not arrive" };
+    if (error instanceof oauth.ResponseBodyError)
+      return { outcome: "refused", detail: ENDED_AT_ISSUER, reason: `the token endpoint answered ${error.error.slice(0, 64)}` };
+    if (error instanceof oauth.WWWAuthenticateChallengeError)
+      return { outcome: "refused", detail: ENDED_AT_ISSUER, reason: "the token endpoint refused the client's authentication" };
+    return {
+      outcome: "refused",
+      detail: "the identity provider's answer to the session's re-check could not be verified: sign in again",
+      reason: "the token endpoint's answer could not be verified",
+    };
+  }
+  const claims = oauth.getValidatedIdTokenClaims(tokens);
+  if (claims && claims.sub !== subject)
+    return {
+      outcome: "refused",
+      detail: "the identity provider answered the session's re-check for another user: sign in again",
+      reason: "the new ID token names another subject",
+    };
+  return {
+    outcome: "renewed",
+    refreshToken: typeof tokens.refresh_token === "string" ? tokens.refresh_token : undefined,
+    idToken: tokens.id_token,
+    email: claims ? emailOf(claims) : undefined,
   };
 }
 

@@ -16,6 +16,12 @@ import type { Principal } from "../../schemas/identity";
 export const SESSION_COOKIE = "__Host-fieldpilot-session";
 /** A session ends this long after sign-in, whatever happens in between. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+/**
+ * An OIDC session holding a refresh token is re-checked at the issuer this long after sign-in and
+ * after each re-check (session-renewal.ts): a user disabled or a grant revoked there is out within
+ * this long of their next request.
+ */
+export const SESSION_RECHECK_SECONDS = 10 * 60;
 /** Cookies are at most 4,096 bytes per name and value (RFC 6265 §6.1); bigger ones are refused unread. */
 export const MAX_SESSION_COOKIE_BYTES = 4_096;
 
@@ -28,6 +34,8 @@ const SessionClaims = z.object({
   /** OIDC only, when the cookie has room: the ID token (the end-session hint) and the refresh token. Never sent to the page. */
   idt: z.string().max(4096).optional(),
   rt: z.string().max(4096).optional(),
+  /** With `rt` only: when the refresh token is next used to re-check the sign-in at the issuer (session-renewal.ts). */
+  chk: z.number().int().optional(),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -40,20 +48,28 @@ export interface NewSession {
   email: string | null;
   idToken?: string;
   refreshToken?: string;
+  /** With `refreshToken`: the re-check time (default: sealing time + SESSION_RECHECK_SECONDS). */
+  recheckAt?: number;
+}
+
+/** When a session was signed in and when it ends: a renewal keeps both, so it never extends the 8 h bound. */
+export interface SessionBounds {
+  iat: number;
+  exp: number;
 }
 
 const unauthenticated = (detail: string) => new AppError("unauthenticated", detail);
 
 /** Seals claims under the ring's current key (jose `dir` + A256GCM, `kid` = the key's version). */
-async function seal(ring: Keyring, claims: Record<string, unknown>, nowSeconds: number, maxAge: number): Promise<string> {
+async function seal(ring: Keyring, claims: Record<string, unknown>, bounds: SessionBounds): Promise<string> {
   const version = ring.current;
   const key = version === null ? null : cryptoKeyOf(ring, version);
   if (version === null || !key)
     throw new AppError("not_ready", "sign-in is not configured on this deployment: set the SESSION_KEYS secret");
   return new EncryptJWT(claims)
     .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: `v${version}` })
-    .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + maxAge)
+    .setIssuedAt(bounds.iat)
+    .setExpirationTime(bounds.exp)
     .encrypt(await key);
 }
 
@@ -76,12 +92,20 @@ async function unseal(ring: Keyring, value: string, nowSeconds: number): Promise
   }
 }
 
-/** Seals a new session under the ring's current key; the value of the cookie. */
-export async function sealSession(ring: Keyring, session: NewSession, nowSeconds: number): Promise<string> {
+/** Seals a session under the ring's current key (a new one unless `bounds` are an existing one's); the value of the cookie. */
+export async function sealSession(
+  ring: Keyring,
+  session: NewSession,
+  nowSeconds: number,
+  bounds: SessionBounds = { iat: nowSeconds, exp: nowSeconds + SESSION_MAX_AGE_SECONDS },
+): Promise<string> {
   const claims: Record<string, unknown> = { via: session.via, email: session.email, iss: session.issuer, sub: session.subject };
   if (session.idToken !== undefined) claims.idt = session.idToken;
-  if (session.refreshToken !== undefined) claims.rt = session.refreshToken;
-  return seal(ring, claims, nowSeconds, SESSION_MAX_AGE_SECONDS);
+  if (session.refreshToken !== undefined) {
+    claims.rt = session.refreshToken;
+    claims.chk = session.recheckAt ?? nowSeconds + SESSION_RECHECK_SECONDS;
+  }
+  return seal(ring, claims, bounds);
 }
 
 /**
@@ -92,6 +116,7 @@ export async function sealSessionThatFits(
   ring: Keyring,
   session: NewSession,
   nowSeconds: number,
+  bounds?: SessionBounds,
 ): Promise<{ value: string; kept: { idToken: boolean; refreshToken: boolean } }> {
   const { idToken, refreshToken, ...who } = session;
   const tries: NewSession[] = [
@@ -101,7 +126,7 @@ export async function sealSessionThatFits(
   ];
   let value = "";
   for (const attempt of tries) {
-    value = await sealSession(ring, attempt, nowSeconds);
+    value = await sealSession(ring, attempt, nowSeconds, bounds);
     if (sessionCookie(value).split(";")[0]!.length <= MAX_SESSION_COOKIE_BYTES)
       return { value, kept: { idToken: attempt.idToken !== undefined, refreshToken: attempt.refreshToken !== undefined } };
   }
@@ -124,9 +149,9 @@ export function sessionPrincipal(claims: SessionClaims): Principal {
   return { issuer: claims.iss, subject: claims.sub, email: claims.email, devRole: claims.via === "dev" ? "member" : null };
 }
 
-/** `Set-Cookie` for a new session, and for ending one. */
-export function sessionCookie(value: string): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_SECONDS}`;
+/** `Set-Cookie` for a new session (a renewed one: `maxAge` = what is left of it), and for ending one. */
+export function sessionCookie(value: string, maxAge = SESSION_MAX_AGE_SECONDS): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${maxAge}`;
 }
 export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
 
@@ -152,7 +177,7 @@ export type FlowClaims = z.infer<typeof FlowClaims>;
 export type NewFlow = Omit<FlowClaims, "flow" | "iat" | "exp">;
 
 export function sealFlow(ring: Keyring, flow: NewFlow, nowSeconds: number): Promise<string> {
-  return seal(ring, { flow: "oidc", ...flow }, nowSeconds, FLOW_MAX_AGE_SECONDS);
+  return seal(ring, { flow: "oidc", ...flow }, { iat: nowSeconds, exp: nowSeconds + FLOW_MAX_AGE_SECONDS });
 }
 
 /** The flow in the cookie, or undefined when it is missing, tampered, expired or malformed. */

@@ -10,6 +10,7 @@ import {
   openSession,
   SESSION_COOKIE,
   SESSION_MAX_AGE_SECONDS,
+  SESSION_RECHECK_SECONDS,
   sealFlow,
   sealSession,
   sealSessionThatFits,
@@ -168,13 +169,16 @@ describe("GET /auth/callback", () => {
       new RegExp(`^${SESSION_COOKIE}=[^;]+; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_SECONDS}$`),
     );
     const session = cookieValue(res.headers, SESSION_COOKIE) ?? "";
-    expect(await openSession(ring(), session, now())).toMatchObject({
+    const opened = await openSession(ring(), session, now());
+    expect(opened).toMatchObject({
       via: "oidc",
       iss: keys.issuer,
       sub: subject,
       email: "tess@example.com",
       rt: "rt-1",
     });
+    // With a refresh token: re-checked at the issuer ten minutes after sign-in (test/web/session-renewal.test.ts).
+    expect(opened.chk).toBe(opened.iat + SESSION_RECHECK_SECONDS);
     expect(session).not.toContain("rt-1");
     const me = expectOk(await callWithEnv(OIDC_ON, "/v1/me", { headers: { cookie: `${SESSION_COOKIE}=${session}` } }));
     expect(me).toMatchObject({ user: { subject, issuer: keys.issuer }, tenant: { id: tenantId }, role: "technician" });
