@@ -97,4 +97,24 @@ describe("the dispatcher", () => {
     await tech.page.context().close();
     await desk.page.context().close();
   });
+
+  it("is told the session ended when a call is refused as unauthenticated, and signs in again", async () => {
+    const desk = await openPage(await browser.newContext(DESK));
+    await signInWithPicker(desk.page, "Acme Heating & Cooling", "dan.dispatch");
+    await desk.page.getByRole("link", { name: "Board" }).click();
+    await desk.page.getByRole("heading", { name: "Job board" }).waitFor();
+    // The session cookie goes away under the open page (expired, or ended at the identity provider).
+    await desk.page.context().clearCookies();
+    await desk.page.getByLabel("Search jobs, notes, clients and sites").fill("contactor");
+    await desk.page.getByRole("button", { name: "Search" }).click();
+    await desk.page
+      .getByRole("alert")
+      .getByText(/Your session has ended: .*\(request [^)]+\)\. Sign in again to go on\./)
+      .waitFor();
+    await desk.page.getByRole("heading", { name: "Sign in to FieldPilot" }).waitFor();
+    expect(await axeViolations(desk.page)).toEqual([]);
+    await signInWithPicker(desk.page, "Acme Heating & Cooling", "dan.dispatch");
+    expect(desk.problems).toEqual([]);
+    await desk.page.context().close();
+  });
 });

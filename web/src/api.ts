@@ -67,6 +67,17 @@ async function problemOf(res: Response): Promise<ApiError> {
   );
 }
 
+const sessionEndListeners = new Set<(error: ApiError) => void>();
+
+/**
+ * Called with every 401 an API call gets: the session is over (it expired, was ended at the
+ * identity provider, or its cookie is gone), whatever screen made the call. Returns the unsubscribe.
+ */
+export function onSessionEnded(listener: (error: ApiError) => void): () => void {
+  sessionEndListeners.add(listener);
+  return () => sessionEndListeners.delete(listener);
+}
+
 type OkBody<R> = R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 ? T : never) : never;
 
 /** Awaits a client call and returns its 2xx JSON body, typed from the route; anything else throws ApiError. */
@@ -84,7 +95,11 @@ export async function tagged<R extends ClientResponse<unknown, number, string>>(
   } catch {
     throw new ApiError(0, "offline", "No connection to FieldPilot. Check the network and try again.", null);
   }
-  if (!res.ok) throw await problemOf(res as unknown as Response);
+  if (!res.ok) {
+    const error = await problemOf(res as unknown as Response);
+    if (error.status === 401) for (const listener of sessionEndListeners) listener(error);
+    throw error;
+  }
   const etag = res.headers.get("etag");
   if (res.status === 204) return { body: undefined as OkBody<R>, etag };
   return { body: (await res.json()) as OkBody<R>, etag };

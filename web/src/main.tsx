@@ -1,7 +1,7 @@
 import { render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import type { Me } from "../../schemas/identity";
-import { api, ApiError, ok, useTenant } from "./api";
+import { api, ApiError, ok, onSessionEnded, useTenant } from "./api";
 import { outbox } from "./outbox";
 import { RealtimeConnection } from "./realtime";
 import { navigate, useRoute } from "./router";
@@ -21,7 +21,8 @@ function tellServiceWorker(message: { type: "user"; key: string } | { type: "sig
   void navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage(message));
 }
 
-type Auth = { state: "loading" } | { state: "signed-out" } | { state: "error"; error: unknown } | { state: "signed-in"; me: Me };
+type Auth =
+  { state: "loading" } | { state: "signed-out"; ended?: string } | { state: "error"; error: unknown } | { state: "signed-in"; me: Me };
 
 /** Who is signed in: `/v1/me` in the remembered tenant, else unscoped (an identity in several tenants then chooses). */
 async function whoAmI(): Promise<Me> {
@@ -53,6 +54,12 @@ function App() {
       );
   }, []);
   useEffect(refresh, [refresh]);
+  // A 401 from any call while signed in: the session ended under the page (expired, ended at the
+  // identity provider, cookie gone), so the sign-in screen says so instead of an error per screen.
+  useEffect(
+    () => onSessionEnded((error) => setAuth((a) => (a.state === "signed-in" ? { state: "signed-out", ended: error.display } : a))),
+    [],
+  );
 
   const tenantId = auth.state === "signed-in" ? auth.me.tenant?.id : undefined;
   // One realtime connection per signed-in tenant; closed on sign-out or a switch.
@@ -75,6 +82,7 @@ function App() {
     return (
       <main id="main">
         <SignInScreen
+          ended={auth.ended}
           onSignedIn={(tenantId, userId) => {
             if (tenantId) localStorage.setItem(`fieldpilot.tenant.dev|${userId}`, tenantId);
             // A fresh load, as after any sign-in redirect: the page's preloaded answers were the signed-out ones.

@@ -7,7 +7,8 @@ import { ErrorNotice, Loading, PageTitle } from "../ui";
 const ROLE_ORDER: Role[] = ["technician", "dispatcher", "admin", "auditor", "service"];
 
 /** Sign-in: the local picker where dev auth is allowed; otherwise the deployment's identity provider. */
-export function SignInScreen(props: { onSignedIn: (tenantId: string | null, userId: string) => void }) {
+/** `ended`: why the session this page was using ended (a 401 while signed in), shown above the ways in. */
+export function SignInScreen(props: { ended?: string | undefined; onSignedIn: (tenantId: string | null, userId: string) => void }) {
   const [options, setOptions] = useState<SignInOptions | null>(null);
   const [identities, setIdentities] = useState<DevIdentities | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -42,6 +43,11 @@ export function SignInScreen(props: { onSignedIn: (tenantId: string | null, user
   return (
     <section class="sign-in" aria-labelledby="page-title">
       <PageTitle>Sign in to FieldPilot</PageTitle>
+      {props.ended !== undefined && (
+        <div class="notice notice-error" role="alert">
+          <p>Your session has ended: {props.ended}. Sign in again to go on.</p>
+        </div>
+      )}
       {signinError && (
         <div class="notice notice-error" role="alert">
           <p>Signing in did not work: {signinError}. Try again; if it keeps happening, tell your admin.</p>
