@@ -188,10 +188,7 @@ export function ActivityOverTime(props: { series: MetricsSeries; window: "hour" 
             <thead>
               <tr>
                 <th scope="col">From</th>
-                <th scope="col">Requests</th>
-                <th scope="col">429s</th>
-                <th scope="col">Errors</th>
-                <th scope="col">p50 / p95 ms</th>
+                <MetricHeadings />
               </tr>
             </thead>
             <tbody>
@@ -211,5 +208,17 @@ export function ActivityOverTime(props: { series: MetricsSeries; window: "hour" 
         </div>
       </details>
     </figure>
+  );
+}
+
+/** The column headings of a step's or a route's numbers, in the order both tables show them. */
+export function MetricHeadings() {
+  return (
+    <>
+      <th scope="col">Requests</th>
+      <th scope="col">429s</th>
+      <th scope="col">Errors</th>
+      <th scope="col">p50 / p95 ms</th>
+    </>
   );
 }

@@ -3,7 +3,7 @@ import type { MetricsReport } from "../../../schemas/admin";
 import type { AuditEntry, AuditVerification } from "../../../schemas/audit";
 import { api, ApiError, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading } from "../ui";
-import { ActivityOverTime } from "./activity-chart";
+import { ActivityOverTime, MetricHeadings } from "./activity-chart";
 
 type AuditLoad = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; entries: AuditEntry[] };
 
@@ -161,15 +161,12 @@ export function Activity() {
             <thead>
               <tr>
                 <th scope="col">Route (choose one for the chart)</th>
-                <th scope="col">Requests</th>
-                <th scope="col">429s</th>
-                <th scope="col">Errors</th>
-                <th scope="col">p50 / p95 ms</th>
+                <MetricHeadings />
               </tr>
             </thead>
             <tbody>
               {routes.map((r) => (
-                <tr key={r.route} class={r.route === route ? "chosen" : undefined}>
+                <tr key={r.route}>
                   <td>
                     <button
                       type="button"
