@@ -56,7 +56,7 @@ describe("the admin console", () => {
     await member.page.context().close();
   });
 
-  it("shows the audit log with its chain verified, and downloads the export", async () => {
+  it("shows the audit log with its chain verified, downloads the export, and charts the activity over time for every route or one", async () => {
     const admin = await openPage(await browser.newContext(DESK));
     await signInWithPicker(admin.page, "Acme Heating & Cooling", "alice.admin");
     await admin.page.goto(`${BASE}/admin`);
