@@ -102,24 +102,60 @@ export const IndexCoverage = z
   .openapi("IndexCoverage");
 export type IndexCoverage = z.infer<typeof IndexCoverage>;
 
-export const MetricsQuery = z.strictObject({ window: z.enum(["hour", "day"]).default("hour") });
+export const MetricsWindow = z.enum(["hour", "day"]);
+export type MetricsWindow = z.infer<typeof MetricsWindow>;
+
+/** A route as metrics name it: the method and the route's pattern (`GET /v1/jobs/:id`). */
+const MetricRoute = z.string().min(1).max(120);
+
+export const MetricsQuery = z.strictObject({
+  window: MetricsWindow.default("hour").openapi({
+    description: "`hour`: 12 steps of 5 minutes; `day`: 24 steps of 1 hour. The last step is the current one.",
+  }),
+  route: MetricRoute.optional().openapi({
+    description:
+      "The time series counts only this route (method and pattern, as `routes[].route` names it); an unknown route is a series of empty steps. Without it: every route. The per-route totals are never filtered.",
+    example: "GET /v1/jobs/:id",
+  }),
+});
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 
-export const RouteMetrics = z.object({
-  route: z.string(),
+/** What a set of requests came to: server errors (5xx), 429s, and p50/p95 latency (null without requests). */
+const MetricTotals = z.object({
   count: z.number().int(),
   errors: z.number().int(),
   rateLimited: z.number().int(),
   p50Ms: z.number().nullable(),
   p95Ms: z.number().nullable(),
 });
+export type MetricTotals = z.infer<typeof MetricTotals>;
+
+export const RouteMetrics = MetricTotals.extend({ route: z.string() });
 export type RouteMetrics = z.infer<typeof RouteMetrics>;
+
+/** One step of the series: the requests that started in `[start, start + stepSeconds)`. */
+export const MetricPoint = z
+  .object({ start: z.string().openapi({ description: "When the step starts (ISO 8601, UTC)" }), ...MetricTotals.shape })
+  .openapi("MetricPoint");
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const MetricsSeries = z
+  .object({
+    route: z.string().nullable().openapi({ description: "The route the points count (`?route=`); null: every route" }),
+    stepSeconds: z.number().int().openapi({ description: "300 for `hour`, 3600 for `day`" }),
+    points: z.array(MetricPoint).openapi({
+      description: "Oldest first, one per step, steps without requests included: 12 for `hour`, 24 for `day`; the last is the current step",
+    }),
+  })
+  .openapi("MetricsSeries");
+export type MetricsSeries = z.infer<typeof MetricsSeries>;
 
 export const MetricsReport = z
   .object({
-    window: z.enum(["hour", "day"]),
-    from: z.string(),
+    window: MetricsWindow,
+    from: z.string().openapi({ description: "The start of the first step: the totals and the series count the same requests" }),
     routes: z.array(RouteMetrics),
+    series: MetricsSeries,
     tasks: z.object({ queued: z.number().int(), running: z.number().int(), failed: z.number().int() }),
   })
   .openapi("Metrics");
@@ -127,7 +163,7 @@ export type MetricsReport = z.infer<typeof MetricsReport>;
 
 /** One request's outcome as the router reports it to the tenant's object (batched). */
 export const MetricSample = z.strictObject({
-  route: z.string().max(120),
+  route: MetricRoute,
   status: z.number().int().min(100).max(599),
   ms: z.number().min(0).max(3_600_000),
   at: z.number().int().min(0),

@@ -1,4 +1,4 @@
-import type { MetricSample, RouteMetrics } from "../../../schemas/admin";
+import type { MetricPoint, MetricSample, MetricTotals, RouteMetrics } from "../../../schemas/admin";
 import { parseStoredJson, type Db } from "./db";
 import { z } from "@hono/zod-openapi";
 
@@ -15,6 +15,7 @@ export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_0
 const Histogram = z.array(z.number().int().min(0)).length(LATENCY_BOUNDS_MS.length + 1);
 
 interface Row {
+  bucket: number;
   route: string;
   count: number;
   errors: number;
@@ -27,21 +28,45 @@ const slot = (ms: number) => {
   return i === -1 ? LATENCY_BOUNDS_MS.length : i;
 };
 
+interface Tally {
+  count: number;
+  errors: number;
+  limited: number;
+  histogram: number[];
+}
+
+const emptyTally = (): Tally => ({ count: 0, errors: 0, limited: 0, histogram: Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0) });
+
+/** The one merge of buckets (a route's window, a step of the series): counts add up, histograms slot by slot. */
+function merge(into: Tally, r: Row, histogram: number[] | undefined): void {
+  into.count += r.count;
+  into.errors += r.errors;
+  into.limited += r.limited;
+  addHistogram(into.histogram, histogram);
+}
+
+function addHistogram(into: number[], add: readonly number[] | undefined): void {
+  add?.forEach((n, i) => (into[i] = (into[i] ?? 0) + n));
+}
+
+function totals(t: Tally): MetricTotals {
+  return {
+    count: t.count,
+    errors: t.errors,
+    rateLimited: t.limited,
+    p50Ms: percentile(t.histogram, 0.5),
+    p95Ms: percentile(t.histogram, 0.95),
+  };
+}
+
 export const routeMetrics = {
   /** Adds a batch of samples (server errors count as errors, 429s as limited) and drops buckets older than a day. */
   record(db: Db, samples: MetricSample[], nowMs: number): void {
-    const byKey = new Map<string, { bucket: number; route: string; count: number; errors: number; limited: number; histogram: number[] }>();
+    const byKey = new Map<string, Tally & { bucket: number; route: string }>();
     for (const s of samples) {
       const bucket = Math.floor(s.at / BUCKET_MS);
       const key = `${bucket}|${s.route}`;
-      const agg = byKey.get(key) ?? {
-        bucket,
-        route: s.route,
-        count: 0,
-        errors: 0,
-        limited: 0,
-        histogram: Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0),
-      };
+      const agg = byKey.get(key) ?? { bucket, route: s.route, ...emptyTally() };
       agg.count++;
       if (s.status >= 500) agg.errors++;
       if (s.status === 429) agg.limited++;
@@ -50,8 +75,7 @@ export const routeMetrics = {
     }
     for (const a of byKey.values()) {
       const held = db.one<Row>(`SELECT * FROM route_metrics WHERE bucket = ? AND route = ?`, a.bucket, a.route);
-      const before = held ? (parseStoredJson(Histogram, held.histogram) ?? null) : null;
-      const histogram = a.histogram.map((n, i) => n + (before?.[i] ?? 0));
+      if (held) addHistogram(a.histogram, parseStoredJson(Histogram, held.histogram));
       db.run(
         `INSERT INTO route_metrics (bucket, route, count, errors, limited, histogram) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(bucket, route) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
@@ -61,37 +85,42 @@ export const routeMetrics = {
         a.count,
         a.errors,
         a.limited,
-        JSON.stringify(histogram),
+        JSON.stringify(a.histogram),
       );
     }
     db.run(`DELETE FROM route_metrics WHERE bucket < ?`, Math.floor((nowMs - KEEP_MS) / BUCKET_MS));
   },
 
-  /** Per route since `fromMs`: totals and p50/p95 from the merged histograms. */
-  since(db: Db, fromMs: number): RouteMetrics[] {
-    const merged = new Map<string, { count: number; errors: number; limited: number; histogram: number[] }>();
+  /**
+   * The `steps` steps of `stepMs` from `fromMs` (both whole buckets): per route, and per step for
+   * `route` (null: every route), steps without requests included. One read of the buckets feeds
+   * both, through the same merge, so the totals are exactly the sum of the steps.
+   */
+  window(
+    db: Db,
+    w: { fromMs: number; stepMs: number; steps: number; route: string | null },
+  ): { routes: RouteMetrics[]; points: MetricPoint[] } {
+    if (w.fromMs % BUCKET_MS !== 0 || w.stepMs % BUCKET_MS !== 0) throw new Error("metrics steps must be whole 5-minute buckets");
+    const first = w.fromMs / BUCKET_MS;
+    const perStep = w.stepMs / BUCKET_MS;
+    const byRoute = new Map<string, Tally>();
+    const bySteps = Array.from({ length: w.steps }, emptyTally);
     for (const r of db.iterate<Row>(
-      `SELECT route, count, errors, limited, histogram FROM route_metrics WHERE bucket >= ?`,
-      Math.floor(fromMs / BUCKET_MS),
+      `SELECT bucket, route, count, errors, limited, histogram FROM route_metrics WHERE bucket >= ? AND bucket < ?`,
+      first,
+      first + perStep * w.steps,
     )) {
-      const m = merged.get(r.route) ?? { count: 0, errors: 0, limited: 0, histogram: Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0) };
-      m.count += r.count;
-      m.errors += r.errors;
-      m.limited += r.limited;
-      const h = parseStoredJson(Histogram, r.histogram);
-      if (h) h.forEach((n, i) => (m.histogram[i] = (m.histogram[i] ?? 0) + n));
-      merged.set(r.route, m);
+      const histogram = parseStoredJson(Histogram, r.histogram);
+      let total = byRoute.get(r.route);
+      if (!total) byRoute.set(r.route, (total = emptyTally()));
+      merge(total, r, histogram);
+      const step = bySteps[Math.floor((r.bucket - first) / perStep)];
+      if (step && (w.route === null || r.route === w.route)) merge(step, r, histogram);
     }
-    return [...merged.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([route, m]) => ({
-        route,
-        count: m.count,
-        errors: m.errors,
-        rateLimited: m.limited,
-        p50Ms: percentile(m.histogram, 0.5),
-        p95Ms: percentile(m.histogram, 0.95),
-      }));
+    return {
+      routes: [...byRoute.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([route, t]) => ({ route, ...totals(t) })),
+      points: bySteps.map((t, i) => ({ start: new Date(w.fromMs + i * w.stepMs).toISOString(), ...totals(t) })),
+    };
   },
 };
 

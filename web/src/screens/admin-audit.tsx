@@ -3,6 +3,7 @@ import type { MetricsReport } from "../../../schemas/admin";
 import type { AuditEntry, AuditVerification } from "../../../schemas/audit";
 import { api, ApiError, ok } from "../api";
 import { ErrorNotice, formatDateTime, Loading } from "../ui";
+import { ActivityOverTime, MetricHeadings } from "./activity-chart";
 
 type AuditLoad = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; entries: AuditEntry[] };
 
@@ -102,49 +103,80 @@ export function Audit() {
   );
 }
 
-/** Requests, errors, 429s and latency per route, as bars (SVG: no inline styles under the CSP). */
+/**
+ * Requests, 429s, errors and p50/p95 latency: over time as a chart (every route, or the one
+ * chosen in the selector or the table), then per route as a table.
+ */
 export function Activity() {
   const [span, setSpan] = useState<"hour" | "day">("hour");
+  const [route, setRoute] = useState<string | null>(null);
   const [report, setReport] = useState<MetricsReport | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    setReport(null);
-    ok(api.v1.admin.metrics.$get({ query: { window: span } }))
-      .then(setReport)
-      .catch(setError);
-  }, [span]);
+    // The last report stays on screen until the next arrives; an older answer never replaces a newer one.
+    let live = true;
+    setError(null);
+    ok(api.v1.admin.metrics.$get({ query: { window: span, ...(route === null ? {} : { route }) } }))
+      .then((r) => live && setReport(r))
+      .catch((e: unknown) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, [span, route]);
   const routes = report ? [...report.routes].sort((a, b) => b.count - a.count).slice(0, 12) : [];
+  const choices =
+    route === null || routes.some((r) => r.route === route) ? routes.map((r) => r.route) : [route, ...routes.map((r) => r.route)];
   const most = Math.max(1, ...routes.map((r) => r.count));
   const slowest = Math.max(1, ...routes.map((r) => r.p95Ms ?? 0));
   return (
     <section aria-labelledby="activity-title">
       <h2 id="activity-title">Activity</h2>
-      <label>
-        Window{" "}
-        <select value={span} onChange={(e) => setSpan((e.currentTarget as HTMLSelectElement).value as "hour" | "day")}>
-          <option value="hour">last hour</option>
-          <option value="day">last day</option>
-        </select>
-      </label>
+      <div class="toolbar">
+        <label>
+          Window
+          <select value={span} onChange={(e) => setSpan((e.currentTarget as HTMLSelectElement).value as "hour" | "day")}>
+            <option value="hour">last hour</option>
+            <option value="day">last day</option>
+          </select>
+        </label>
+        <label>
+          Route
+          <select value={route ?? ""} onChange={(e) => setRoute((e.currentTarget as HTMLSelectElement).value || null)}>
+            <option value="">all routes</option>
+            {choices.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {error !== null && <ErrorNotice error={error} />}
       {!report && error === null && <Loading what="activity" />}
+      {report && <ActivityOverTime series={report.series} window={report.window} />}
       {report && routes.length === 0 && <p class="empty">No requests in this window.</p>}
       {report && routes.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-label="Requests per route">
           <table class="audit metrics">
             <thead>
               <tr>
-                <th scope="col">Route</th>
-                <th scope="col">Requests</th>
-                <th scope="col">429s</th>
-                <th scope="col">Errors</th>
-                <th scope="col">p50 / p95 ms</th>
+                <th scope="col">Route (choose one for the chart)</th>
+                <MetricHeadings />
               </tr>
             </thead>
             <tbody>
               {routes.map((r) => (
                 <tr key={r.route}>
-                  <td>{r.route}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="route-pick"
+                      aria-pressed={r.route === route}
+                      onClick={() => setRoute(r.route === route ? null : r.route)}
+                    >
+                      {r.route}
+                    </button>
+                  </td>
                   <td>
                     <svg width="120" height="12" role="img" aria-label={`${r.count} requests`}>
                       <rect width={Math.max(2, (120 * r.count) / most)} height="12" class="bar" />
