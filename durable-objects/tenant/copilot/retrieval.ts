@@ -8,6 +8,7 @@ import { notes } from "../data/notes";
 import { properties } from "../data/properties";
 import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
+import { fuseHits } from "./fusion";
 import { contentTerms, evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
 
 /**
@@ -69,10 +70,13 @@ export function retrieveEvidence(
   question: string,
   visibility: Visibility,
   job: JobRow | null,
+  vectorHits: RankedHit[] = [],
 ): { terms: string[]; evidence: EvidenceRecord[] } {
   const terms = contentTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
-  const outcome = searchHits(db, terms, searchScope(visibility, job));
+  // Semantic retrieval (when on): the vector hits, visibility-checked, fused with the index's ranking.
+  const fts = searchHits(db, terms, searchScope(visibility, job));
+  const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT) };
 
   const may = {
     job: (row: JobRow) => (job ? row.pk === job.pk : visibility.kind === "all" || visibility.jobPks.has(row.pk)),
