@@ -16,7 +16,7 @@ export type FusionMethod = "rrf" | "weighted";
 export const RRF_K = 60;
 export const FTS_WEIGHT = 0.6;
 /** The method in use (chosen by the measurement in docs: the decision entry on semantic retrieval). */
-export const FUSION: FusionMethod = "rrf";
+export const FUSION: FusionMethod = "weighted";
 
 export function fuseHits(fts: RankedHit[], vector: RankedHit[], limit: number, method: FusionMethod = FUSION): RankedHit[] {
   if (vector.length === 0) return fts.slice(0, limit);

@@ -8,7 +8,7 @@ import { notes } from "../data/notes";
 import { properties } from "../data/properties";
 import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
-import { fuseHits } from "./fusion";
+import { FUSION, fuseHits, type FusionMethod } from "./fusion";
 import { contentTerms, evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
 
 /**
@@ -71,12 +71,13 @@ export function retrieveEvidence(
   visibility: Visibility,
   job: JobRow | null,
   vectorHits: RankedHit[] = [],
+  fusion: FusionMethod = FUSION,
 ): { terms: string[]; evidence: EvidenceRecord[] } {
   const terms = contentTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
   // Semantic retrieval (when on): the vector hits, visibility-checked, fused with the index's ranking.
   const fts = searchHits(db, terms, searchScope(visibility, job));
-  const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT) };
+  const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT, fusion) };
 
   const may = {
     job: (row: JobRow) => (job ? row.pk === job.pk : visibility.kind === "all" || visibility.jobPks.has(row.pk)),
