@@ -67,6 +67,20 @@ describe("semantic index queue", () => {
     expect(usage.semantic[0].embedTokens).toBeGreaterThan(done.indexed);
   });
 
+  it("embeds the records written before the bindings existed once it is turned on", async () => {
+    const cast = await tenantWithCast("semlate");
+    await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    const ai = new StandInAi();
+    const index = new StandInVectorize();
+    await bindSemantic(cast.tenantId, ai, index);
+    await ingestAs(cast.dispatcher, cast.tenantId, { notes: [{ id: "N9", jobId: "J1", body: "The first note with the index on" }] });
+    await runQueue(cast.tenantId);
+    const c = await coverage(cast);
+    expect(c.semantic).toEqual({ enabled: true, records: c.indexed, embedded: c.indexed, pending: 0, failed: 0 });
+    expect(c.tasks.map((t: { kind: string }) => t.kind)).toContain("reindex");
+    expect(index.inNamespace(cast.tenantId).length).toBe(c.indexed);
+  });
+
   it("re-embeds a changed record under the same id, and a rebuild (reindex) stores every record again without duplicates", async () => {
     const { cast, ai, index } = await semanticTenant("semre");
     await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));

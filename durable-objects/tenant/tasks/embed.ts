@@ -53,11 +53,19 @@ export class SemanticQueue {
     this.#clock = clock;
   }
 
-  /** Sets the switch from the bindings (written only when it changes); returns whether semantic retrieval is on. */
+  /**
+   * Sets the switch from the bindings (written only when it changes); returns whether semantic
+   * retrieval is on. Turning on queues a reindex: it marks every record written while it was off
+   * (or before the bindings were added), so the tenant's whole index is embedded without anyone
+   * asking for it.
+   */
   sync(): boolean {
     const enabled = semanticServices(this.#env()) !== null;
     if (enabled !== this.#enabled) {
-      semanticSwitch.set(this.#db, enabled);
+      if (semanticSwitch.get(this.#db) !== enabled) {
+        semanticSwitch.set(this.#db, enabled);
+        if (enabled && tasks.enqueue(this.#db, "reindex", "semantic-on", new Date().toISOString())) this.#clock.soon(0);
+      }
       this.#enabled = enabled;
     }
     return enabled;
