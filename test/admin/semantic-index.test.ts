@@ -31,7 +31,12 @@ describe("semantic index queue", () => {
     expect(tasks.n).toBe(0);
     const c = await coverage(cast);
     expect(c.semantic).toEqual({ enabled: false, records: c.indexed, embedded: 0, pending: 0, failed: 0 });
+    const answer = expectOk(
+      await call("/v1/copilot/ask", { token: cast.dispatcher, body: { question: "What was replaced on the condenser fan?" } }),
+    );
+    expect(answer.citations.map((x: { ref: string }) => x.ref)).toContain("note:N1");
     const usage = expectOk(await call("/v1/admin/usage", { token: cast.admin }));
+    expect(usage.days[0]).toMatchObject({ requests: 1 });
     expect(usage.semantic).toEqual([]);
   });
 

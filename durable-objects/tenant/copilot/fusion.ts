@@ -15,7 +15,12 @@ export type FusionMethod = "rrf" | "weighted";
 
 export const RRF_K = 60;
 export const FTS_WEIGHT = 0.6;
-/** The method in use (chosen by the measurement in docs: the decision entry on semantic retrieval). */
+/**
+ * The method in use. Measured on the quality set (test/copilot/semantic-fusion.test.ts, with a
+ * lexical stand-in embedding, so the figures show the mechanics, not semantics): weighted
+ * precision 0.982 / recall 0.903 / declined 0.976, RRF 0.966 / 0.903 / 0.976, FTS alone
+ * 0.974 / 0.895 / 0.976 (docs/decisions.md, "Fusion").
+ */
 export const FUSION: FusionMethod = "weighted";
 
 export function fuseHits(fts: RankedHit[], vector: RankedHit[], limit: number, method: FusionMethod = FUSION): RankedHit[] {
