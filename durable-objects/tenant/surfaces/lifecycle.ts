@@ -112,8 +112,9 @@ export function prepareDeletion(rt: Runtime, actor: string, requestId: string): 
 }
 
 /**
- * Last phase of deletion: removes the tenant's vectors from the semantic index, then wipes every byte of storage. Idempotent (an empty object stays empty).
- * Runs without starting the object first, so a tenant whose storage fails to start can still be deleted.
+ * Last phase of deletion: removes the tenant's vectors from the semantic index (when it has any),
+ * then wipes every byte of storage. Idempotent (an empty object stays empty). Runs without starting
+ * the object first, so a tenant whose storage fails to start can still be deleted.
  */
 export async function destroy(rt: Runtime): Promise<{ wiped: boolean }> {
   if (!isInitialised(rt.db)) return { wiped: false };
