@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import { expectOk } from "../helpers/expect-api";
@@ -160,11 +160,40 @@ describe("semantic index queue", () => {
     expect(index.inNamespace(kept.cast.tenantId).length).toBeGreaterThan(0);
   });
 
+  it("fails a tenant's deletion while its vectors cannot be removed, and finishes it when retried", async () => {
+    const { cast, index } = await semanticTenant("semgone2");
+    await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    await runQueue(cast.tenantId);
+    const stored = index.inNamespace(cast.tenantId).length;
+    index.failing = true;
+    const token = await operatorToken();
+    const refused = await call(`/v1/platform/tenants/${cast.tenantId}`, { method: "DELETE", token });
+    expect(refused.status, refused.text).toBe(503);
+    expect(index.inNamespace(cast.tenantId).length).toBe(stored);
+    index.failing = false;
+    expect((await call(`/v1/platform/tenants/${cast.tenantId}`, { method: "DELETE", token })).status).toBe(200);
+    expect(index.inNamespace(cast.tenantId)).toEqual([]);
+  });
+
   it("retries a failing service with back-off, then gives up visibly; writes never fail for it", async () => {
     const ai = new StandInAi();
     ai.mode = "fail";
     const { cast } = await semanticTenant("semfail", ai);
     await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    // The turn-on reindex, then the first failed embed step: the next one waits (back-off), the rows wait too.
+    await runDurableObjectAlarm(tenantObject(cast.tenantId));
+    await runDurableObjectAlarm(tenantObject(cast.tenantId));
+    expect(ai.calls.length).toBe(1);
+    const wait = await runInDurableObject(
+      tenantObject(cast.tenantId),
+      async (_i, state) => ((await state.storage.getAlarm()) ?? 0) - Date.now(),
+    );
+    expect(wait).toBeGreaterThan(8_000);
+    expect((await coverage(cast)).tasks[0]).toMatchObject({
+      kind: "embed",
+      status: "running",
+      progress: { note: expect.stringContaining("retrying") },
+    });
     await runQueue(cast.tenantId);
     const c = await coverage(cast);
     expect(ai.calls.length).toBe(5);
