@@ -145,6 +145,24 @@ describe("semantic index queue", () => {
     expect((await coverage(cast)).semantic.embedded).toBe(refs.length);
   });
 
+  it("removes a vector stored for a record deleted while its embedding was in flight", async () => {
+    const { cast, ai, index } = await semanticTenant("semrace");
+    await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    // The first embedding call deletes a note and rewrites another while the step waits for it.
+    await runInDurableObject(tenantObject(cast.tenantId), (_i, state) => {
+      ai.during = () => {
+        ai.during = null;
+        state.storage.sql.exec(`DELETE FROM notes WHERE id = 'N2'`);
+        state.storage.sql.exec(`UPDATE notes SET body = 'Rewritten while embedding' WHERE id = 'N1'`);
+      };
+    });
+    await runQueue(cast.tenantId);
+    const stored = index.inNamespace(cast.tenantId);
+    expect(stored.map((v) => v.metadata?.ref)).not.toContain("note:N2");
+    expect(ai.calls.flat()).toContain("Rewritten while embedding");
+    expect(await vectorStates(cast.tenantId)).toEqual({ embedded: stored.length });
+  });
+
   it("removes every vector of a deleted tenant before its storage is wiped", async () => {
     const index = new StandInVectorize();
     const gone = await semanticTenant("semgone", new StandInAi(), index);

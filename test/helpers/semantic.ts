@@ -27,8 +27,12 @@ export class StandInAi implements EmbeddingRunner {
   /** "fail": every call throws; "stall": no call ever answers; a number: each call answers after that many ms. */
   mode: "ok" | "fail" | "stall" | number = "ok";
 
+  /** Runs while a call is in flight (a test writes behind the queue's back meanwhile). */
+  during: (() => void) | null = null;
+
   async run(model: string, inputs: { text: string[] }): Promise<unknown> {
     this.calls.push(inputs.text);
+    this.during?.();
     if (model !== "@cf/baai/bge-base-en-v1.5") throw new Error(`unknown model ${model}`);
     if (this.mode === "fail") throw new Error("AI: 3040: capacity temporarily exceeded");
     if (this.mode === "stall") return new Promise(() => {});

@@ -64,14 +64,21 @@ export const vectors = {
       limit,
     );
   },
-  /** The vector is stored; a row written again since it was read stays pending (its version moved). */
+  /**
+   * The vector is stored. A row written again since it was read keeps its newer version (it stays
+   * pending) but learns the id; a row whose record was deleted meanwhile comes back as `delete`,
+   * so the vector just stored is removed too instead of being left behind unlisted.
+   */
   markEmbedded(db: Db, row: VectorMark, vectorId: string): void {
-    db.run(
+    const current = db.run(
       `UPDATE vectors SET state = 'embedded', vector_id = ?, attempts = 0 WHERE index_row = ? AND version = ? AND state = 'pending'`,
       vectorId,
       row.indexRow,
       row.version,
     );
+    if (current > 0) return;
+    if (db.run(`UPDATE vectors SET vector_id = coalesce(vector_id, ?) WHERE index_row = ?`, vectorId, row.indexRow) > 0) return;
+    db.run(`INSERT INTO vectors (index_row, vector_id, state, version) VALUES (?, ?, 'delete', 1)`, row.indexRow, vectorId);
   },
   /** The vector is removed: its row goes, unless the record came back meanwhile. */
   forget(db: Db, row: VectorMark): void {
