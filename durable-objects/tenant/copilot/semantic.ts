@@ -51,13 +51,18 @@ type ScopeFilter = { scope: { $in: string[] } } | undefined;
 export function scopeFilters(scope: ScopeTokens): ScopeFilter[] | null {
   if (scope === null) return [undefined];
   const filters: ScopeFilter[] = [];
+  // Compact JSON of {"scope":{"$in":[…]}}: 20 bytes, plus each (ASCII) token quoted, comma-separated.
+  const EMPTY_FILTER_BYTES = JSON.stringify({ scope: { $in: [] } }).length;
   let chunk: string[] = [];
-  const size = (tokens: string[]) => JSON.stringify({ scope: { $in: tokens } }).length;
+  let bytes = EMPTY_FILTER_BYTES;
   for (const token of scope) {
-    if (chunk.length > 0 && size([...chunk, token]) > MAX_FILTER_BYTES) {
+    const adds = token.length + 2 + (chunk.length > 0 ? 1 : 0);
+    if (chunk.length > 0 && bytes + adds > MAX_FILTER_BYTES) {
       filters.push({ scope: { $in: chunk } });
       chunk = [];
+      bytes = EMPTY_FILTER_BYTES;
     }
+    bytes += token.length + 2 + (chunk.length > 0 ? 1 : 0);
     chunk.push(token);
   }
   if (chunk.length > 0) filters.push({ scope: { $in: chunk } });
