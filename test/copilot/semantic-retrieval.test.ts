@@ -101,6 +101,16 @@ describe("semantic retrieval in the copilot", () => {
     expect(usage.semantic[0]).toMatchObject({ degraded: 0 });
   });
 
+  it("ignores a malformed answer from the vector index instead of failing the ask", async () => {
+    const { cast, index } = await embeddedTenant("semjunk");
+    const healthy = await ask(cast.dispatcher, { question: "What was replaced on the condenser fan?" });
+    index.query = async () => ({ matches: [null, { id: 7 }, { id: "x", score: "high" }] }) as never;
+    const answer = await ask(cast.dispatcher, { question: "What was replaced on the condenser fan?" });
+    expect(answer).toMatchObject({ grounded: true, answer: healthy.answer, citations: healthy.citations });
+    const usage = expectOk(await call("/v1/admin/usage", { token: cast.admin }));
+    expect(usage.semantic[0]).toMatchObject({ queries: 2, degraded: 0 });
+  });
+
   for (const failure of ["embedding fails", "vector query fails", "embedding stalls", "embedding is slow"] as const) {
     it(`answers from the full-text index alone, within the bound and counted in usage, when the ${failure}`, async () => {
       const { cast, ai, index } = await embeddedTenant("semdeg");

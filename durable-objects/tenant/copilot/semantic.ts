@@ -93,7 +93,8 @@ export async function semanticHits(
       spent.queries = filters.length;
       const options = { topK: VECTOR_TOP_K, namespace: namespaceOf(tenantId), returnMetadata: "none" as const, returnValues: false };
       const answers = await Promise.all(filters.map((filter) => services.index.query(vector, filter ? { ...options, filter } : options)));
-      return answers.flatMap((a) => a.matches);
+      // The binding's answer is parsed, not trusted: a malformed one yields no hits, never a failure.
+      return answers.flatMap((a) => (Array.isArray(a?.matches) ? a.matches : []));
     })();
     matches = await Promise.race([lookup, aborted(controller.signal)]);
   } catch (error) {
@@ -106,17 +107,17 @@ export async function semanticHits(
   }
 
   const best = new Map<string, number>();
-  for (const m of matches)
-    if (typeof m.id === "string" && Number.isFinite(m.score)) best.set(m.id, Math.max(best.get(m.id) ?? -Infinity, m.score));
+  for (const m of matches as unknown[]) {
+    const { id, score } = (m ?? {}) as { id?: unknown; score?: unknown };
+    if (typeof id === "string" && typeof score === "number" && Number.isFinite(score))
+      best.set(id, Math.max(best.get(id) ?? -Infinity, score));
+  }
   const ranked = [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, VECTOR_TOP_K);
-  const rows = new Map(
-    vectors
-      .rowsByVectorId(
-        db,
-        ranked.map(([id]) => id),
-      )
-      .map((r) => [r.vectorId, r]),
+  const found = vectors.rowsByVectorId(
+    db,
+    ranked.map(([id]) => id),
   );
+  const rows = new Map(found.map((r) => [r.vectorId, r]));
   const allowed = scope === null ? null : new Set(scope);
   const hits: RankedHit[] = [];
   for (const [id, score] of ranked) {
