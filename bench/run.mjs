@@ -24,6 +24,8 @@
  * `--heap-snapshots` (which kinds of JS object a socket adds; spoils the RSS readings after it),
  * `--asks-only` (the asks and their in-object cost, no socket phases: for `--notes=1000000`).
  * For `web` (bench/web.mjs; only when named, on its own): `--web-runs=N` cold loads (default 7).
+ * For `semantic` (bench/semantic.mjs; only when named): HTTP ingest with the semantic index's
+ * embed queue on (stand-in AI and Vectorize) against the same ingest with it off, `--rounds` rounds.
  * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
  * `--import-rounds=N` (default 3). With `--notes` above 100000 the export benchmark runs its
  * scale variant instead: the route export and its memory only, for tenants of 10,000, 100,000 and
@@ -52,13 +54,14 @@ import {
 } from "./corpus.mjs";
 import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
 import { askCostMarkdown, benchRealtime } from "./realtime.mjs";
+import { benchSemantic, semanticGoals, semanticMarkdown } from "./semantic.mjs";
 import { median, percentile, round } from "./stats.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web", "semantic"];
 /** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
 const DEFAULT = ["ingest", "context", "search", "noisy"];
 
@@ -1493,19 +1496,35 @@ async function main() {
         importRounds: IMPORT_ROUNDS,
       });
     }
+    if (RUN.has("semantic")) {
+      console.error(`(g) semantic: ingest with the embed queue on and off, ${ROUNDS} rounds`);
+      results.semantic = await benchSemantic({
+        api,
+        idp,
+        operator: world.operator,
+        issuer: idp.issuer,
+        base: baseRecords(),
+        notesBody,
+        measure,
+        rounds: ROUNDS,
+      });
+    }
     results.goals = goals(results);
     if (results.export) results.goals.push(...exportGoals(results.export));
+    if (results.semantic) results.goals.push(...semanticGoals(results.semantic));
     results.meta.loadAverageAfter = os.loadavg().map((v) => round(v));
     results.meta.seconds = round((Date.now() - started.getTime()) / 1000, 1);
     mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
     // A realtime-only or export-only run keeps the last full run's latest.json and writes its own file.
-    const resultFile = RUN.size === 1 && (RUN.has("realtime") || RUN.has("export")) ? `${[...RUN][0]}.json` : "latest.json";
+    const resultFile =
+      RUN.size === 1 && (RUN.has("realtime") || RUN.has("export") || RUN.has("semantic")) ? `${[...RUN][0]}.json` : "latest.json";
     const target = path.join(ROOT, "bench/results", resultFile);
     const prettier = await import("prettier");
     const text = await prettier.format(JSON.stringify(results), { ...((await prettier.resolveConfig(target)) ?? {}), parser: "json" });
     writeFileSync(target, text);
     console.log(markdown(results));
     if (results.export) console.log(exportMarkdown(results.export));
+    if (results.semantic) console.log(semanticMarkdown(results.semantic));
     console.log(`\nwritten: bench/results/${resultFile} (${results.meta.seconds} s)`);
   } finally {
     await cleanup();

@@ -44,6 +44,7 @@ import { json, jsonBody } from "../src/routes/shared";
 import { selectedTenant } from "../src/tenancy/call";
 import { notes as corpusNotes } from "./corpus.mjs";
 import * as exportBench from "./export-object";
+import { benchSemanticBindings, SEMANTIC_ON_PREFIX } from "./semantic-bindings";
 
 export { Directory } from "../durable-objects/directory/directory";
 
@@ -99,6 +100,8 @@ export class BenchTenantObject extends TenantObject {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // The semantic benchmark's "on" tenant has stand-in AI and Vectorize bindings (bench/semantic-bindings.ts).
+    if (ctx.id.name?.startsWith(SEMANTIC_ON_PREFIX)) (this as unknown as { env: Env }).env = { ...env, ...benchSemanticBindings() } as Env;
     isolateInfo.objectsConstructed++;
     isolateInfo.lastConstructedAt = new Date().toISOString();
     this.#benchDb = new Db(ctx.storage);

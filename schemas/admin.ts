@@ -52,7 +52,8 @@ export interface MemberChangeOutcome {
   socketsClosed: number;
 }
 
-export const TaskKind = z.enum(["reindex", "retention-purge", "key-reencrypt"]);
+/** `embed`: records written since the last step are embedded into the semantic index (when it is on). */
+export const TaskKind = z.enum(["reindex", "retention-purge", "key-reencrypt", "embed"]);
 export type TaskKind = z.infer<typeof TaskKind>;
 export const TaskStatus = z.enum(["queued", "running", "done", "failed"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -97,6 +98,18 @@ export const IndexCoverage = z
     indexed: z.number().int(),
     /** indexed / records (1 when there is nothing to index). */
     coverage: z.number(),
+    /**
+     * The semantic index (Workers AI embeddings in Vectorize), beside the full-text one. `enabled`
+     * is false when the deployment has no `AI` and `VECTORIZE` bindings; the counts are index rows
+     * (records) and their vectors: stored, waiting for the queue, or given up after repeated failures.
+     */
+    semantic: z.object({
+      enabled: z.boolean(),
+      records: z.number().int(),
+      embedded: z.number().int(),
+      pending: z.number().int(),
+      failed: z.number().int(),
+    }),
     tasks: z.array(Task),
   })
   .openapi("IndexCoverage");

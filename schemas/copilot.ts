@@ -104,6 +104,21 @@ export const UsageReport = z
         degraded: z.number().int(),
       }),
     ),
+    /**
+     * Semantic retrieval per day: embedding calls, texts and tokens (background embedding and
+     * questions alike), vector queries, and questions answered from the full-text index alone
+     * because the embedding or vector service failed or was slow (`degraded`).
+     */
+    semantic: z.array(
+      z.object({
+        day: z.string(),
+        embedCalls: z.number().int(),
+        embedTexts: z.number().int(),
+        embedTokens: z.number().int(),
+        queries: z.number().int(),
+        degraded: z.number().int(),
+      }),
+    ),
   })
   .openapi("UsageReport");
 export type UsageReport = z.infer<typeof UsageReport>;

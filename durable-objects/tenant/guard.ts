@@ -59,7 +59,10 @@ export class Guard {
         this.#rt.start();
         return this.authorize(parseOr422(Caller, callerInput), action, cost, report);
       });
-      return { ok: true, value: await metered(work.run, () => run(ctx)), rate: report.rate, role: report.role, work };
+      this.#rt.semantic.before(action);
+      const value = await metered(work.run, () => run(ctx));
+      this.#afterWrite(action);
+      return { ok: true, value, rate: report.rate, role: report.role, work };
     } catch (error) {
       return { ok: false, error: this.failure(error), rate: report.rate, role: report.role, work };
     }
@@ -132,6 +135,15 @@ export class Guard {
     if (!member) return { refused: "not a member", role: null };
     if (member.status !== "active") return { refused: "member suspended", role: member.role };
     return { role: member.role };
+  }
+
+  /** After a committed call: a failure to queue background work is logged, never the call's answer. */
+  #afterWrite(action: Action): void {
+    try {
+      this.#rt.semantic.after(action);
+    } catch (error) {
+      logFailure(this.#rt.name, error, "queueing the semantic index failed");
+    }
   }
 
   /** Any failure as the one error shape: an AppError as it is, anything else logged and answered as `internal`. */

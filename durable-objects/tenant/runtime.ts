@@ -2,6 +2,7 @@ import type { Task, TaskKind } from "../../schemas/admin";
 import type { PlatformLimits } from "./config";
 import type { AuditInput } from "./data/audit";
 import { SqlError, type Db } from "./data/db";
+import type { Action } from "./visibility";
 
 /**
  * What every surface works with: the tenant's SQLite, its configuration, and the object's side
@@ -34,6 +35,8 @@ export interface Runtime {
   /** Queues background work and wakes the alarm for it; `audited` records the request when it is new. */
   enqueue(kind: TaskKind, by: string, audited: (reason: string) => void): Task;
   readonly sockets: SocketControl;
+  /** The semantic index's switch and queue: set before a write, woken after it (tasks/embed.ts). */
+  readonly semantic: { before(action: Action): void; after(action: Action): void };
   /** Restarts the object once the current answer is on its way (a point-in-time restore applies on restart). */
   restart(reason: string): void;
   /** Set while an import streams in: one import at a time per tenant. */

@@ -62,6 +62,7 @@ import * as jobs from "./surfaces/jobs";
 import * as lifecycle from "./surfaces/lifecycle";
 import { search } from "./surfaces/search";
 import { AlarmWork } from "./tasks/alarm";
+import { SemanticQueue } from "./tasks/embed";
 import { ANCHOR_DELAY_MS, AlarmClock, enqueue } from "./tasks/queue";
 
 /** Reading or writing the whole tenant (export, import, a full audit verification) costs this much rate-limit budget. */
@@ -101,6 +102,7 @@ export class TenantObject extends Server<Env> {
     this.#db = new Db(ctx.storage);
     this.#clock = new AlarmClock(ctx.storage, (error) => logFailure(ctx.id.name, error, "setting the alarm failed"));
     const currentEnv = () => this.env;
+    const semantic = new SemanticQueue(this.#db, currentEnv, this.#clock);
     const rt: Runtime = {
       db: this.#db,
       get env() {
@@ -122,13 +124,14 @@ export class TenantObject extends Server<Env> {
         closeSocketsOf: (issuer, subject, reason) => this.#realtime.closeSocketsOf(issuer, subject, reason),
         closeAll: (reason) => this.#realtime.closeAll(reason),
       },
+      semantic,
       // After the current answer is on its way.
       restart: (reason) => void setTimeout(() => ctx.abort(reason), 0),
       importing: false,
     };
     this.#runtime = rt;
     this.#guard = new Guard(rt);
-    this.#alarm = new AlarmWork(rt, this.#clock);
+    this.#alarm = new AlarmWork(rt, this.#clock, semantic);
     this.#realtime = new RealtimeHub(rt, this.#guard, {
       connections: () => this.getConnections(),
       count: () => ctx.getWebSockets().length,

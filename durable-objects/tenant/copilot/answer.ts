@@ -1,6 +1,7 @@
 import type { Citation } from "../../../schemas/copilot";
 import type { Db } from "../data/db";
 import type { JobRow } from "../data/jobs";
+import type { RankedHit } from "../data/search";
 import type { Visibility } from "../visibility";
 import { groundDraft } from "./citations";
 import { extractiveProvider } from "./extractive";
@@ -30,13 +31,15 @@ export interface ComposeOptions {
   question: string;
   visibility: Visibility;
   job: JobRow | null;
+  /** The question's vector hits, already checked against the caller's visibility (copilot/semantic.ts); none when semantic retrieval is off. */
+  vectorHits?: RankedHit[];
   provider: CopilotProvider;
   signal: AbortSignal;
   onDelta: (text: string) => void;
 }
 
 export async function composeAnswer(o: ComposeOptions): Promise<ComposedAnswer> {
-  const { terms, evidence } = retrieveEvidence(o.db, o.question, o.visibility, o.job);
+  const { terms, evidence } = retrieveEvidence(o.db, o.question, o.visibility, o.job, o.vectorHits);
   if (evidence.length === 0) {
     o.onDelta(NOT_FOUND_ANSWER);
     return ungrounded(o.provider.name, null, 0, false);

@@ -8,6 +8,7 @@ import { notes } from "../data/notes";
 import { properties } from "../data/properties";
 import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
+import { FUSION, fuseHits, type FusionMethod } from "./fusion";
 import { isAnswerPart, isConcept, questionTerms } from "./lexicon";
 import { evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
 
@@ -70,10 +71,14 @@ export function retrieveEvidence(
   question: string,
   visibility: Visibility,
   job: JobRow | null,
+  vectorHits: RankedHit[] = [],
+  fusion: FusionMethod = FUSION,
 ): { terms: string[]; evidence: EvidenceRecord[] } {
   const terms = questionTerms(question);
   if (terms.length === 0) return { terms, evidence: [] };
-  const outcome = searchHits(db, terms, searchScope(visibility, job));
+  // Semantic retrieval (when on): the vector hits, visibility-checked, fused with the index's ranking.
+  const fts = searchHits(db, terms, searchScope(visibility, job));
+  const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT, fusion) };
 
   const may = {
     job: (row: JobRow) => (job ? row.pk === job.pk : visibility.kind === "all" || visibility.jobPks.has(row.pk)),

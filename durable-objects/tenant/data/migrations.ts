@@ -16,6 +16,35 @@ export interface Migration {
   statements: string[];
 }
 
+/**
+ * The semantic index follows the full-text one: a write that changes an index row marks it
+ * `pending` (version + 1) while semantic retrieval is on, and a deleted record's vector is marked
+ * for removal whatever the switch says (a vector stored while it was on must still go). The
+ * embedding itself runs later, on the background queue, never inside the write's transaction.
+ */
+const VECTOR_SOURCES = [
+  { table: "jobs", kind: 1, columns: " OF title, description, updated_at" },
+  { table: "notes", kind: 2, columns: "" },
+  { table: "events", kind: 3, columns: "" },
+  { table: "clients", kind: 4, columns: "" },
+  { table: "properties", kind: 5, columns: "" },
+] as const;
+
+function vectorTriggers(source: (typeof VECTOR_SOURCES)[number]): string[] {
+  const { table, kind, columns } = source;
+  const mark = `INSERT INTO vectors (index_row, state, version) VALUES (new.pk * 8 + ${kind}, 'pending', 1)
+         ON CONFLICT(index_row) DO UPDATE SET state = 'pending', version = version + 1, attempts = 0;`;
+  const on = `WHEN (SELECT enabled FROM semantic_switch WHERE id = 1) = 1`;
+  return [
+    `CREATE TRIGGER ${table}_vec_ai AFTER INSERT ON ${table} ${on} BEGIN ${mark} END`,
+    `CREATE TRIGGER ${table}_vec_au AFTER UPDATE${columns} ON ${table} ${on} BEGIN ${mark} END`,
+    `CREATE TRIGGER ${table}_vec_ad AFTER DELETE ON ${table} BEGIN
+       DELETE FROM vectors WHERE index_row = old.pk * 8 + ${kind} AND vector_id IS NULL;
+       UPDATE vectors SET state = 'delete', version = version + 1 WHERE index_row = old.pk * 8 + ${kind};
+     END`,
+  ];
+}
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -198,6 +227,21 @@ export const MIGRATIONS: Migration[] = [
     statements: [
       `CREATE TABLE import_staging (line INTEGER PRIMARY KEY, kind TEXT NOT NULL, data TEXT NOT NULL)`,
       `CREATE INDEX import_staging_kind ON import_staging(kind, line)`,
+    ],
+  },
+  {
+    version: 6,
+    name: "semantic index bookkeeping (which index rows have a vector, which wait for the embed queue)",
+    statements: [
+      // One row; the object sets it from its bindings (tasks/embed.ts). Off: the triggers below mark nothing.
+      `CREATE TABLE semantic_switch (id INTEGER PRIMARY KEY CHECK (id = 1), enabled INTEGER NOT NULL)`,
+      `INSERT INTO semantic_switch (id, enabled) VALUES (1, 0)`,
+      // index_row is the FTS rowid (pk * 8 + kind); vector_id is set once the vector is stored.
+      `CREATE TABLE vectors (
+       index_row INTEGER PRIMARY KEY, vector_id TEXT, state TEXT NOT NULL, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE INDEX vectors_work ON vectors(state, index_row) WHERE state IN ('pending', 'delete')`,
+      `CREATE INDEX vectors_id ON vectors(vector_id) WHERE vector_id IS NOT NULL`,
+      ...VECTOR_SOURCES.flatMap(vectorTriggers),
     ],
   },
 ];

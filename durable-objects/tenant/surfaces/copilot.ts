@@ -9,7 +9,9 @@ import {
 } from "../../../schemas/copilot";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { composeAnswer } from "../copilot/answer";
+import { semanticServices } from "../copilot/embeddings";
 import { providerFor } from "../copilot/providers";
+import { meterSemantic, semanticHits } from "../copilot/semantic";
 import { chat } from "../data/chat";
 import { usage } from "../data/usage";
 import { requireVisibleJob, type CallContext } from "../guard";
@@ -52,11 +54,14 @@ export async function answerTurn(
   const job = jobId === undefined ? null : requireVisibleJob(db, c, jobId, "copilot.ask");
   const started = Date.now();
   const apiKey = await tenantProviderKey(rt, c.meta.id);
+  const services = semanticServices(rt.env);
+  const semantic = services ? await semanticHits(db, services, c.meta.id, ask.question, c.visibility(), job) : null;
   const result = await composeAnswer({
     db,
     question: ask.question,
     visibility: c.visibility(),
     job,
+    vectorHits: semantic?.hits ?? [],
     provider: providerFor(rt.env, apiKey === undefined ? {} : { apiKey }),
     signal,
     onDelta,
@@ -107,6 +112,7 @@ export async function answerTurn(
     usage.add(db, day, metric("tokens_out"), result.tokensOut);
     usage.add(db, day, metric("latency_ms"), latencyMs);
     if (result.degraded) usage.add(db, day, metric("degraded"), 1);
+    if (semantic) meterSemantic(db, day, semantic);
     const cited = result.citations.map((x) => x.ref).join(",") || "nothing";
     c.audit({
       action: "copilot.ask",
@@ -156,12 +162,28 @@ export function thread(rt: Runtime, c: CallContext, threadId: string): ThreadDet
   return { id: t.id, jobId: t.job_id, messages: messageList.length, createdAt: t.created_at, updatedAt: t.updated_at, messageList };
 }
 
+const SEMANTIC_METRICS: Record<string, Exclude<keyof UsageReport["semantic"][number], "day">> = {
+  "semantic.embed_calls": "embedCalls",
+  "semantic.embed_texts": "embedTexts",
+  "semantic.embed_tokens": "embedTokens",
+  "semantic.queries": "queries",
+  "semantic.degraded": "degraded",
+};
+
 export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
   const q = parseOr422(UsageQuery, query);
   const from = new Date(Date.now() - (q.days - 1) * 86_400_000).toISOString().slice(0, 10);
   const rows = new Map<string, UsageReport["days"][number]>();
+  const semantic = new Map<string, UsageReport["semantic"][number]>();
   for (const r of usage.since(rt.db, from)) {
-    const [metric, provider = "unknown"] = r.metric.split("|");
+    const [metric = "", provider = "unknown"] = r.metric.split("|");
+    if (metric.startsWith("semantic.")) {
+      const row = semantic.get(r.day) ?? { day: r.day, embedCalls: 0, embedTexts: 0, embedTokens: 0, queries: 0, degraded: 0 };
+      const field = SEMANTIC_METRICS[metric];
+      if (field) row[field] += r.value;
+      semantic.set(r.day, row);
+      continue;
+    }
     const key = `${r.day}|${provider}`;
     const row = rows.get(key) ?? { day: r.day, provider, requests: 0, tokensIn: 0, tokensOut: 0, latencyMsTotal: 0, degraded: 0 };
     if (metric === "copilot.requests") row.requests += r.value;
@@ -171,5 +193,5 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
     else if (metric === "copilot.degraded") row.degraded += r.value;
     rows.set(key, row);
   }
-  return { from, days: [...rows.values()] };
+  return { from, days: [...rows.values()], semantic: [...semantic.values()] };
 }

@@ -12,12 +12,14 @@ import {
   type RestoreReceipt,
   type Tenant,
 } from "../../../schemas/tenants";
+import { semanticServices } from "../copilot/embeddings";
 import { audit } from "../data/audit";
 import { clients } from "../data/clients";
 import { events } from "../data/events";
 import { jobs } from "../data/jobs";
 import { members } from "../data/members";
 import { tenantMeta } from "../data/meta";
+import { removeAllVectors } from "../tasks/embed";
 import { isInitialised } from "../data/migrations";
 import { notes } from "../data/notes";
 import { properties } from "../data/properties";
@@ -110,11 +112,13 @@ export function prepareDeletion(rt: Runtime, actor: string, requestId: string): 
 }
 
 /**
- * Last phase of deletion: wipes every byte of storage. Idempotent (an empty object stays empty).
- * Runs without starting the object first, so a tenant whose storage fails to start can still be deleted.
+ * Last phase of deletion: removes the tenant's vectors from the semantic index (when it has any),
+ * then wipes every byte of storage. Idempotent (an empty object stays empty). Runs without starting
+ * the object first, so a tenant whose storage fails to start can still be deleted.
  */
 export async function destroy(rt: Runtime): Promise<{ wiped: boolean }> {
   if (!isInitialised(rt.db)) return { wiped: false };
+  await removeAllVectors(rt.db, semanticServices(rt.env));
   await rt.wipe();
   return { wiped: true };
 }

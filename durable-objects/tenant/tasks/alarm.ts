@@ -7,6 +7,8 @@ import { tasks } from "../data/tasks";
 import { logFailure, type Runtime } from "../runtime";
 import { needsRetentionPurge, storedSettings } from "../settings";
 import { keyring } from "../surfaces/admin/provider-keys";
+import { semanticServices } from "../copilot/embeddings";
+import type { SemanticQueue } from "./embed";
 import { ANCHOR_DELAY_MS, type AlarmClock } from "./queue";
 import { stepFor } from "./steps";
 
@@ -22,12 +24,14 @@ const MAX_TASK_ATTEMPTS = 5;
 export class AlarmWork {
   readonly #rt: Runtime;
   readonly #clock: AlarmClock;
+  readonly #semantic: SemanticQueue;
   /** The audit seq last reported to the registry by this instance. */
   #anchoredSeq = -1;
 
-  constructor(rt: Runtime, clock: AlarmClock) {
+  constructor(rt: Runtime, clock: AlarmClock, semantic: SemanticQueue) {
     this.#rt = rt;
     this.#clock = clock;
+    this.#semantic = semantic;
   }
 
   async run(): Promise<void> {
@@ -39,6 +43,7 @@ export class AlarmWork {
       const meta = isInitialised(db) ? tenantMeta.get(db) : null;
       if (!meta) return;
       await this.#anchorAudit(meta.id);
+      this.#semantic.sync();
       const task = tasks.next(db);
       if (task && meta.status === "active") backoffMs = await this.#runStep(task, meta.id);
       this.#enqueueDueRetention();
@@ -53,15 +58,24 @@ export class AlarmWork {
   async #runStep(task: Task, tenantId: string): Promise<number | null> {
     const db = this.#rt.db;
     const now = new Date().toISOString();
-    const step = stepFor(task, { db, now, tenantId, settings: storedSettings(db), keyring: () => keyring(this.#rt) });
+    const step = stepFor(task, {
+      db,
+      now,
+      tenantId,
+      settings: storedSettings(db),
+      keyring: () => keyring(this.#rt),
+      semantic: () => semanticServices(this.#rt.env),
+    });
     try {
       await step.prepare?.();
-      db.transaction(() => {
-        const outcome = step.apply();
-        const status = outcome.finished ? "done" : "running";
-        tasks.update(db, task.id, { status, progress: outcome.progress, attempts: task.attempts, error: null }, now);
+      const outcome = db.transaction(() => {
+        const result = step.apply();
+        const status = result.failed ? "failed" : result.finished ? "done" : "running";
+        const error = result.failed ? (result.progress.note ?? "failed") : null;
+        tasks.update(db, task.id, { status, progress: result.progress, attempts: task.attempts, error }, now);
+        return result;
       });
-      return null;
+      return outcome.retryAfterMs ?? null;
     } catch (error) {
       const attempts = task.attempts + 1;
       const failed = attempts >= MAX_TASK_ATTEMPTS;

@@ -7,6 +7,9 @@ import type { StoredSettings } from "../../../schemas/settings";
 import { providerKeyAad, providerKeys } from "../data/provider-keys";
 import { INDEXED_KINDS, recordCounts, reindexBatch } from "../data/reindex";
 import { indexMaintenance } from "../data/search";
+import { vectors } from "../data/vectors";
+import type { SemanticServices } from "../copilot/embeddings";
+import { embedStep, queueEmbedding } from "./embed";
 
 /**
  * One step of a background task. Each step does bounded work and returns the progress to store
@@ -25,11 +28,17 @@ export interface StepContext {
   tenantId: string;
   settings: StoredSettings;
   keyring: () => Keyring;
+  /** The semantic index's services, or null while it is off. */
+  semantic: () => SemanticServices | null;
 }
 
 export interface StepOutcome {
   progress: TaskProgress;
   finished: boolean;
+  /** The step's service failed: run the next step after this long (the default is at once). */
+  retryAfterMs?: number;
+  /** Finished, but as a failure (the note says why). */
+  failed?: boolean;
 }
 
 /** Async preparation outside the transaction (crypto), then the synchronous writes inside it. */
@@ -46,6 +55,8 @@ export function stepFor(task: Task, c: StepContext): Step {
       return { apply: () => purgeStep(task.progress, c) };
     case "key-reencrypt":
       return keyStep(task.progress, c);
+    case "embed":
+      return embedStep(task.progress, c);
   }
 }
 
@@ -73,6 +84,9 @@ function reindexStep(p: TaskProgress, c: StepContext): StepOutcome {
   if (kindIndex < INDEXED_KINDS.length)
     return { progress: { done: Math.min(done, total), total, cursor: `${kindIndex}:${after}`, note: null }, finished: false };
   const orphans = indexMaintenance.dropOrphans(c.db);
+  // Every row was touched, so the triggers marked each for embedding again (while semantic retrieval is on).
+  vectors.markOrphans(c.db);
+  queueEmbedding(c.db, c.now);
   return { progress: { done: total, total, cursor: null, note: `${orphans} orphan index row(s) removed` }, finished: true };
 }
 
@@ -91,6 +105,8 @@ function purgeStep(p: TaskProgress, c: StepContext): StepOutcome {
     const stripped = chat.stripContent(c.db, STRIP_MESSAGES_PER_STEP);
     more ||= stripped === STRIP_MESSAGES_PER_STEP;
   }
+  // Chat is never embedded; the purge also sweeps vectors whose record is gone (a safety net for a given-up embed task).
+  if (vectors.markOrphans(c.db) > 0) queueEmbedding(c.db, c.now);
   const note = days === undefined ? "no retention period set" : `threads idle over ${days} day(s) removed`;
   return { progress: { done, total: null, cursor: null, note }, finished: !more };
 }

@@ -3,6 +3,8 @@ import { AppError } from "../../../../schemas/errors";
 import { recordCounts } from "../../data/reindex";
 import { indexMaintenance } from "../../data/search";
 import { tasks } from "../../data/tasks";
+import { vectors } from "../../data/vectors";
+import { semanticServices } from "../../copilot/embeddings";
 import { platformAudit, requireMeta, type CallContext } from "../../guard";
 import type { Runtime } from "../../runtime";
 
@@ -25,7 +27,7 @@ export function task(rt: Runtime, taskId: string): Task {
   return found;
 }
 
-/** Records and index rows per kind, and the recent background tasks. */
+/** Records and index rows per kind, the semantic index's vectors, and the recent background tasks. */
 export function indexCoverage(rt: Runtime): IndexCoverage {
   const records = recordCounts(rt.db);
   const indexed = indexMaintenance.indexedCounts(rt.db);
@@ -37,7 +39,22 @@ export function indexCoverage(rt: Runtime): IndexCoverage {
     records: total,
     indexed: covered,
     coverage: total === 0 ? 1 : Math.round((covered / total) * 10_000) / 10_000,
+    semantic: semanticCoverage(
+      rt,
+      Object.values(indexed).reduce((n, k) => n + k, 0),
+    ),
     tasks: tasks.recent(rt.db, 10).tasks,
+  };
+}
+
+function semanticCoverage(rt: Runtime, indexRows: number): IndexCoverage["semantic"] {
+  const counts = vectors.counts(rt.db);
+  return {
+    enabled: semanticServices(rt.env) !== null,
+    records: indexRows,
+    embedded: counts.embedded,
+    pending: counts.pending,
+    failed: counts.failed,
   };
 }
 
