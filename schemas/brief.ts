@@ -57,12 +57,74 @@ export const BriefSection = z
   .openapi("BriefSection");
 export type BriefSection = z.infer<typeof BriefSection>;
 
-const EXAMPLE_CITATION = {
-  ref: "note:N-4023",
-  kind: "note",
-  jobId: null,
-  quote: "Roof access via the ceiling hatch in the janitor closet (ladder on site).",
-} as const;
+/** A shortened brief of the demo job J-3034 as ana.tech reads it (one or two sentences a section). */
+const cited = (text: string, ref: string, jobId: string | null, quote: string) => ({
+  text,
+  citation: { ref, kind: ref.split(":")[0] as "job" | "note" | "event" | "client" | "property", jobId, quote },
+});
+const EXAMPLE_SECTIONS = [
+  {
+    key: "job",
+    title: BRIEF_TITLES.job,
+    empty: false,
+    sentences: [
+      cited("J-3034: “RTU-2 down again - contactor pitted again”.", "job:J-3034", "J-3034", "RTU-2 down again - contactor pitted again"),
+      cited(
+        "Equipment: “RTU-2 Carrier 48FCEM06A2A6-0A0A0 S/N 4813G6706”.",
+        "note:N-4080",
+        "J-3006",
+        "RTU-2 Carrier 48FCEM06A2A6-0A0A0 S/N 4813G6706",
+      ),
+    ],
+  },
+  {
+    key: "access",
+    title: BRIEF_TITLES.access,
+    empty: false,
+    sentences: [
+      cited(
+        "This job, 2026-11-16: “Please use the back entrance & park in spots 14–16 (patients need the front lot).”",
+        "note:N-4214",
+        "J-3034",
+        "Please use the back entrance & park in spots 14–16 (patients need the front lot).",
+      ),
+    ],
+  },
+  {
+    key: "history",
+    title: BRIEF_TITLES.history,
+    empty: false,
+    sentences: [
+      cited("J-3006, 2026-10-06: “No cooling - RTU-2 (operatories 3-4)”.", "job:J-3006", "J-3006", "No cooling - RTU-2 (operatories 3-4)"),
+      cited("Parts used: “Carrier HN52TC024 contactor”.", "event:E-5024", "J-3006", "Carrier HN52TC024 contactor"),
+    ],
+  },
+  {
+    key: "followUps",
+    title: BRIEF_TITLES.followUps,
+    empty: false,
+    sentences: [cited("On order (2026-11-16): “Supco SPP6E hard-start kit”.", "event:E-5127", "J-3034", "Supco SPP6E hard-start kit")],
+  },
+  {
+    key: "safety",
+    title: BRIEF_TITLES.safety,
+    empty: false,
+    sentences: [
+      cited(
+        "Site or customer note: “Roof access via the ceiling hatch in the janitor closet (ladder on site).”",
+        "note:N-4023",
+        null,
+        "Roof access via the ceiling hatch in the janitor closet (ladder on site).",
+      ),
+    ],
+  },
+  {
+    key: "preferences",
+    title: BRIEF_TITLES.preferences,
+    empty: false,
+    sentences: [cited("Phone: “+1 303-555-0142”.", "client:C-1001", null, "+1 303-555-0142")],
+  },
+] as const;
 
 export const JobBrief = z
   .object({
@@ -80,33 +142,12 @@ export const JobBrief = z
   .openapi("JobBrief", {
     example: {
       jobId: "J-3034",
-      sections: [
-        {
-          key: "job",
-          title: "The job",
-          empty: false,
-          sentences: [
-            {
-              text: "J-3034: “RTU-2 down again - contactor pitted again”.",
-              citation: { ref: "job:J-3034", kind: "job", jobId: "J-3034", quote: "RTU-2 down again - contactor pitted again" },
-            },
-          ],
-        },
-        {
-          key: "safety",
-          title: "Safety",
-          empty: false,
-          sentences: [{ text: `Safety: “${EXAMPLE_CITATION.quote}”`, citation: EXAMPLE_CITATION }],
-        },
-      ],
-      text: "The job\nJ-3034: “RTU-2 down again - contactor pitted again”.\n…",
-      citations: [
-        { ref: "job:J-3034", kind: "job", jobId: "J-3034", quote: "RTU-2 down again - contactor pitted again" },
-        EXAMPLE_CITATION,
-      ],
+      sections: EXAMPLE_SECTIONS.map((x) => ({ ...x, sentences: [...x.sentences] })),
+      text: EXAMPLE_SECTIONS.map((x, i) => `${i === 0 ? "" : "\n"}${x.title}\n${x.sentences.map((y) => `${y.text}\n`).join("")}`).join(""),
+      citations: EXAMPLE_SECTIONS.flatMap((x) => x.sentences.map((y) => y.citation)),
       grounded: true,
-      confidence: 0.95,
-      usage: { provider: "extractive", model: null, tokensIn: 0, tokensOut: 0, latencyMs: 3, degraded: false },
+      confidence: 0.889,
+      usage: { provider: "extractive", model: null, tokensIn: 0, tokensOut: 0, latencyMs: 4, degraded: false },
     },
   });
 export type JobBrief = z.infer<typeof JobBrief>;

@@ -3,7 +3,7 @@ import { toPlainText } from "../../durable-objects/tenant/sanitize";
 import { BRIEF_EMPTY, BRIEF_SECTIONS, JobBrief } from "../../schemas/brief";
 import type { IngestBody } from "../../schemas/ingest";
 import { call } from "../helpers/api";
-import { loadDemoTenant, visibleRefs, type DemoTenant } from "../helpers/demo";
+import { demoTenant, loadDemoTenant, visibleRefs, type DemoTenant } from "../helpers/demo";
 import { putSettings, untilRateWindowHasRoom } from "../helpers/settings";
 import { userToken } from "../helpers/tokens";
 import { addMember, ingestAs, tenantWithCast, type Cast } from "../helpers/world";
@@ -82,6 +82,14 @@ describe("the pre-arrival brief on the demo data", () => {
     const again = await call<Brief>("/v1/jobs/J-3034/brief", { token: ana, tenant: cast.tenantId });
     expect({ ...again.body, usage: null }).toEqual({ ...brief, usage: null });
     expect(brief.usage).toMatchObject({ provider: "extractive", model: null, degraded: false });
+  });
+
+  it("is documented with an example that is itself a valid brief of J-3034", async () => {
+    const doc = await call("/v1/openapi.json");
+    expect(doc.body.paths["/v1/jobs/{id}/brief"].get.operationId).toBe("getJobBrief");
+    const example = doc.body.components.schemas.JobBrief.example;
+    expect(JobBrief.safeParse(example).success).toBe(true);
+    expectWellFormed(example, (ref) => recordTexts(demoTenant("acme-hvac"), ref));
   });
 
   it("holds for every job of both demo tenants, as a dispatcher", async () => {
