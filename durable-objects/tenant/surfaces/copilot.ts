@@ -163,7 +163,16 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
   for (const r of usage.since(rt.db, from)) {
     const [metric, provider = "unknown"] = r.metric.split("|");
     const key = `${r.day}|${provider}`;
-    const row = rows.get(key) ?? { day: r.day, provider, requests: 0, briefs: 0, tokensIn: 0, tokensOut: 0, latencyMsTotal: 0, degraded: 0 };
+    const row = rows.get(key) ?? {
+      day: r.day,
+      provider,
+      requests: 0,
+      briefs: 0,
+      tokensIn: 0,
+      tokensOut: 0,
+      latencyMsTotal: 0,
+      degraded: 0,
+    };
     if (metric === "copilot.requests") row.requests += r.value;
     else if (metric === "copilot.briefs") row.briefs += r.value;
     else if (metric === "copilot.tokens_in") row.tokensIn += r.value;
