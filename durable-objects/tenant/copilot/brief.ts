@@ -28,7 +28,6 @@ export interface ComposedBrief {
 
 interface Line extends BriefSentence {
   citation: Citation;
-  at: string | null;
 }
 
 /** `prefix“quote”suffix`, cited, when `quote` really is in the record; otherwise nothing. */
@@ -38,7 +37,6 @@ function line(source: Source, quote: string, prefix: string, suffix = ""): Line 
   return {
     text: `${prefix}“${q}”${suffix}`,
     citation: { ref: source.ref, kind: source.kind, jobId: source.jobId, quote: q },
-    at: source.at,
   };
 }
 
