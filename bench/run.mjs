@@ -61,7 +61,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web", "semantic"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web", "semantic", "brief"];
 /** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
 const DEFAULT = ["ingest", "context", "search", "noisy"];
 
@@ -1025,6 +1025,51 @@ async function benchNoisy(world) {
   };
 }
 
+// ---------------------------------------------------------------- (g) the pre-arrival brief
+
+/** `GET /v1/jobs/:id/brief` on the big tenant (every job has ~50 notes, ~5 jobs share a property): latency at c=1 and c=8. */
+async function benchBrief(world) {
+  const token = world.tokens[TENANTS.ingest1k];
+  const briefPath = (i) => `/v1/jobs/${jobId((((i * 13) % CORPUS.jobs) + CORPUS.jobs) % CORPUS.jobs)}/brief`;
+  const make = (i) => ({ path: briefPath(i), headers: { authorization: `Bearer ${token}` } });
+  const sample = await api("GET", briefPath(1), { token });
+  const runs = { c1: [], c8: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.c1.push(await load({ label: "brief c=1", n: 200, concurrency: 1, warmup: 20, make }));
+    runs.c8.push(await load({ label: "brief c=8", n: 400, concurrency: 8, warmup: 20, make }));
+    process.stderr.write(`  brief round ${r + 1}/${ROUNDS}\r`);
+  }
+  process.stderr.write("\n");
+  const mid = (list, key) => round(median(list.map((x) => x[key])));
+  // App CPU per request, when this machine's /proc schedstat counts it (a sandboxed kernel may report 0: then null).
+  const of = (list) => {
+    const appCpuMs = cpu.roles ? round(median(list.map((x) => x.cpuMsPerRequest?.app ?? 0)), 3) : null;
+    return { p50: mid(list, "p50"), p99: mid(list, "p99"), rps: mid(list, "rps"), appCpuMs: appCpuMs || null };
+  };
+  return {
+    notesPerTenant: NOTES,
+    c1: of(runs.c1),
+    c8: of(runs.c8),
+    sampleBytes: sample.text.length,
+    sampleSentences: sample.json.sections.reduce((n, s) => n + s.sentences.length, 0),
+    sampleWork: serverTimingWork(sample.headers["server-timing"], "queries"),
+  };
+}
+
+function briefMarkdown(b) {
+  return [
+    "",
+    `(g) Pre-arrival brief, ${b.notesPerTenant} notes in the tenant (median of rounds)`,
+    "",
+    "| Load | p50 ms | p99 ms | req/s | app CPU ms/request |",
+    "|---|---|---|---|---|",
+    `| c=1 | ${b.c1.p50} | ${b.c1.p99} | ${b.c1.rps} | ${b.c1.appCpuMs ?? "–"} |`,
+    `| c=8 | ${b.c8.p50} | ${b.c8.p99} | ${b.c8.rps} | ${b.c8.appCpuMs ?? "–"} |`,
+    "",
+    `One brief: ${b.sampleSentences} sentences, ${b.sampleBytes} bytes; SQL ${JSON.stringify(b.sampleWork)}`,
+  ].join("\n");
+}
+
 // ---------------------------------------------------------------- report
 
 function goals(results) {
@@ -1509,6 +1554,10 @@ async function main() {
         rounds: ROUNDS,
       });
     }
+    if (RUN.has("brief")) {
+      console.error("(h) pre-arrival brief");
+      results.brief = await benchBrief(world);
+    }
     results.goals = goals(results);
     if (results.export) results.goals.push(...exportGoals(results.export));
     if (results.semantic) results.goals.push(...semanticGoals(results.semantic));
@@ -1517,7 +1566,7 @@ async function main() {
     mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
     // A realtime-only or export-only run keeps the last full run's latest.json and writes its own file.
     const resultFile =
-      RUN.size === 1 && (RUN.has("realtime") || RUN.has("export") || RUN.has("semantic")) ? `${[...RUN][0]}.json` : "latest.json";
+      RUN.size === 1 && ["realtime", "export", "semantic", "brief"].some((name) => RUN.has(name)) ? `${[...RUN][0]}.json` : "latest.json";
     const target = path.join(ROOT, "bench/results", resultFile);
     const prettier = await import("prettier");
     const text = await prettier.format(JSON.stringify(results), { ...((await prettier.resolveConfig(target)) ?? {}), parser: "json" });
@@ -1525,6 +1574,7 @@ async function main() {
     console.log(markdown(results));
     if (results.export) console.log(exportMarkdown(results.export));
     if (results.semantic) console.log(semanticMarkdown(results.semantic));
+    if (results.brief) console.log(briefMarkdown(results.brief));
     console.log(`\nwritten: bench/results/${resultFile} (${results.meta.seconds} s)`);
   } finally {
     await cleanup();

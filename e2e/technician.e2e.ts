@@ -69,6 +69,35 @@ describe("the technician's phone app", () => {
     await context.close();
   });
 
+  it("shows the pre-arrival brief on J-3034, each sentence with a chip that highlights the record it quotes", async () => {
+    const context = await browser.newContext(PHONE);
+    const { page, problems } = await openPage(context);
+    await signInWithPicker(page, "Acme Heating & Cooling", "ana.tech");
+    await page.goto(`${BASE}/jobs/J-3034`);
+    const brief = page.locator("section.brief");
+    await brief.getByRole("heading", { name: "Before you go" }).waitFor();
+    await brief.locator(".brief-access .chip").first().waitFor();
+    const expected = await devApi<{ sections: { key: string; title: string; sentences: { citation: { ref: string } | null }[] }[] }>(
+      "ana.tech",
+      "/v1/jobs/J-3034/brief",
+    );
+    const headings = await brief.getByRole("heading", { level: 3 }).allTextContents();
+    expect(headings).toEqual(expected.sections.map((s) => s.title));
+    for (const section of expected.sections) {
+      const chips = await brief.locator(`.brief-${section.key} .chip`).allTextContents();
+      expect(chips, section.key).toEqual(section.sentences.flatMap((x) => (x.citation ? [x.citation.ref] : [])));
+    }
+    // The access note written on this job is on this page: its chip jumps to it and highlights it.
+    await brief.locator(".brief-access .chip", { hasText: "note:N-4214" }).first().click();
+    expect(await page.evaluate(() => document.querySelector(":target")?.id ?? null)).toBe("note-N-4214");
+    const outline = await page.locator("#note-N-4214").evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(outline).toBe("solid");
+    await expectNoHorizontalScroll(page);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("cannot open a job assigned to someone else: the page says it is not found, with a request id", async () => {
     const all = await devApi<JobPage>("dan.dispatch", "/v1/jobs?limit=200");
     const other = all.jobs.find((j) => !j.assignees.includes("ana.tech"));

@@ -97,7 +97,10 @@ export const UsageReport = z
       z.object({
         day: z.string(),
         provider: z.string(),
+        /** Copilot requests: answers and briefs. */
         requests: z.number().int(),
+        /** Of those, pre-arrival briefs (`GET /v1/jobs/:id/brief`, socket `brief`). */
+        briefs: z.number().int(),
         tokensIn: z.number().int(),
         tokensOut: z.number().int(),
         latencyMsTotal: z.number().int(),

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { Region, Role, TenantId } from "./common";
+import { JobBrief } from "./brief";
+import { RecordId, Region, Role, TenantId } from "./common";
 import { CopilotAsk, CopilotAnswer } from "./copilot";
 import { ErrorCode } from "./errors";
 import { DevRole } from "./identity";
@@ -65,7 +66,10 @@ export const ResumeMessage = z.strictObject({
   after: z.number().int().min(0).max(1_000_000),
 });
 
-export const ClientMessage = z.discriminatedUnion("type", [AskMessage, CancelMessage, ResumeMessage]);
+/** A job's pre-arrival brief, streamed like an answer (deltas, then one `brief` frame); cancel and resume work the same. */
+export const BriefMessage = z.strictObject({ type: z.literal("brief"), id: MessageId, jobId: RecordId });
+
+export const ClientMessage = z.discriminatedUnion("type", [AskMessage, BriefMessage, CancelMessage, ResumeMessage]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /**
@@ -92,11 +96,19 @@ export type RealtimeErrorCode = z.infer<typeof RealtimeErrorCode>;
 
 export const DeltaFrame = z.object({ type: z.literal("delta"), id: MessageId, text: z.string() });
 export const AnswerFrame = CopilotAnswer.extend({ type: z.literal("answer"), id: MessageId });
+export const BriefFrame = JobBrief.extend({ type: z.literal("brief"), id: MessageId });
 export const ErrorFrame = z.object({ type: z.literal("error"), id: MessageId.optional(), code: RealtimeErrorCode, message: z.string() });
 export const PresenceFrame = z.object({ type: z.literal("presence"), online: z.array(z.string()) });
 export const JobUpdatedFrame = z.object({ type: z.literal("job.updated"), jobId: z.string() });
 
-export const ServerMessage = z.discriminatedUnion("type", [DeltaFrame, AnswerFrame, ErrorFrame, PresenceFrame, JobUpdatedFrame]);
+export const ServerMessage = z.discriminatedUnion("type", [
+  DeltaFrame,
+  AnswerFrame,
+  BriefFrame,
+  ErrorFrame,
+  PresenceFrame,
+  JobUpdatedFrame,
+]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type AnswerFrame = z.infer<typeof AnswerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -16,6 +16,7 @@ import type {
   MetricsReport,
   Task,
 } from "../../schemas/admin";
+import type { JobBrief } from "../../schemas/brief";
 import type { AuditAnchor, AuditPage, AuditQuery, AuditVerification, AuditVerifyQuery } from "../../schemas/audit";
 import type { Role } from "../../schemas/common";
 import type { CopilotAnswer, CopilotAsk, ThreadDetail, ThreadList, UsageQuery, UsageReport } from "../../schemas/copilot";
@@ -53,6 +54,7 @@ import * as providerKeys from "./surfaces/admin/provider-keys";
 import * as settings from "./surfaces/admin/settings";
 import * as tasks from "./surfaces/admin/tasks";
 import * as auditLog from "./surfaces/audit";
+import { jobBrief } from "./surfaces/brief";
 import * as copilot from "./surfaces/copilot";
 import { exportTenant } from "./surfaces/export";
 import { importTenant, type MemberRef } from "./surfaces/import";
@@ -266,6 +268,10 @@ export class TenantObject extends Server<Env> {
 
   async ask(caller: Caller, input: CopilotAsk): Promise<RpcResult<CopilotAnswer>> {
     return this.#guard.call(caller, "copilot.ask", (c) => copilot.answerTurn(this.#runtime, c, input), copilot.COPILOT_COST);
+  }
+
+  async brief(caller: Caller, jobId: string): Promise<RpcResult<JobBrief>> {
+    return this.#guard.call(caller, "copilot.ask", (c) => jobBrief(this.#runtime, c, jobId), copilot.COPILOT_COST);
   }
 
   async threads(caller: Caller): Promise<RpcResult<ThreadList>> {

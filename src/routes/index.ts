@@ -13,6 +13,7 @@ import { usageRoutes } from "./admin/usage";
 import { copilotRoutes } from "./copilot";
 import { ingestRoutes } from "./ingest";
 import { jobRoutes } from "./jobs";
+import { jobBriefRoutes } from "./jobs-brief";
 import { meRoutes } from "./me";
 import { platformRoutes } from "./platform";
 import { realtimeRoutes } from "./realtime";
@@ -29,6 +30,7 @@ export const apiRoutes = new OpenAPIHono<AppEnv>()
   .route("/", platformRoutes)
   .route("/", ingestRoutes)
   .route("/", jobRoutes)
+  .route("/", jobBriefRoutes)
   .route("/", searchRoutes)
   .route("/", copilotRoutes)
   .route("/", realtimeRoutes)

@@ -41,7 +41,7 @@ export const realtimeRoutes = new OpenAPIHono<AppEnv>()
       security: [...SECURITY, {}],
       summary: "The realtime WebSocket (Upgrade: websocket), opened with ?ticket= or the REST credentials",
       description:
-        "Client frames: ask {id, question, jobId?, threadId?}, cancel {id}, resume {id, after}. Server frames: delta, answer, error, presence, job.updated.",
+        "Client frames: ask {id, question, jobId?, threadId?}, brief {id, jobId}, cancel {id}, resume {id, after}. Server frames: delta, answer, brief (a JobBrief), error, presence, job.updated.",
       request: { headers: TenantHeader, query: RealtimeQuery },
       responses: {
         101: { description: "Switching protocols: the socket is open" },

@@ -138,6 +138,28 @@ describe("export", () => {
     expectProblem(await call("/v1/admin/export?encoding=br", { token: cast.admin }), 422, "validation_failed");
   });
 
+  it("completes when the footer is what fills the stream's 64 KiB chunk (the digest is final by then)", async () => {
+    const cast = await tenantWithCast("exp64k");
+    const CHUNK = 64 * 1024;
+    // One note sized so that the export ends a few bytes into its footer past 64 KiB; every round
+    // also adds two audit entries (the ingest, the export), whose size the next round allows for.
+    let body = 60_000;
+    let last: { size: number; body: number } | null = null;
+    for (let round = 0; round < 8; round++) {
+      await ingestAs(cast.dispatcher, cast.tenantId, {
+        clients: [{ id: "C1", name: "Padding" }],
+        notes: [{ id: "N1", clientId: "C1", body: "x".repeat(body) }],
+      });
+      const { text, parsed } = await exportOf(cast.admin, cast.tenantId);
+      const footer = JSON.stringify(parsed.footer).length + 1;
+      if (text.length >= CHUNK && text.length - footer < CHUNK) return;
+      const growth = last === null ? 700 : text.length - last.size - (body - last.body);
+      last = { size: text.length, body };
+      body += CHUNK + Math.floor(footer / 2) - text.length - growth;
+    }
+    throw new Error("the export never ended inside its footer at 64 KiB; the test must be adjusted");
+  });
+
   it("is for admins only", async () => {
     const cast = await populated("exp403");
     for (const token of [cast.auditor, cast.dispatcher, cast.technician, cast.service]) {

@@ -1,108 +1,18 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Db } from "../../durable-objects/tenant/data/db";
 import { tickets } from "../../durable-objects/tenant/data/tickets";
 import { newTicketSecret, ticketHash } from "../../durable-objects/tenant/realtime/tickets";
 import { CopilotAnswer } from "../../schemas/copilot";
-import { formatTicket, ServerMessage } from "../../schemas/realtime";
+import { formatTicket } from "../../schemas/realtime";
 import { createApp } from "../../src/app";
-import { BASE, call } from "../helpers/api";
+import { call } from "../helpers/api";
 import { putSettings } from "../helpers/settings";
 import { tamper, tenantObject } from "../helpers/storage";
+import { connect, ticketFor, upgrade, type Client, type Frame } from "../helpers/socket";
 import { keys, userToken } from "../helpers/tokens";
 import { basicData, createTenant, ingestAs, operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
-
-const worker = (exports as unknown as { default: Fetcher }).default;
-
-type Frame = Record<string, any>;
-
-/** A test WebSocket client: every frame it receives is parsed with the server schema and kept. */
-class Client {
-  readonly frames: Frame[] = [];
-  closed: { code: number; reason: string } | null = null;
-  constructor(readonly ws: WebSocket) {
-    ws.accept();
-    ws.addEventListener("message", (event) => {
-      const value = JSON.parse(String(event.data));
-      // Every server frame matches the published schema.
-      const parsed = ServerMessage.safeParse(value);
-      if (!parsed.success) throw new Error(`server sent a frame outside the schema: ${String(event.data)}`);
-      this.frames.push(value);
-    });
-    ws.addEventListener("close", (event) => {
-      this.closed = { code: event.code, reason: event.reason };
-    });
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  }
-
-  of(type: string, id?: string): Frame[] {
-    return this.frames.filter((f) => f.type === type && (id === undefined || f.id === id));
-  }
-
-  async until(predicate: (c: Client) => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
-  /** Waits for the final frame (answer or error) of message `id`. */
-  async outcome(id: string): Promise<Frame> {
-    await this.until((c) => c.frames.some((f) => f.id === id && (f.type === "answer" || f.type === "error")), `outcome of ${id}`);
-    return this.frames.find((f) => f.id === id && (f.type === "answer" || f.type === "error")) as Frame;
-  }
-
-  async closedWith(): Promise<{ code: number; reason: string }> {
-    await this.until((c) => c.closed !== null, "close");
-    return this.closed as { code: number; reason: string };
-  }
-
-  close(): void {
-    try {
-      this.ws.close(1000, "bye");
-    } catch {
-      // already closed
-    }
-  }
-}
-
-interface Upgrade {
-  status: number;
-  client: Client | null;
-  body: any;
-  headers: Headers;
-}
-
-async function upgrade(
-  path: string,
-  headers: Record<string, string> = {},
-  fetcher: (r: Request) => Promise<Response> = (r) => worker.fetch(r),
-): Promise<Upgrade> {
-  const res = await fetcher(new Request(`${BASE}${path}`, { headers: { upgrade: "websocket", ...headers } }));
-  if (res.status === 101 && res.webSocket) return { status: 101, client: new Client(res.webSocket), body: null, headers: res.headers };
-  const text = await res.text();
-  return { status: res.status, client: null, body: text === "" ? null : JSON.parse(text), headers: res.headers };
-}
-
-async function ticketFor(token: string, tenant?: string): Promise<string> {
-  const res = await call("/v1/realtime/ticket", { method: "POST", token, ...(tenant ? { tenant } : {}) });
-  expect(res.status).toBe(200);
-  return res.body.ticket;
-}
-
-async function connect(token: string): Promise<Client> {
-  const ticket = await ticketFor(token);
-  const opened = await upgrade(`/v1/realtime?ticket=${encodeURIComponent(ticket)}`);
-  expect(opened.status).toBe(101);
-  const client = opened.client as Client;
-  await client.until((c) => c.of("presence").length > 0, "first presence");
-  return client;
-}
 
 async function world(prefix: string): Promise<Cast> {
   const cast = await tenantWithCast(prefix);

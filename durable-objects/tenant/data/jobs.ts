@@ -251,6 +251,29 @@ export const jobs = {
   count(db: Db): number {
     return db.one<{ n: number }>(`SELECT count(*) AS n FROM jobs`)?.n ?? 0;
   },
+  /**
+   * The other jobs at a property (or of a client), newest visit first (scheduled start, else
+   * creation), at most `limit`; `assignedTo` restricts them to one technician's jobs, as the
+   * visibility module asks. For a job's brief: its earlier and later visits.
+   */
+  atPlace(
+    db: Db,
+    place: { propertyPk: number } | { clientPk: number },
+    exceptPk: number,
+    assignedTo: string | null,
+    limit: number,
+  ): JobRow[] {
+    const [column, pk] = "propertyPk" in place ? ["j.property_pk", place.propertyPk] : ["j.client_pk", place.clientPk];
+    return db.all<JobRow>(
+      `${JOB_SELECT} WHERE ${column} = ?1 AND j.pk <> ?2
+         AND (?3 IS NULL OR j.pk IN (SELECT job_pk FROM job_assignees WHERE user_id = ?3))
+       ORDER BY coalesce(j.scheduled_start, j.created_at) DESC, j.pk DESC LIMIT ?4`,
+      pk,
+      exceptPk,
+      assignedTo,
+      limit,
+    );
+  },
   /** Whether moving a property to `clientPk` would leave jobs whose client differs from their property's. */
   hasJobsOfOtherClient(db: Db, propertyPk: number, clientPk: number): boolean {
     return db.one(`SELECT 1 AS x FROM jobs WHERE property_pk = ? AND client_pk <> ? LIMIT 1`, propertyPk, clientPk) !== null;

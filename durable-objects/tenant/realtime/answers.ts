@@ -1,26 +1,28 @@
 import { z } from "@hono/zod-openapi";
 import type { Connection } from "partyserver";
 import { AppError } from "../../../schemas/errors";
-import { AnswerFrame, ErrorFrame, type ClientMessage } from "../../../schemas/realtime";
+import { AnswerFrame, BriefFrame, ErrorFrame, type ClientMessage } from "../../../schemas/realtime";
 import { parseStoredJson } from "../data/db";
 import { streams } from "../data/streams";
 import type { CallContext } from "../guard";
 import { logFailure, type Runtime } from "../runtime";
 import { keepsChatContent, storedSettings } from "../settings";
+import { jobBrief } from "../surfaces/brief";
 import { AnswerCancelled, answerTurn } from "../surfaces/copilot";
 import { errorFrame, send } from "./protocol";
 
 /**
  * Answers streamed over sockets, per (principal, message id): `ask` runs a copilot turn (the same
- * one as REST) and sends its deltas and outcome to the sockets that follow it; `cancel` stops a
- * running one; `resume` sends a reconnecting client the rest of an answer exactly once. Kept in
+ * one as REST), `brief` a job's pre-arrival brief (the same one as REST), and each sends its
+ * deltas and outcome to the sockets that follow it; `cancel` stops a running one; `resume` sends
+ * a reconnecting client the rest of an answer or brief exactly once. Kept in
  * memory while running and for recent finished ones (at most MAX_STREAMS, the oldest finished
  * dropped first); finished answers are also written to SQLite (data/streams.ts) so a resume
  * works after hibernation or eviction. A running answer lives only here (it dies with the object).
  */
 export const MAX_STREAMS = 500;
 
-const StreamOutcome = z.union([AnswerFrame, ErrorFrame]);
+const StreamOutcome = z.union([AnswerFrame, BriefFrame, ErrorFrame]);
 type StreamOutcome = z.infer<typeof StreamOutcome>;
 const StoredDeltas = z.array(z.string()).max(100_000);
 
@@ -36,6 +38,9 @@ interface AnswerStream {
 }
 
 type Ask = Extract<ClientMessage, { type: "ask" }>;
+type Brief = Extract<ClientMessage, { type: "brief" }>;
+/** The work of one stream: its deltas go to `onDelta`, and it stops (AnswerCancelled) when `signal` aborts. */
+type StreamWork = (onDelta: (text: string) => void, signal: AbortSignal) => Promise<StreamOutcome>;
 type Resume = Extract<ClientMessage, { type: "resume" }>;
 
 export class AnswerStreams {
@@ -51,24 +56,40 @@ export class AnswerStreams {
 
   /** Runs one copilot turn for a permitted caller, streaming it to `connection` (and later resumers). */
   async ask(connection: Connection, ctx: CallContext, msg: Ask): Promise<void> {
-    const principal = ctx.principal;
-    if (this.#get(principal, msg.id)?.outcome === null) {
-      return void send(connection, errorFrame(new AppError("duplicate_id", "an answer with this id is still running"), msg.id));
+    const { question, jobId, threadId } = msg;
+    const ask = { question, ...(jobId === undefined ? {} : { jobId }), ...(threadId === undefined ? {} : { threadId }) };
+    await this.#run(connection, ctx.principal, msg.id, async (onDelta, signal) => ({
+      type: "answer",
+      id: msg.id,
+      ...(await answerTurn(this.#rt, ctx, ask, onDelta, signal)),
+    }));
+  }
+
+  /** Composes a job's brief for a permitted caller, streaming it like an answer. */
+  async brief(connection: Connection, ctx: CallContext, msg: Brief): Promise<void> {
+    await this.#run(connection, ctx.principal, msg.id, async (onDelta, signal) => ({
+      type: "brief",
+      id: msg.id,
+      ...(await jobBrief(this.#rt, ctx, msg.jobId, onDelta, signal)),
+    }));
+  }
+
+  /** Runs one stream's work under its id; its outcome (or its error) finishes the stream. */
+  async #run(connection: Connection, principal: string, id: string, work: StreamWork): Promise<void> {
+    if (this.#get(principal, id)?.outcome === null) {
+      return void send(connection, errorFrame(new AppError("duplicate_id", "an answer with this id is still running"), id));
     }
-    const stream = this.#start(principal, msg.id, connection);
-    streams.remove(this.#rt.db, principal, msg.id);
+    const stream = this.#start(principal, id, connection);
+    streams.remove(this.#rt.db, principal, id);
     // Yield once so a cancel already queued behind this ask is read before the turn starts: a
     // provider without network I/O (extractive) would otherwise run to completion first.
     await new Promise((resolve) => setTimeout(resolve, 0));
     let outcome: StreamOutcome;
     try {
       if (stream.controller.signal.aborted) throw new AnswerCancelled();
-      const { question, jobId, threadId } = msg;
-      const ask = { question, ...(jobId === undefined ? {} : { jobId }), ...(threadId === undefined ? {} : { threadId }) };
-      const answer = await answerTurn(this.#rt, ctx, ask, (text) => this.#pushDelta(stream, text), stream.controller.signal);
-      outcome = { type: "answer", id: msg.id, ...answer };
+      outcome = await work((text) => this.#pushDelta(stream, text), stream.controller.signal);
     } catch (error) {
-      outcome = errorFrame(this.#asAppError(error, stream.controller.signal.aborted), msg.id);
+      outcome = errorFrame(this.#asAppError(error, stream.controller.signal.aborted), id);
     }
     this.#finish(stream, outcome);
   }

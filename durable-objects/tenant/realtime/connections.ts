@@ -154,14 +154,15 @@ export class RealtimeHub implements SocketControl {
     const msg = parsed.message;
     const principal = principalKey(state);
     if (msg.type === "cancel") return this.#answers.cancel(connection, principal, msg.id);
-    const ctx = this.#authorize(connection, state, msg.id, msg.type === "ask" ? COPILOT_COST : 1);
+    const ctx = this.#authorize(connection, state, msg.id, msg.type === "resume" ? 1 : COPILOT_COST);
     if (!ctx) return;
     if (msg.type === "resume") return this.#answers.resume(connection, principal, msg);
+    if (msg.type === "brief") return this.#answers.brief(connection, ctx, msg);
     await this.#answers.ask(connection, ctx, msg);
   }
 
   /**
-   * Every ask and resume re-checks the authority (membership, role, suspension) and the per-user
+   * Every ask, brief and resume re-checks the authority (membership, role, suspension) and the per-user
    * rate limit. A refused member or suspended tenant gets an error and the socket closes (1008);
    * a rate refusal is a strike.
    */

@@ -185,8 +185,18 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
       continue;
     }
     const key = `${r.day}|${provider}`;
-    const row = rows.get(key) ?? { day: r.day, provider, requests: 0, tokensIn: 0, tokensOut: 0, latencyMsTotal: 0, degraded: 0 };
+    const row = rows.get(key) ?? {
+      day: r.day,
+      provider,
+      requests: 0,
+      briefs: 0,
+      tokensIn: 0,
+      tokensOut: 0,
+      latencyMsTotal: 0,
+      degraded: 0,
+    };
     if (metric === "copilot.requests") row.requests += r.value;
+    else if (metric === "copilot.briefs") row.briefs += r.value;
     else if (metric === "copilot.tokens_in") row.tokensIn += r.value;
     else if (metric === "copilot.tokens_out") row.tokensOut += r.value;
     else if (metric === "copilot.latency_ms") row.latencyMsTotal += r.value;

@@ -143,7 +143,9 @@ export function exportStream(db: Db, meta: TenantMeta, auditHead: { seq: number;
         }
         chunk += next.value;
       }
-      digest.update(unhashed);
+      // Nothing is left to hash once the footer is out (its digest is final): a chunk that
+      // reaches CHUNK_BYTES with the footer would otherwise update a finished digest and throw.
+      if (unhashed !== "") digest.update(unhashed);
       unhashed = "";
       controller.enqueue(encoder.encode(chunk));
     },

@@ -6,6 +6,7 @@ import { NOTE_SENT, outbox, useOutbox } from "../outbox";
 import { useSession } from "../session";
 import { useRealtime } from "../realtime-context";
 import { CopilotPanel } from "./copilot";
+import { BriefPanel } from "./job-brief";
 import { JobEditor } from "./job-edit";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; context: JobContext };
@@ -90,6 +91,8 @@ export function JobScreen(props: { id: string }) {
         Assigned: <span data-testid="assignees">{assignees.length > 0 ? assignees.map((a) => a.userId).join(", ") : "nobody"}</span>
       </p>
       {job.description && <p>{job.description}</p>}
+
+      <BriefPanel key={`${job.id}:${attempt}`} jobId={job.id} />
 
       {canEdit && <JobEditor id={job.id} onSaved={() => setAttempt((n) => n + 1)} />}
 
