@@ -33,31 +33,34 @@ export function BriefPanel(props: { jobId: string }) {
       {load.state === "loading" && <Loading what="the brief" />}
       {load.state === "error" && <ErrorNotice error={load.error} onRetry={() => setAttempt((n) => n + 1)} />}
       {load.state === "ready" &&
-        load.brief.sections.map((section) => (
-          <section key={section.key} class={`brief-section brief-${section.key}`} aria-labelledby={`brief-${section.key}`}>
-            <h3 id={`brief-${section.key}`}>{section.title}</h3>
-            <ul class={section.empty ? "brief-lines empty" : "brief-lines"}>
-              {section.sentences.map((sentence, i) => (
-                <li key={i}>
-                  <span class="brief-text">{sentence.text}</span>
-                  {sentence.citation && (
-                    <>
-                      {" "}
-                      <a
-                        class="chip"
-                        href={citationHref(sentence.citation, props.jobId)}
-                        title={sentence.citation.quote}
-                        aria-label={`Source: ${sentence.citation.ref}`}
-                      >
-                        {sentence.citation.ref}
-                      </a>
-                    </>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </section>
-        ))}
+        // The page above already shows the job itself: its brief starts at getting in.
+        load.brief.sections
+          .filter((section) => section.key !== "job")
+          .map((section) => (
+            <section key={section.key} class={`brief-section brief-${section.key}`} aria-labelledby={`brief-${section.key}`}>
+              <h3 id={`brief-${section.key}`}>{section.title}</h3>
+              <ul class={section.empty ? "brief-lines empty" : "brief-lines"}>
+                {section.sentences.map((sentence, i) => (
+                  <li key={i}>
+                    <span class="brief-text">{sentence.text}</span>
+                    {sentence.citation && (
+                      <>
+                        {" "}
+                        <a
+                          class="chip"
+                          href={citationHref(sentence.citation, props.jobId)}
+                          title={sentence.citation.quote}
+                          aria-label={`Source: ${sentence.citation.ref}`}
+                        >
+                          {sentence.citation.ref}
+                        </a>
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
     </section>
   );
 }
