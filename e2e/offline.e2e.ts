@@ -33,7 +33,11 @@ describe("offline", () => {
     await page.locator(".job-card", { hasText: opened.id }).click();
     await page.getByRole("heading", { level: 1, name: opened.title }).waitFor();
     // Its brief has come in (the worker keeps what the page read).
-    await page.locator(".brief").getByRole("link", { name: /^Source: / }).first().waitFor();
+    await page
+      .locator(".brief")
+      .getByRole("link", { name: /^Source: / })
+      .first()
+      .waitFor();
     expect(await page.evaluate(dataCaches)).toEqual(["fieldpilot-data-v1:dev|ana.tech"]);
 
     await context.setOffline(true);
@@ -42,7 +46,11 @@ describe("offline", () => {
     await page.getByRole("heading", { name: /^Notes/ }).waitFor();
     // Its brief too, with its sources.
     await page.getByRole("heading", { name: "Before you go" }).waitFor();
-    await page.locator(".brief").getByRole("link", { name: /^Source: / }).first().waitFor();
+    await page
+      .locator(".brief")
+      .getByRole("link", { name: /^Source: / })
+      .first()
+      .waitFor();
     await page
       .getByText(/Offline|reconnecting/)
       .first()
