@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 /**
- * SQL is executed only by the tenant object's data-access modules (durable-objects/tenant/data/).
+ * SQL is executed only by the actors' data-access modules (durable-objects/tenant/data/, and the
+ * knowledge library's durable-objects/knowledge/data/).
  * This test reads every production source file and fails the build if SQL or a storage SQL call
  * appears anywhere else.
  */
