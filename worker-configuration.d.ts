@@ -30,6 +30,7 @@ interface __BaseEnv_Env {
 	COPILOT_MAX_RETRIES: string;
 	TENANT: DurableObjectNamespace<import("./src/index").TenantObject>;
 	DIRECTORY: DurableObjectNamespace<import("./src/index").Directory>;
+	LIBRARY: DurableObjectNamespace<import("./src/index").KnowledgeLibrary>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

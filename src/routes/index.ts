@@ -14,6 +14,7 @@ import { copilotRoutes } from "./copilot";
 import { ingestRoutes } from "./ingest";
 import { jobRoutes } from "./jobs";
 import { jobBriefRoutes } from "./jobs-brief";
+import { libraryRoutes } from "./library";
 import { meRoutes } from "./me";
 import { platformRoutes } from "./platform";
 import { realtimeRoutes } from "./realtime";
@@ -32,6 +33,7 @@ export const apiRoutes = new OpenAPIHono<AppEnv>()
   .route("/", jobRoutes)
   .route("/", jobBriefRoutes)
   .route("/", searchRoutes)
+  .route("/", libraryRoutes)
   .route("/", copilotRoutes)
   .route("/", realtimeRoutes)
   .route("/", auditRoutes)

@@ -39,6 +39,8 @@ interface World {
   /** A member the member operations change and remove. */
   victim: string;
   exportNdjson: string;
+  /** A shared-library document (read, given a new version, and finally deleted by the library operations). */
+  libraryDocId: string;
 }
 
 /**
@@ -50,6 +52,7 @@ const WORLD_VALUES = (w: World): Record<string, string> => ({
   "GET /v1/admin/tasks/{id} id": w.taskId,
   tenantId: w.platformTenantId,
   userId: w.victim,
+  docId: w.libraryDocId,
   "x-tenant-id": w.tenantId,
 });
 
@@ -137,6 +140,12 @@ beforeAll(async () => {
   const victim = uniqueId("contract-victim");
   await addMember(cast.tenantId, victim, "technician");
   const partial = { tenantId: cast.tenantId, admin, adminSubject: cast.subjects.admin, operator: await operatorToken() };
+  const libraryDocId = uniqueId("contract-doc");
+  const doc = await call("/v1/platform/library/documents", {
+    token: partial.operator,
+    body: { id: libraryDocId, title: "Contract manual", format: "markdown", text: "# Contract\n\nA chunk to read." },
+  });
+  expect(doc.status, doc.text).toBe(201);
   world = {
     ...partial,
     emptyTenantId: await emptyTenantOfAdmin(partial),
@@ -145,6 +154,7 @@ beforeAll(async () => {
     taskId: reindex.body.id,
     victim,
     exportNdjson: exported.text,
+    libraryDocId,
   };
 }, 60_000);
 

@@ -411,6 +411,20 @@ const DECISIONS: Record<string, Decision> = {
   "DELETE /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (nothing)` },
   "PUT /v1/admin/settings": { swept: false, reason: `${WRITE} (the settings written; GET /v1/admin/settings is swept)` },
   "GET /v1/platform/tenants/{tenantId}/members": { swept: false, reason: `${PLATFORM}; members are identities and roles, no records` },
+  "POST /v1/platform/library/documents": { swept: false, reason: `${PLATFORM}; the library holds operators' documents, no tenant data` },
+  "GET /v1/platform/library/documents": { swept: false, reason: `${PLATFORM}; the library holds operators' documents, no tenant data` },
+  "GET /v1/platform/library/documents/{docId}": {
+    swept: false,
+    reason: `${PLATFORM}; the library holds operators' documents, no tenant data`,
+  },
+  "PUT /v1/platform/library/documents/{docId}": {
+    swept: false,
+    reason: `${PLATFORM}; the library holds operators' documents, no tenant data`,
+  },
+  "DELETE /v1/platform/library/documents/{docId}": {
+    swept: false,
+    reason: `${PLATFORM}; the library holds operators' documents, no tenant data`,
+  },
   "GET /auth/options": { swept: false, reason: "public: which ways in this deployment has, three booleans, no tenant" },
   "GET /auth/dev/identities": {
     swept: false,
@@ -439,6 +453,8 @@ const PATH_PARAMS: { name: string; prefix: string; values: (w: World) => string[
   // no resource; test/admin/provider-keys.test.ts), so it would not answer refused callers with their refusal.
   { name: "provider", prefix: "/v1/admin/provider-keys/", values: () => ["openai"] },
   { name: "userId", prefix: "/v1/admin/members/", values: (w) => [...subjectsOf(w), "nobody"] },
+  // The shared library holds no tenant's records: a document id of either tenant's vocabulary finds nothing.
+  { name: "docId", prefix: "/v1/library/documents/", values: () => ["j1", "c1", "no-such-doc"] },
 ];
 
 function subjectsOf(w: World): string[] {
@@ -473,6 +489,9 @@ const QUERIES: Record<string, (w: World) => string[]> = {
       ...[...JOB_IDS, "NOPE"].map((id) => `limit=100&jobId=${id}&q=${encodeURIComponent("cnry* gate fan")}`),
     ];
   },
+  // The shared library, asked for every canary: it holds no tenant data, so it must find none.
+  "GET /v1/library/search": () => ["cnry*", "cnryqa*", "cnryqb*", ...ALL_CANARIES.map((c) => c.canary)].map((q) => `limit=50&q=${q}`),
+  "GET /v1/library/documents/{docId}": () => ["", "version=1"],
   "GET /v1/admin/audit": () => ["limit=500", "limit=500&action=copilot.ask", "limit=500&action=context.read"],
   "GET /v1/admin/members/{userId}": () => ["", `issuer=${encodeURIComponent(keys.issuer)}`],
   "GET /v1/admin/audit/verify": () => [""],
@@ -751,6 +770,10 @@ function expectedStatus(caller: Caller, w: World, probe: Probe): number | undefi
       return visibleJob(new URLSearchParams(probe.query).get("jobId") ?? undefined) ? 200 : 404;
     case "GET /v1/copilot/threads/{id}":
       return ownThread(probe.params.id) ? 200 : 404;
+    case "GET /v1/library/search":
+      return 200;
+    case "GET /v1/library/documents/{docId}":
+      return 404;
     case "POST /v1/copilot/ask":
       return visibleJob(probe.ask?.jobId) && ownThread(probe.ask?.threadId) ? 200 : 404;
   }

@@ -257,12 +257,12 @@ export function isInitialised(db: Db): boolean {
   return db.one(`SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = '_migrations'`) !== null;
 }
 
-/** Applies every migration not yet recorded. Synchronous SQL only: safe inside blockConcurrencyWhile. */
-export function migrate(db: Db, now: () => string = () => new Date().toISOString()): number {
+/** Applies every migration not yet recorded (the tenant's, or another actor's list, e.g. the knowledge library's). Synchronous SQL only: safe inside blockConcurrencyWhile. */
+export function migrate(db: Db, now: () => string = () => new Date().toISOString(), migrations: Migration[] = MIGRATIONS): number {
   db.run(`CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const applied = new Set(db.all<{ version: number }>(`SELECT version FROM _migrations`).map((r) => r.version));
   let count = 0;
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       for (const statement of migration.statements) db.run(statement);

@@ -65,7 +65,7 @@ export function normalizeWord(word: string): string {
     .toLowerCase();
 }
 
-const phrase = (t: QueryTerm): string => `"${t.word}"${t.prefix ? "*" : ""}`;
+export const phrase = (t: QueryTerm): string => `"${t.word}"${t.prefix ? "*" : ""}`;
 
 /** Visibility tokens restrict the match inside FTS5; `null` means the caller may see everything. */
 export type ScopeTokens = string[] | null;
@@ -334,7 +334,16 @@ const B = 0.75;
 
 const matches = (term: QueryTerm, token: string) => (term.prefix ? token.startsWith(term.word) : token === term.word);
 
-function rank(rows: SearchRow[], terms: QueryTerm[], df: Map<string, number>, corpus: number): RankedHit[] {
+/**
+ * BM25 over candidate rows (anything with a rowid and its text: the tenant's index rows, the
+ * knowledge library's chunks), keyed by `phrase(term)` in `df`; best first, newest first on ties.
+ */
+export function rank<T extends { rowid: number; text: string }>(
+  rows: T[],
+  terms: QueryTerm[],
+  df: Map<string, number>,
+  corpus: number,
+): (T & { score: number; matchedTerms: number })[] {
   if (rows.length === 0) return [];
   const tokenized = rows.map((row) => tokenize(row.text));
   // A zero frequency (large scopes) means: count it in the kept candidates.
@@ -342,7 +351,7 @@ function rank(rows: SearchRow[], terms: QueryTerm[], df: Map<string, number>, co
     if ((df.get(phrase(term)) ?? 0) === 0) df.set(phrase(term), tokenized.filter((tokens) => tokens.some((t) => matches(term, t))).length);
   }
   const avgLength = tokenized.reduce((sum, t) => sum + t.length, 0) / tokenized.length || 1;
-  const hits = rows.map((row, i): RankedHit => {
+  const hits = rows.map((row, i) => {
     const tokens = tokenized[i] ?? [];
     let score = 0;
     let matchedTerms = 0;

@@ -1,0 +1,186 @@
+import type { Chunk, DocumentFormat, LibraryDocument } from "../../../schemas/library";
+import type { Db } from "../../tenant/data/db";
+import type { DocumentChunk } from "../chunk";
+import { chunkIndex, parseHeadingPath } from "./chunk-index";
+
+/**
+ * The library's tables: a document's current row, every version it had, each version's chunks,
+ * and the audit of platform writes. Only the current version's chunks are in the full-text index.
+ */
+interface DocumentRow {
+  id: string;
+  title: string;
+  format: DocumentFormat;
+  version: number;
+  chunk_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toDocument = (r: DocumentRow): LibraryDocument => ({
+  id: r.id,
+  title: r.title,
+  format: r.format,
+  version: r.version,
+  chunkCount: r.chunk_count,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface VersionInput {
+  id: string;
+  title: string;
+  format: DocumentFormat;
+  chunks: DocumentChunk[];
+  at: string;
+}
+
+export const documents = {
+  get(db: Db, id: string): LibraryDocument | null {
+    const row = db.one<DocumentRow>(`SELECT * FROM kb_documents WHERE id = ?`, id);
+    return row ? toDocument(row) : null;
+  },
+
+  list(db: Db): LibraryDocument[] {
+    return db.all<DocumentRow>(`SELECT * FROM kb_documents ORDER BY id LIMIT 10000`).map(toDocument);
+  },
+
+  /** A version as it was (title, format, chunk count of that version; createdAt of the document). */
+  getVersion(db: Db, id: string, version: number): LibraryDocument | null {
+    const row = db.one<DocumentRow>(
+      `SELECT d.id, v.title, v.format, v.version, v.chunk_count, d.created_at, v.created_at AS updated_at
+       FROM kb_versions v JOIN kb_documents d ON d.id = v.doc_id WHERE v.doc_id = ? AND v.version = ?`,
+      id,
+      version,
+    );
+    return row ? toDocument(row) : null;
+  },
+
+  chunks(db: Db, id: string, version: number): Chunk[] {
+    return db
+      .all<{ id: string; heading_path: string; text: string }>(
+        `SELECT id, heading_path, text FROM kb_chunks WHERE doc_id = ? AND version = ? ORDER BY seq`,
+        id,
+        version,
+      )
+      .map((r) => ({ id: r.id, headingPath: parseHeadingPath(r.heading_path), text: r.text }));
+  },
+
+  /**
+   * Stores a new version (1 for a new document) and makes it the indexed one. Call inside a
+   * transaction; `version` is the document's current version + 1.
+   */
+  putVersion(db: Db, input: VersionInput, version: number): LibraryDocument {
+    const { id, title, format, chunks, at } = input;
+    if (version === 1) {
+      db.run(
+        `INSERT INTO kb_documents (id, title, format, version, chunk_count, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)`,
+        id,
+        title,
+        format,
+        chunks.length,
+        at,
+        at,
+      );
+    } else {
+      chunkIndex.removeDocument(db, id);
+      db.run(
+        `UPDATE kb_documents SET title = ?, format = ?, version = ?, chunk_count = ?, updated_at = ? WHERE id = ?`,
+        title,
+        format,
+        version,
+        chunks.length,
+        at,
+        id,
+      );
+    }
+    db.run(
+      `INSERT INTO kb_versions (doc_id, version, title, format, chunk_count, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      id,
+      version,
+      title,
+      format,
+      chunks.length,
+      at,
+    );
+    const indexed = chunks.map((chunk, seq) => {
+      const row = db.one<{ pk: number }>(
+        `INSERT INTO kb_chunks (doc_id, version, seq, id, heading_path, text) VALUES (?, ?, ?, ?, ?, ?) RETURNING pk`,
+        id,
+        version,
+        seq,
+        chunk.id,
+        JSON.stringify(chunk.headingPath),
+        chunk.text,
+      );
+      return { pk: row!.pk, text: chunk.text, headingPath: chunk.headingPath };
+    });
+    chunkIndex.add(db, indexed);
+    return documents.get(db, id)!;
+  },
+
+  /** Removes a document with every version and chunk; false when there was none. */
+  remove(db: Db, id: string): boolean {
+    if (!documents.get(db, id)) return false;
+    chunkIndex.removeDocument(db, id);
+    db.run(`DELETE FROM kb_chunks WHERE doc_id = ?`, id);
+    db.run(`DELETE FROM kb_versions WHERE doc_id = ?`, id);
+    db.run(`DELETE FROM kb_documents WHERE id = ?`, id);
+    return true;
+  },
+
+  /** The title of each document, for search hits. */
+  titles(db: Db, ids: string[]): Map<string, string> {
+    const rows = db.all<{ id: string; title: string }>(
+      `SELECT id, title FROM kb_documents WHERE id IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(ids),
+    );
+    return new Map(rows.map((r) => [r.id, r.title]));
+  },
+};
+
+export interface LibraryAuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: "document.create" | "document.version" | "document.delete";
+  docId: string;
+  version: number | null;
+  requestId: string;
+}
+
+export const libraryAudit = {
+  append(db: Db, entry: Omit<LibraryAuditEntry, "seq">): void {
+    db.run(
+      `INSERT INTO kb_audit (at, actor, action, doc_id, version, request_id) VALUES (?, ?, ?, ?, ?, ?)`,
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.docId,
+      entry.version,
+      entry.requestId,
+    );
+  },
+
+  list(db: Db): LibraryAuditEntry[] {
+    return db
+      .all<{
+        seq: number;
+        at: string;
+        actor: string;
+        action: LibraryAuditEntry["action"];
+        doc_id: string;
+        version: number | null;
+        request_id: string;
+      }>(`SELECT * FROM kb_audit ORDER BY seq`)
+      .map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        docId: r.doc_id,
+        version: r.version,
+        requestId: r.request_id,
+      }));
+  },
+};
