@@ -23,6 +23,8 @@ import {
   PARAPHRASE_UNANSWERABLE,
   ROUND5_ANSWERABLE,
   ROUND5_UNANSWERABLE,
+  ROUND6_ANSWERABLE,
+  ROUND6_UNANSWERABLE,
   INJECTION,
   N,
   UNANSWERABLE,
@@ -141,6 +143,7 @@ describe("extractive copilot on the demo data", () => {
     const holdout = figures(ANSWERABLE_HOLDOUT, UNANSWERABLE_HOLDOUT);
     const round4 = figures(PARAPHRASE_ANSWERABLE, PARAPHRASE_UNANSWERABLE);
     const round5 = figures(ROUND5_ANSWERABLE, ROUND5_UNANSWERABLE);
+    const round6 = figures(ROUND6_ANSWERABLE, ROUND6_UNANSWERABLE);
     const all = figures(ALL_ANSWERABLE, ALL_UNANSWERABLE);
     const rows = [...ALL_ANSWERABLE, ...ALL_UNANSWERABLE].map((c) => {
       const o = outcome(c);
@@ -163,6 +166,7 @@ describe("extractive copilot on the demo data", () => {
         show("holdout", holdout),
         show("round4", round4),
         show("round5", round5),
+        show("round6", round6),
         show("all", all),
         ...rows,
       ].join("\n"),

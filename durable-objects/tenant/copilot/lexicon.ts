@@ -27,6 +27,8 @@ const SYNONYM_GROUPS = [
   ["contact", "call", "phone", "text", "e-mail", "email"],
   ["vacuum", "evacuate", "evacuated"],
   ["board", "pcb"],
+  ["search", "hunt"],
+  ["close", "shut"],
 ];
 
 interface Concept {
@@ -41,7 +43,7 @@ const { date, time, money, reading, size } = VALUE_MARKERS;
 const CONCEPTS: Concept[] = [
   {
     name: "#access",
-    cues: /\b(?:get(?:ting)? (?:in|into|inside|up on|on|onto|up to|to)|let (?:me|us|them) in|way in|entry|enter)\b/,
+    cues: /\b(?:(?<!\bit )get(?:ting)? (?:in|into|inside|up on|on|onto|up to|up there|to)|up top|lets? (?:me|us|them) in(?:to)?|way in|entry|enter)\b/,
     members: [
       "access",
       "key",
@@ -66,28 +68,28 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#hazard",
-    cues: /\b(?:watch out|look out|be careful|careful|hazards?|dangers?|dangerous|safety|safe to)\b/,
+    cues: /\b(?:watch (?:out )?for|watch out|look out|be careful|careful|hazards?|dangers?|dangerous|safety|safe to)\b/,
     members: ["dog", "asbestos", "hazard", "danger", "caution", "careful", "warning", "jump", "ppe", "shoe"],
   },
   { name: "#animal", cues: /\b(?:pets?|animals?)\b/, members: ["dog", "cat", "pet", "animal"] },
   {
     name: "#contact",
-    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to)\b/,
-    members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp"],
+    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to|(?:best )?way to reach|reach the \w+|(?:turn|show) up)\b/,
+    members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp", "arrival"],
   },
   {
     name: "#payment",
-    cues: /\b(?:pays?|paying|payment|billing|billed|charge (?:them|him|her|the \w+|sales tax|tax|vat))\b/,
+    cues: /\b(?:pays?|paying|payment|billing|billed|settle up|on (?:a|the|their) bill|charge (?:them|him|her|the \w+|sales tax|tax|vat))\b/,
     members: ["pay", "billing", "invoice", "card", "tax", "receipt", "purchase", "ideal"],
   },
   {
     name: "#approval",
-    cues: /\b(?:spend|without asking|need an? (?:ok|okay)|need approval|sign[- ]off|authori[sz]ed?)\b/,
+    cues: /\b(?:spend|without (?:asking|ringing|calling|checking)(?: (?:them|him|her|first))*|go ahead|need an? (?:ok|okay)|need approval|sign[- ]off|authori[sz]ed?)\b/,
     members: ["approve", "approval", "authorise", "authorize", money],
   },
   {
     name: "#when",
-    cues: /\b(?:what time(?: of (?:the )?day)?|time of day|when (?:is|are|was|were|will|does|do|did|can|should)|how early|how late|what date)\b/,
+    cues: /\b(?:what time(?: of (?:the )?day)?|time of day|when (?:is|are|was|were|will|does|do|did|can|should)|how early|how late|earliest|latest|what date|expecting (?:me|us|you))\b/,
     members: [
       "morning",
       "afternoon",
@@ -151,19 +153,44 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#due",
-    cues: /\b(?:due in|due to arrive|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in)|deliver(?:y|ed)?|eta)\b/,
+    cues: /\b(?:due in|due to arrive|supposed to (?:land|arrive|come in|get here)|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in|lands?|show(?:s|ing)? up)|deliver(?:y|ed)?|eta)\b/,
     members: ["eta", "deliver", date],
   },
   {
     name: "#supplier",
-    cues: /\b(?:supplying|supplies|which supplier|who sells|ordered (?:it )?from|com(?:e|es|ing) from)\b/,
+    cues: /\b(?:supplying|supplies|which supplier|who sells|ordered (?:it )?from|com(?:e|es|ing) from|getting (?:it|them|the [\w -]{1,40}?) from)\b/,
     members: ["supplier", "supply"],
+  },
+  {
+    name: "#duration",
+    cues: /\b(?:how long (?:were|was|did|does|do|will)|how many hours)\b/,
+    members: ["hour", "labor", "min"],
+  },
+  {
+    name: "#billed",
+    cues: /\b(?:what did (?:we|they|it|the(?: [\w-]+){1,4}) (?:bill|charge|invoice|cost)|what was the bill|what(?:'s| is| was) the invoice)\b/,
+    members: ["invoice", "amount", money],
+  },
+  {
+    name: "#dispatch",
+    cues: /\bwho (?:put|sent|assigned|dispatched|booked)\b/,
+    members: ["dispatch", "assign"],
+  },
+  {
+    name: "#bring",
+    cues: /\b(?:what (?:gear|tools?|kit|equipment)|(?:need|have|got) to bring|should (?:i|we) bring|bring along)\b/,
+    members: ["bring", "filter", "detector", "tool", "nitrogen", "analyzer", "qty"],
+  },
+  {
+    name: "#pickup",
+    cues: /\b(?:pick (?:it |them |the [\w-]+ )?up|collect (?:it|them|the [\w-]+))\b/,
+    members: ["arrive", "will-call", "shelf", "shop", "tagged", "ticket"],
   },
   { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
   {
     name: "#reading",
-    cues: /\b(?:read|reading|size|how (?:big|deep|low|high|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
-    members: [reading, size],
+    cues: /\b(?:read|reading|size|how (?:big|deep|low|high|hot|cold|warm|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
+    members: [reading, size, "temperature"],
   },
   {
     name: "#occupant",
@@ -182,13 +209,14 @@ const PARTS: Concept[] = [
   { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
   {
     name: "?finding",
-    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault)|what failed|what did (?:they|you|we|he|she) find)\b/,
+    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|turn up)\b/,
     members: ["fault", "found", "leak", "fail", "corrosion", "pitted", "worn", "cracked", "dirty", "stuck", "burnt"],
   },
 ];
 
 /** Compound words the records write apart. */
 const COMPOUNDS: [RegExp, string][] = [
+  [/\bpo\b/g, "purchase order"],
   [/\bdoorbell\b/g, "door bell"],
   [/\blockbox\b/g, "lock box"],
   [/\bkeysafe\b/g, "key safe"],
