@@ -84,7 +84,7 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#approval",
-    cues: /\b(?:spend|without (?:asking|ringing|calling|checking)(?: (?:them|him|her|first))*|go ahead|need an? (?:ok|okay)|need approval|sign[- ]off|authori[sz]ed?)\b/,
+    cues: /\b(?:spend|without (?:asking|ringing|calling|checking)(?: (?:them|him|her|first))*|go ahead|need an? (?:ok|okay)|(?<=\bneed (?:the \w+(?:'s)?|their|his|her) )(?:ok|okay|approval|go-ahead)|need approval|sign[- ]off|authori[sz]ed?)\b/,
     members: ["approve", "approval", "authorise", "authorize", money],
   },
   {
@@ -125,7 +125,7 @@ const CONCEPTS: Concept[] = [
   {
     name: "#location",
     // Not "where is …": that is answered in as many ways as there are places ("via the east stairwell").
-    cues: /\b(?:located|location)\b/,
+    cues: /\b(?:located|location|where (?:will|do|can|would|should) (?:i|we) find)\b/,
     members: [
       "closet",
       "room",
@@ -158,7 +158,7 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#supplier",
-    cues: /\b(?:supplying|supplies|which supplier|who sells|ordered (?:it )?from|com(?:e|es|ing) from|getting (?:it|them|the [\w -]{1,40}?) from)\b/,
+    cues: /\b(?:supplying|supplies|which supplier|who sells|ordered (?:it )?from|com(?:e|es|ing) from|who (?:are|is|do|did) (?:we|you|they) (?:getting|buying|ordering))\b/,
     members: ["supplier", "supply"],
   },
   {
@@ -168,7 +168,8 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#billed",
-    cues: /\b(?:what did (?:we|they|it|the(?: [\w-]+){1,4}) (?:bill|charge|invoice|cost)|what was the bill|what(?:'s| is| was) the invoice)\b/,
+    // Only the verb is the cue: "what did the clubhouse igniter job cost?" keeps what it is about.
+    cues: /(?<=\bwhat did (?:we|they|it|the(?: [\w-]+){1,4}) )(?:bill|charge|invoice|cost)\b|\b(?:what was the bill|what(?:'s| is| was) the invoice)\b/,
     members: ["invoice", "amount", money],
   },
   {
@@ -209,8 +210,29 @@ const PARTS: Concept[] = [
   { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
   {
     name: "?finding",
-    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|turn up)\b/,
+    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|(?<=\bwhat did (?:the )?[\w -]{1,40}? )turn(?:ed)? up)\b/,
     members: ["fault", "found", "leak", "fail", "corrosion", "pitted", "worn", "cracked", "dirty", "stuck", "burnt"],
+  },
+  {
+    name: "?action",
+    cues: /\b(?:what did (?:we|they|you|he|she) (?:do|replace|swap|change|fit|install)|how did (?:we|they|you) (?:fix|sort|solve|repair)|what (?:fixed|sorted|solved) it|what (?:went|got put) in|what (?:was|got) (?:done|replaced|swapped|changed))\b/,
+    members: [
+      "replace",
+      "clean",
+      "rebuilt",
+      "rebuild",
+      "install",
+      "fit",
+      "recharge",
+      "reset",
+      "update",
+      "descale",
+      "repair",
+      "flush",
+      "relit",
+      "adjust",
+      "refill",
+    ],
   },
 ];
 
@@ -254,6 +276,8 @@ export function alternativesOf(term: string): readonly string[] {
 export function questionTerms(question: string): string[] {
   let text = question.toLowerCase().replace(/[’‘]/g, "'");
   for (const [pattern, written] of COMPOUNDS) text = text.replace(pattern, written);
+  // "the RTU-2 call", "the no heat call": a service call is the job, not a phone call.
+  text = text.replace(/\b((?:the|this|that) (?:[\w.-]+ ){1,3})call\b/g, "$1");
   const terms = contentTerms(text);
   const concepts: string[] = [];
   const dropped = new Set<string>();
@@ -265,6 +289,13 @@ export function questionTerms(question: string): string[] {
     // A member the question says itself ("any pets?") is the concept too.
     for (const member of CONCEPT_MEMBERS.get(concept.name) ?? []) dropped.add(member);
   }
-  const parts = PARTS.filter((part) => part.cues.test(text)).map((part) => part.name);
+  const parts: string[] = [];
+  for (const part of PARTS) {
+    const cues = [...text.matchAll(new RegExp(part.cues.source, "g"))];
+    if (cues.length === 0) continue;
+    parts.push(part.name);
+    // The words that asked for it ("what was the matter", "how did we fix it") are no record's.
+    for (const cue of cues) for (const word of words(cue[0])) dropped.add(stem(word));
+  }
   return [...terms.filter((t) => !dropped.has(t)), ...concepts, ...parts];
 }

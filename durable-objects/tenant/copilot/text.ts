@@ -32,7 +32,9 @@ const STOPWORDS = new Set(
     // Words that point at a customer or place the question names ("the Okafor family", "the Whitfield place").
     "family folks place house home guys people need needs needed keep keeps us job jobs visit visits trip callout " +
     // Words that frame where or when without saying what ("somewhere to leave the van", "when is it coming?").
-    "somewhere anywhere come comes coming came"
+    "somewhere anywhere come comes coming came " +
+    // The tails of contractions ("I'll", "we've", "they're").
+    "ll ve re"
   ).split(" "),
 );
 
