@@ -148,7 +148,7 @@ const CONCEPTS: Concept[] = [
   },
   {
     name: "#part",
-    cues: /\b(?:(?:which|what) parts?|parts? (?:do|did|does|should) (?:i|we) (?:need|bring|order)|on order)\b/,
+    cues: /\b(?:(?:which|what) parts?|parts? (?:do|did|does|should) (?:i|we) (?:need|bring|order)|on order|what did (?:we|they|you) use)\b/,
     members: ["part", "order", "kit", "supplier"],
   },
   {
@@ -186,6 +186,36 @@ const CONCEPTS: Concept[] = [
     name: "#pickup",
     cues: /\b(?:pick (?:it |them |the [\w-]+ )?up|collect (?:it|them|the [\w-]+))\b/,
     members: ["arrive", "will-call", "shelf", "shop", "tagged", "ticket"],
+  },
+  {
+    name: "#language",
+    cues: /\b(?:languages?|speaks?|speaking|english|dutch)\b/,
+    members: ["speak", "english", "dutch", "language"],
+  },
+  {
+    name: "#wear",
+    cues: /\b(?:(?:do|should|must) (?:i|we) wear|dress code|ppe|protective)\b/,
+    members: ["wear", "shoe", "cover", "badge", "ppe"],
+  },
+  {
+    name: "#checkin",
+    cues: /\b(?:(?:report|check|sign) in|when (?:i|we) (?:arrive|get there)|on arrival|who do (?:i|we) see)\b/,
+    members: ["check", "sign", "front", "desk", "reception", "log", "badge", "escort"],
+  },
+  {
+    name: "#shutoff",
+    cues: /\b(?:(?:turn|shut|switch|cut|kill) (?:the )?(?:water|power|gas|electricity) off|(?:turn|shut|switch|cut|kill) off (?:the )?(?:water|power|gas|electricity)|shut-?off)\b/,
+    members: ["shut", "announce", "off"],
+  },
+  {
+    name: "#result",
+    cues: /\b(?:did (?:it|they|the [\w-]+) (?:pass|fail)|pass(?:ed)? or fail(?:ed)?)\b/,
+    members: ["pass", "fail", "result"],
+  },
+  {
+    name: "#followup",
+    cues: /\b(?:follow[- ]?ups?|come back|go back|return visit|another visit)\b/,
+    members: ["follow", "recommend", "recheck"],
   },
   { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
   {
