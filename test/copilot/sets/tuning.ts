@@ -1,8 +1,8 @@
 import type { DemoTenantId } from "../../helpers/demo";
 
 /**
- * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 205
- * questions (151 answerable) on the `npm start` demo data, written in four rounds, every one of
+ * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 300
+ * questions (224 answerable) on the `npm start` demo data, written in six rounds, every one of
  * which the provider has been tuned on. Improve the copilot against these; measure it on
  * held-out.ts, which whoever tunes must not read.
  *
