@@ -232,9 +232,11 @@ const CONCEPTS: Concept[] = [
 
 /**
  * Parts of an answer a question asks for besides its terms: "why" wants the reason, "what was
- * wrong" the finding. They do not rank passages (a reason is worded a hundred ways); once the best
- * passage is chosen, an answer that lacks one is completed from another record of the same job
- * (extractive.ts), so "why did it fail, and what did the voltage drop to?" cites both records.
+ * wrong" the finding, "what did we do" the action. They do not rank passages (a reason is worded a
+ * hundred ways); once the best passage is chosen, an answer that lacks one is completed from
+ * another record of the same job (extractive.ts), so "why did it fail, and what did the voltage
+ * drop to?" cites both records. The words that asked for a part leave the question's terms, as a
+ * concept's cue words do.
  */
 const PARTS: Concept[] = [
   { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
