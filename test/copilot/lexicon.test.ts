@@ -34,6 +34,25 @@ describe("questionTerms", () => {
     expect(questionTerms("What was wrong with the coil?")).toContain("?finding");
     expect(questionTerms("Can I ring the doorbell?")).toEqual(["ring", "door", "bel"]);
   });
+
+  it("drops only the verb of a cue that runs through what the question is about", () => {
+    expect(questionTerms("What did the clubhouse igniter job cost the HOA?")).toEqual(["clubhous", "igniter", "hoa", "#billed"]);
+    expect(questionTerms("Who are we getting the Van Dijk heat pump flow sensor from?")).toEqual(
+      expect.arrayContaining(["van", "dijk", "heat", "pump", "flow", "sensor", "#supplier"]),
+    );
+  });
+
+  it("reads a service call as the job, a PO as a purchase order, and 'how hot did it get in there' as no way in", () => {
+    expect(questionTerms("What did we invoice for the RCD call at the cottage?")).not.toContain("cal");
+    expect(questionTerms("Do Summit Ridge invoices need a PO?")).toEqual(expect.arrayContaining(["purchas", "order"]));
+    const hot = questionTerms("how hot did it get in there?");
+    expect(hot).toContain("#reading");
+    expect(hot).not.toContain("#access");
+  });
+
+  it("drops the words that asked for an answer part, and asks for what was done", () => {
+    expect(questionTerms("What was the matter with the Remeha and what did we do about it?")).toEqual(["remeha", "?finding", "?action"]);
+  });
 });
 
 describe("valueMarkers", () => {

@@ -23,6 +23,8 @@ import {
   PARAPHRASE_UNANSWERABLE,
   ROUND5_ANSWERABLE,
   ROUND5_UNANSWERABLE,
+  ROUND6_ANSWERABLE,
+  ROUND6_UNANSWERABLE,
   INJECTION,
   N,
   UNANSWERABLE,
@@ -36,7 +38,7 @@ import {
  * loaded through the public import API and asked inside the tenant object exactly as the copilot
  * asks: retrieveEvidence (visibility-filtered) → extractiveDraft. Two question sets:
  *
- *   sets/tuning.ts    205 questions (151 answerable) in four rounds, all tuned on: tune on these;
+ *   sets/tuning.ts    300 questions (224 answerable) in six rounds, all tuned on: tune on these;
  *   sets/held-out.ts  questions in field people's words, never tuned on: measure with these, and
  *                     whoever tunes does not read them (this suite prints only their figures).
  *
@@ -141,6 +143,7 @@ describe("extractive copilot on the demo data", () => {
     const holdout = figures(ANSWERABLE_HOLDOUT, UNANSWERABLE_HOLDOUT);
     const round4 = figures(PARAPHRASE_ANSWERABLE, PARAPHRASE_UNANSWERABLE);
     const round5 = figures(ROUND5_ANSWERABLE, ROUND5_UNANSWERABLE);
+    const round6 = figures(ROUND6_ANSWERABLE, ROUND6_UNANSWERABLE);
     const all = figures(ALL_ANSWERABLE, ALL_UNANSWERABLE);
     const rows = [...ALL_ANSWERABLE, ...ALL_UNANSWERABLE].map((c) => {
       const o = outcome(c);
@@ -163,12 +166,15 @@ describe("extractive copilot on the demo data", () => {
         show("holdout", holdout),
         show("round4", round4),
         show("round5", round5),
+        show("round6", round6),
         show("all", all),
         ...rows,
       ].join("\n"),
     );
-    // Measured: precision 0.970, recall 0.914, declined 0.967 (159 of 164 answers right, 58 of 60 declined).
-    // Round 5, written after round 4's tuning and tuned on little: 0.882 / 0.652 / 0.667.
+    // Measured: precision 0.957, recall 0.893, declined 0.974 (200 of 209 answers right, 74 of 76 declined).
+    // Round 5, written after round 4's tuning and tuned on little: 0.882 / 0.652 / 0.667 (now 0.850 /
+    // 0.739 / 0.833). Round 6, written before its first run: 0.706 / 0.240 / 0.875 on its first run
+    // (the honest estimate), 0.929 / 0.780 / 0.938 after tuning on it.
     expect(all.precision).toBeGreaterThanOrEqual(0.93);
     expect(all.recall).toBeGreaterThanOrEqual(0.85);
     expect(all.declined).toBeGreaterThanOrEqual(0.93);
@@ -285,10 +291,12 @@ describe("extractive copilot on the held-out questions", () => {
     // Floors at what the code reaches, rounded down to two decimals. First run: precision 0.765,
     // recall 0.188, declined 0.778 (13 of 17 answers right, 21 of 27 declined). With the lexicon
     // (concepts, value markers, completed answers): precision 0.815, recall 0.319, declined 0.741
-    // (22 of 27 right, 20 of 27 declined: one more false answer). The goals are far: precision
+    // (22 of 27 right, 20 of 27 declined: one more false answer). After round 6's tuning (cues that
+    // keep what they are about, the action part, a word weighed with its synonyms): precision 0.844,
+    // recall 0.391, declined 0.815 (27 of 32 right, 22 of 27 declined). The goals are far: precision
     // >= 0.95, recall >= 0.90, declined 1.00; whoever meets them raises the floors to them.
-    expect(figures.precision).toBeGreaterThanOrEqual(0.81);
-    expect(figures.recall).toBeGreaterThanOrEqual(0.31);
-    expect(figures.declined).toBeGreaterThanOrEqual(0.74);
+    expect(figures.precision).toBeGreaterThanOrEqual(0.84);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.39);
+    expect(figures.declined).toBeGreaterThanOrEqual(0.81);
   });
 });

@@ -100,10 +100,11 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
   // IDF over the evidence's sentences: a term found nowhere weighs the most.
   const weight = new Map<string, number>();
   for (const term of terms) {
-    // A concept (lexicon.ts) is found where any of its members is.
+    // A concept (lexicon.ts) is found where any of its members is, a word where it or a synonym
+    // is: the records do speak of a "leak hunt" when they say "leak search".
     const found = isConcept(term)
       ? (p: Passage) => alternativesOf(term).some((s) => hasTerm(p.own, s))
-      : (p: Passage) => hasTerm(p.own, term);
+      : (p: Passage) => hasTerm(p.own, term) || alternativesOf(term).some((s) => hasTerm(p.own, s));
     const df = singles.filter(found).length;
     weight.set(term, Math.log(1 + (singles.length + 1) / (df + 0.5)));
   }

@@ -30,7 +30,11 @@ const STOPWORDS = new Set(
     "result results outcome big large hold holds " +
     "use uses used using number kind type property site record records note notes reading readings info information detail details " +
     // Words that point at a customer or place the question names ("the Okafor family", "the Whitfield place").
-    "family folks place house home guys people need needs needed keep keeps us job jobs visit visits trip callout"
+    "family folks place house home guys people need needs needed keep keeps us job jobs visit visits trip callout " +
+    // Words that frame where or when without saying what ("somewhere to leave the van", "when is it coming?").
+    "somewhere anywhere come comes coming came " +
+    // The tails of contractions ("I'll", "we've", "they're").
+    "ll ve re"
   ).split(" "),
 );
 

@@ -1,8 +1,8 @@
 import type { DemoTenantId } from "../../helpers/demo";
 
 /**
- * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 205
- * questions (151 answerable) on the `npm start` demo data, written in four rounds, every one of
+ * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 300
+ * questions (224 answerable) on the `npm start` demo data, written in six rounds, every one of
  * which the provider has been tuned on. Improve the copilot against these; measure it on
  * held-out.ts, which whoever tunes must not read.
  *
@@ -482,11 +482,158 @@ export const ROUND5_UNANSWERABLE: Case[] = [
   { tenant: A, jobId: "J-3032", as: "carla.tech", question: "what was the gas pressure?", expect: [] },
 ];
 
-export const ALL_ANSWERABLE = [...ANSWERABLE, ...ANSWERABLE_LATER, ...ANSWERABLE_HOLDOUT, ...PARAPHRASE_ANSWERABLE, ...ROUND5_ANSWERABLE];
+/**
+ * Round 6: written before its first run, as field people ask (the need, everyday words for terms,
+ * answers split over two records of a job, answers only in an event's data, questions on one job),
+ * from the demo records without copying their words; then tuned on.
+ */
+export const ROUND6_ANSWERABLE: Case[] = [
+  // The need, not the thing.
+  { tenant: A, question: "Can I get up top at the Greenway imaging annex?", expect: ["note:N-4040"] },
+  { tenant: A, question: "Who lets me into the boiler room at the Evergreen main hall?", expect: ["note:N-4160"] },
+  { tenant: A, question: "Where will I find the water heater at the parsonage?", expect: ["note:N-4088", "note:N-4202"] },
+  { tenant: A, question: "What gear should I bring for the RTU-1 leak hunt at Copperline?", expect: ["note:N-4083"] },
+  { tenant: A, question: "What do I need to bring for the PM at the Greenway imaging annex?", expect: ["note:N-4210"] },
+  { tenant: A, question: "How do I get in at the Riverside parsonage?", expect: ["note:N-4052"] },
+  { tenant: N, question: "How do I get up on the roof at the Regenboog school?", expect: ["note:N-4038"] },
+  { tenant: N, question: "How do I get into the hotel annex before they open?", expect: ["note:N-4053"] },
+  { tenant: N, question: "Where do I find the water heater at Brouwerij Schiedam?", expect: ["note:N-4191"] },
+  { tenant: N, question: "Who do I get the key from for the Zorgcentrum main building roof?", expect: ["note:N-4040"] },
+  // Wishes and terms in everyday words.
+  { tenant: A, question: "Do Summit Ridge invoices need a PO?", expect: ["note:N-4003"] },
+  { tenant: A, question: "What's the earliest I can phone Lakeside Fitness?", expect: ["note:N-4011"] },
+  { tenant: A, question: "What's the best way to reach the Okafors?", expect: ["note:N-4022"] },
+  { tenant: A, question: "How do Kessler & Diaz settle up?", expect: ["note:N-4019", "note:N-4020"] },
+  { tenant: A, question: "Can I go ahead with an after-hours call at Blue Heron without ringing them first?", expect: ["note:N-4017"] },
+  { tenant: A, question: "What does Greenway need on a bill?", expect: ["note:N-4013"] },
+  { tenant: N, question: "When does Zorgcentrum Het Anker like us to come by?", expect: ["note:N-4015"] },
+  { tenant: N, question: "What goes in the reference on De Regenboog invoices?", expect: ["note:N-4014"] },
+  { tenant: N, question: "How do I tell Studio Loft 12 when I'll turn up?", expect: ["note:N-4018"] },
+  { tenant: N, question: "Is Kantoor Delfshaven on a contract with us?", expect: ["note:N-4007"] },
+  // Split over two records of one job: both must be cited.
+  {
+    tenant: A,
+    question: "What was up with the Blue Heron water heater and what did we swap?",
+    expect: ["note:N-4119", "event:E-5059"],
+    all: [
+      ["note:N-4119", "event:E-5059"],
+      ["note:N-4120", "event:E-5060"],
+    ],
+  },
+  {
+    tenant: A,
+    question: "What was wrong with the Estes Park furnace and how did we fix it?",
+    expect: ["note:N-4147", "event:E-5086"],
+    all: [["note:N-4147", "event:E-5086"], ["note:N-4148"]],
+  },
+  {
+    tenant: A,
+    question: "Why was RTU-1 at the memory care wing blowing warm, and how did it run after the clean?",
+    expect: ["note:N-4129", "event:E-5067"],
+    all: [["note:N-4129", "event:E-5067"], ["note:N-4130"]],
+  },
+  {
+    tenant: A,
+    question: "What was wrong with the tankless at the Okafor rental and what did we do?",
+    expect: ["note:N-4098", "event:E-5040"],
+    all: [["note:N-4098", "event:E-5040"], ["note:N-4099"]],
+  },
+  {
+    tenant: A,
+    question: "What did the RTU-3 leak search at Harborview turn up, and how deep did we pull it down?",
+    expect: ["note:N-4124"],
+    all: [["note:N-4124"], ["note:N-4125"]],
+  },
+  {
+    tenant: N,
+    question: "Why was the hotel annex boiler losing pressure and what did we replace?",
+    expect: ["note:N-4090", "event:E-5029"],
+    all: [
+      ["note:N-4090", "event:E-5029"],
+      ["note:N-4091", "event:E-5030"],
+    ],
+  },
+  {
+    tenant: N,
+    question: "What was wrong with the sports hall changing rooms water heater and what went in?",
+    expect: ["note:N-4096", "event:E-5037"],
+    all: [
+      ["note:N-4096", "event:E-5037"],
+      ["note:N-4097", "event:E-5038"],
+    ],
+  },
+  {
+    tenant: N,
+    question: "Why did the EV charger at the office keep stopping, and what sorted it?",
+    expect: ["note:N-4141", "event:E-5078"],
+    all: [["note:N-4141", "event:E-5078"], ["note:N-4142"]],
+  },
+  {
+    tenant: N,
+    question: "What was the matter with the Remeha at the dental practice and what did we do about it?",
+    expect: ["note:N-4183", "event:E-5117"],
+    all: [
+      ["note:N-4183", "event:E-5117"],
+      ["note:N-4184", "event:E-5118"],
+    ],
+  },
+  // The answer only in a job event's data.
+  { tenant: A, question: "How long were we on the Copperline leak job?", expect: ["event:E-5027"] },
+  { tenant: A, question: "What did we bill Harborview for the water heater leak in October?", expect: ["event:E-5057"] },
+  { tenant: A, question: "When was the Belimo actuator for the Maple Street bakery expected?", expect: ["event:E-5082"] },
+  { tenant: A, question: "What did the clubhouse igniter job cost the HOA?", expect: ["event:E-5078"] },
+  { tenant: A, question: "Who put dev on the Pinecrest RTU-1 economizer job?", expect: ["event:E-5137"] },
+  { tenant: N, question: "Who are we getting the Van Dijk heat pump flow sensor from?", expect: ["event:E-5130"] },
+  { tenant: N, question: "What did we charge for the October 19 L9 visit at the care home annex?", expect: ["event:E-5043"] },
+  { tenant: N, question: "How many hours did the 6A repair at the sports hall take?", expect: ["event:E-5102"] },
+  { tenant: N, question: "When was the Block A RPZ kit supposed to land?", expect: ["event:E-5034"] },
+  { tenant: N, question: "What was the bill for descaling at Pieters Autoservice?", expect: ["event:E-5084"] },
+  // On one job, often as its technician.
+  { tenant: A, jobId: "J-3036", as: "carla.tech", question: "where's the tank?", expect: ["note:N-4197"] },
+  { tenant: A, jobId: "J-3036", question: "how old is this heater?", expect: ["note:N-4067"] },
+  { tenant: A, jobId: "J-3035", as: "ben.tech", question: "when's the part showing up?", expect: ["event:E-5131"] },
+  { tenant: A, jobId: "J-3042", as: "ana.tech", question: "what time do they shut?", expect: ["note:N-4208"] },
+  { tenant: A, jobId: "J-3041", as: "carla.tech", question: "where do I pick up the coil?", expect: ["note:N-4207"] },
+  { tenant: A, jobId: "J-3037", as: "ben.tech", question: "how hot did it get in there?", expect: ["note:N-4200"] },
+  { tenant: N, jobId: "J-3034", as: "rosa.tech", question: "how do I get up there?", expect: ["note:N-4186"] },
+  { tenant: N, jobId: "J-3036", as: "rosa.tech", question: "what's the water pressure coming in?", expect: ["note:N-4193"] },
+  { tenant: N, jobId: "J-3043", as: "olga.tech", question: "when is Stedin coming?", expect: ["note:N-4204"] },
+  { tenant: N, jobId: "J-3040", as: "rosa.tech", question: "what time are they expecting me?", expect: ["note:N-4201"] },
+  { tenant: N, jobId: "J-3035", as: "rosa.tech", question: "what was the CO?", expect: ["note:N-4190"] },
+];
+
+export const ROUND6_UNANSWERABLE: Case[] = [
+  { tenant: A, question: "How do I get onto the roof at the Cherry Hills residence?", expect: [] },
+  { tenant: A, question: "Is Riverside church tax exempt?", expect: [] },
+  { tenant: A, question: "What's the earliest I can phone the Whitfields?", expect: [] },
+  { tenant: A, question: "What did we bill for the Pinecrest server room job?", expect: [] },
+  { tenant: A, jobId: "J-3036", as: "carla.tech", question: "what's the gate code?", expect: [] },
+  { tenant: A, question: "Who's supplying the hard-start kit for the Pinecrest RTU-2?", expect: [] },
+  { tenant: A, question: "How long did the Greenway RTU-3 leak repair take?", expect: [] },
+  { tenant: A, question: "How hot did the Harborview server room get?", expect: [] },
+  { tenant: A, question: "What filters does the Copperline RTU-1 take?", expect: [] },
+  { tenant: N, question: "How do I get onto the roof at the Van Dijk residence?", expect: [] },
+  { tenant: N, question: "Does Café De Haven want a call the day before?", expect: [] },
+  { tenant: N, question: "What did we invoice for the Block A RPZ retest?", expect: [] },
+  { tenant: N, jobId: "J-3034", as: "rosa.tech", question: "what's the alarm code?", expect: [] },
+  { tenant: N, question: "When is the flow sensor for the Ecodan at the care home due?", expect: [] },
+  { tenant: N, question: "How much can I spend at Bakkerij Jansen without an OK?", expect: [] },
+  { tenant: N, question: "Where's the water heater at the Kantoor Delfshaven office?", expect: [] },
+];
+
+export const ALL_ANSWERABLE = [
+  ...ANSWERABLE,
+  ...ANSWERABLE_LATER,
+  ...ANSWERABLE_HOLDOUT,
+  ...PARAPHRASE_ANSWERABLE,
+  ...ROUND5_ANSWERABLE,
+  ...ROUND6_ANSWERABLE,
+];
 export const ALL_UNANSWERABLE = [
   ...UNANSWERABLE,
   ...UNANSWERABLE_LATER,
   ...UNANSWERABLE_HOLDOUT,
   ...PARAPHRASE_UNANSWERABLE,
   ...ROUND5_UNANSWERABLE,
+  ...ROUND6_UNANSWERABLE,
 ];
