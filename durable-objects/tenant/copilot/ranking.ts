@@ -1,8 +1,9 @@
 import { cut, MAX_PASSAGES, memo, MONTH_TERMS, type Passage, type TermsOf } from "./passages";
 import type { ProviderInput } from "./provider";
 import type { EvidenceRecord } from "./retrieval";
+import { askedCompounds, namesAnotherThing } from "./compounds";
 import { alternativesOf, isAnswerPart, isConcept } from "./lexicon";
-import { evidenceTerms, hasTerm, isStopword, stem, stemSequence, words } from "./text";
+import { evidenceTerms, hasTerm, isStopword, stem, words } from "./text";
 
 /**
  * How the extractive provider ranks passages (passages.ts) against the question's terms
@@ -123,9 +124,9 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
   const newest = input.evidence.reduce((n, e) => Math.max(n, e.at === null ? 0 : Date.parse(e.at) || 0), 0);
 
   const ranked: ScoredSentence[] = [];
-  const compounds = askedCompounds(terms, cls);
+  const compounds = askedCompounds(terms, (t) => cls.get(t) === "place");
   for (const p of passages) {
-    const otherThing = compounds.length === 0 ? NO_TERMS : namesAnotherThing(p, compounds);
+    const otherThing = namesAnotherThing(p, compounds);
     let covered = 0;
     let focusCovered = 0;
     let matched = 0;
@@ -134,7 +135,7 @@ export function rankSentences(input: Pick<ProviderInput, "terms" | "evidence">):
     let placeCovered = 0;
     const found = new Map<string, Support>();
     for (const term of terms) {
-      const s = otherThing.has(term) ? NO_SUPPORT : support(p, term, cls.get(term) ?? "asked");
+      const s = otherThing.has(term) ? { weight: 0, inText: false } : support(p, term, cls.get(term) ?? "asked");
       if (s.weight === 0) continue;
       found.set(term, s);
       const w = (weight.get(term) ?? 0) * s.weight;
@@ -238,51 +239,6 @@ function classify(evidence: EvidenceRecord[], passages: Passage[], terms: string
     const named = inPlaces.get(t) ?? 0;
     if (named > 0 && named >= (said.get(t) ?? 0)) out.set(t, "place");
     else if ((inSubjects.get(t) ?? 0) > 0) out.set(t, "subject");
-  }
-  return out;
-}
-
-const NO_TERMS: ReadonlySet<string> = new Set();
-/** Nouns that records qualify with another noun ("gate code", "alarm code"; "line voltage", "coil voltage"). */
-const COMPOUND_HEADS = new Set(
-  ["code", "voltage", "pressure", "temperature", "key", "filter", "valve", "panel", "current", "reading"].map(stem),
-);
-const NO_SUPPORT: Support = { weight: 0, inText: false };
-
-/** Adjacent pairs of terms that name no place, ending in a COMPOUND_HEADS noun ("alarm code", "line voltage"). */
-function askedCompounds(terms: string[], cls: Map<string, TermClass>): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < terms.length; i++) {
-    const [m, h] = [terms[i] ?? "", terms[i + 1] ?? ""];
-    if (
-      COMPOUND_HEADS.has(h) &&
-      cls.get(m) !== "place" &&
-      cls.get(h) !== "place" &&
-      !isTag(m) &&
-      !isTag(h) &&
-      !m.startsWith("#") &&
-      !h.startsWith("#")
-    )
-      pairs.push([m, h]);
-  }
-  return pairs;
-}
-
-/**
- * Heads a passage names as another thing: it says "gate code" where the question asks for the
- * "alarm code" (another word right before the head, and the question's modifier nowhere in the
- * passage or its context). Such a head is no support: a gate code is not the alarm code asked for.
- */
-function namesAnotherThing(p: Passage, compounds: [string, string][]): ReadonlySet<string> {
-  const out = new Set<string>();
-  let sequence: (string | null)[] | null = null;
-  for (const [m, h] of compounds) {
-    if (!hasTerm(p.own, h) || hasTerm(p.own, m) || hasTerm(p.subject, m) || hasTerm(p.place, m)) continue;
-    sequence ??= stemSequence(p.text);
-    for (let i = 1; i < sequence.length; i++) {
-      const before = sequence[i - 1];
-      if (sequence[i] === h && before !== null && before !== undefined && before !== m && before.length >= 3) out.add(h);
-    }
   }
   return out;
 }
