@@ -221,4 +221,26 @@ describe("tenant documents", () => {
     ]);
     expect(mine.every((e) => e.actor.endsWith(cast.subjects.admin))).toBe(true);
   });
+
+  it("counts each uploaded version and its chunks in the tenant's usage, and refused uploads not at all", async () => {
+    const fresh = await tenantWithCast("docs-usage");
+    const id = uniqueId("metered");
+    expectOk(await call(ADMIN_DOCS, { token: fresh.admin, body: { id, title: "M", format: "markdown", text: procedure(word()) } }), 201);
+    expectOk(
+      await call(`${ADMIN_DOCS}/${id}`, {
+        token: fresh.admin,
+        method: "PUT",
+        body: { title: "M", format: "text", text: "One.\n\nTwo.\n\nThree." },
+      }),
+    );
+    expectProblem(await call(ADMIN_DOCS, { token: fresh.admin, body: { id, title: "M", format: "text", text: "again" } }), 409, "conflict");
+    expectValidationAt(
+      await call(`${ADMIN_DOCS}/${id}`, { token: fresh.admin, method: "PUT", body: { title: "M", format: "text", text: "" } }),
+      "text",
+    );
+    const report = expectOk(await call("/v1/admin/usage", { token: fresh.auditor }));
+    expect(report.documents).toEqual([{ day: new Date().toISOString().slice(0, 10), uploads: 2, chunks: 3 }]);
+    // Document metrics are not copilot requests of some provider.
+    expect(report.days).toEqual([]);
+  });
 });
