@@ -350,7 +350,32 @@ describe("documents in the export", () => {
     const cases: [string, (lines: string[]) => string[], RegExp][] = [
       ["a chunk line missing", (ls) => ls.filter((l, i) => i !== ls.findIndex(isChunk)), /has 1 chunk lines, not 2/],
       ["version 1 missing", (ls) => ls.filter((l, i) => i !== ls.findIndex(isVersion)), /version 2 does not follow its version 1/],
-      ["a version twice", (ls) => ls.flatMap((l, i) => (i === ls.findIndex(isVersion) ? [l, l] : [l])), /appears twice/],
+      ["a version twice", (ls) => ls.flatMap((l, i) => (i === ls.findIndex(isVersion) ? [l, l] : [l])), /lockout appears twice/],
+      [
+        "more than MAX_TENANT_DOCUMENTS documents",
+        (ls) => {
+          const at = ls.findIndex(isVersion);
+          const many = Array.from({ length: 1_000 }, (_, n) => [
+            JSON.stringify({
+              kind: "document",
+              data: { id: `extra-${n}`, version: 1, title: "T", format: "text", chunkCount: 1, createdAt: "2026-01-01T00:00:00.000Z" },
+            }),
+            JSON.stringify({
+              kind: "document.chunk",
+              data: { docId: `extra-${n}`, version: 1, id: "abcdef012345", headingPath: [], text: "x" },
+            }),
+          ]);
+          const rest = ls.slice(at);
+          return [
+            ...ls.slice(0, at),
+            ...many.map((m) => m[0]!),
+            ...rest.filter((l) => !isChunk(l)),
+            ...many.map((m) => m[1]!),
+            ...rest.filter(isChunk),
+          ];
+        },
+        /more than 1000 documents \(MAX_TENANT_DOCUMENTS\)/,
+      ],
       ["a chunk twice", (ls) => ls.flatMap((l, i) => (i === ls.findIndex(isChunk) ? [l, l] : [l])), /appears twice/],
       [
         "chunks out of order",

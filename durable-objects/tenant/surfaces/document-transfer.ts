@@ -1,4 +1,4 @@
-import type { ExportDocumentVersion } from "../../../schemas/documents";
+import { MAX_TENANT_DOCUMENTS, type ExportDocumentVersion } from "../../../schemas/documents";
 import type { RecordData, RecordKind } from "../../../schemas/export";
 import type { DocumentChunk } from "../../knowledge/chunk";
 import { documents } from "../../knowledge/data/documents";
@@ -57,10 +57,14 @@ export function restoreDocuments(db: Db, each: Each): void {
   const versions: (ExportDocumentVersion & { line: number })[] = [];
   const position = new Map<string, number>();
   const key = (id: string, version: number) => `${id}@${version}`;
+  let count = 0;
   each("document", (v, line) => {
     const before = versions[versions.length - 1];
-    if (v.version === 1 ? position.has(key(v.id, 1)) : before?.id !== v.id || before.version !== v.version - 1)
-      throw invalid(line, `document ${v.id} version ${v.version} does not follow its version ${v.version - 1}, or appears twice`);
+    if (v.version === 1 && position.has(key(v.id, 1))) throw invalid(line, `document ${v.id} appears twice`);
+    if (v.version > 1 && (before?.id !== v.id || before.version !== v.version - 1))
+      throw invalid(line, `document ${v.id} version ${v.version} does not follow its version ${v.version - 1}`);
+    if (v.version === 1 && ++count > MAX_TENANT_DOCUMENTS)
+      throw invalid(line, `the file holds more than ${MAX_TENANT_DOCUMENTS} documents (MAX_TENANT_DOCUMENTS)`);
     position.set(key(v.id, v.version), versions.length);
     versions.push({ ...v, line });
   });
