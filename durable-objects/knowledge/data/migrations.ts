@@ -28,4 +28,13 @@ export const LIBRARY_MIGRATIONS: Migration[] = [
          doc_id TEXT NOT NULL, version INTEGER, request_id TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: "documents indexed in steps: how many chunks of the current version are in the index",
+    statements: [
+      `ALTER TABLE kb_documents ADD COLUMN indexed_count INTEGER NOT NULL DEFAULT 0`,
+      // Every version written before was indexed in its upload's transaction.
+      `UPDATE kb_documents SET indexed_count = chunk_count`,
+    ],
+  },
 ];
