@@ -17,9 +17,9 @@ import { MAX_DOCUMENT_CHARS, MAX_PDF_INFLATED_BYTES, MAX_PDF_PAGES, PDF_EXTRACT_
  */
 const latin1 = new TextDecoder("latin1");
 
-const refuse = (detail: string) => new AppError("validation_failed", detail, { errors: [{ path: "(body)", message: detail }] });
-
-export async function pdfToMarkdown(bytes: Uint8Array, deadlineMs = PDF_EXTRACT_TIMEOUT_MS): Promise<string> {
+/** `path` names where the PDF came from in a 422's `errors`: `(body)`, or `url` for a fetched one. */
+export async function pdfToMarkdown(bytes: Uint8Array, path = "(body)", deadlineMs = PDF_EXTRACT_TIMEOUT_MS): Promise<string> {
+  const refuse = (detail: string) => new AppError("validation_failed", detail, { errors: [{ path, message: detail }] });
   const raw = latin1.decode(bytes);
   if (/\/Encrypt[\s/<[]/.test(raw)) throw refuse("the PDF is encrypted: upload a copy without a password or restrictions");
   boundInflatedStreams(bytes, raw);
@@ -48,8 +48,7 @@ export async function pdfToMarkdown(bytes: Uint8Array, deadlineMs = PDF_EXTRACT_
       if (text === "") continue;
       const section = `# Page ${n}\n\n${text}`;
       chars += section.length + 2;
-      if (chars > MAX_DOCUMENT_CHARS)
-        throw refuse(`the PDF's text is longer than ${MAX_DOCUMENT_CHARS} characters (MAX_DOCUMENT_CHARS)`);
+      if (chars > MAX_DOCUMENT_CHARS) throw refuse(`the PDF's text is longer than ${MAX_DOCUMENT_CHARS} characters (MAX_DOCUMENT_CHARS)`);
       sections.push(section);
     }
     if (sections.length === 0) throw refuse("the PDF has no text layer (a scan?): run OCR on it first, or upload its text");

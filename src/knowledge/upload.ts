@@ -51,9 +51,12 @@ export async function readDocumentUpload(c: Context<AppEnv>, kind: UploadKind = 
       const fetched = await fetchDocument(upload.url, { allowOrigins: allowedOrigins(c.env.DOCUMENT_FETCH_ALLOW_ORIGINS) });
       const type = rawType(fetched.mediaType);
       if (!type)
-        throw validation("url", `the URL answered with ${fetched.mediaType || "no content type"}; accepted: ${RAW_DOCUMENT_TYPES.join(", ")}`);
+        throw validation(
+          "url",
+          `the URL answered with ${fetched.mediaType || "no content type"}; accepted: ${RAW_DOCUMENT_TYPES.join(", ")}`,
+        );
       const { url: _url, ...rest } = upload;
-      return parsed(kind, { ...rest, ...(await documentText(fetched.bytes, type)) });
+      return parsed(kind, { ...rest, ...(await documentText(fetched.bytes, type, "url")) });
     }
     return parsed(kind, body);
   }
@@ -72,23 +75,28 @@ export async function readDocumentUpload(c: Context<AppEnv>, kind: UploadKind = 
 }
 
 /** The document's format and text from bytes of a raw type; 422 when the bytes are not what the type says. */
-export async function documentText(bytes: Uint8Array, type: RawDocumentType): Promise<{ format: DocumentFormat; text: string }> {
-  if (bytes.byteLength === 0) throw validation("(body)", "the document is empty");
+export async function documentText(
+  bytes: Uint8Array,
+  type: RawDocumentType,
+  path = "(body)",
+): Promise<{ format: DocumentFormat; text: string }> {
+  const what = path === "url" ? "the document at the URL" : "the body";
+  if (bytes.byteLength === 0) throw validation(path, "the document is empty");
   const sniffed = sniff(bytes);
   if (type === "application/pdf") {
     // A PDF may have up to 1 KB before its header (ISO 32000-1, annex H).
     const pdf = new TextDecoder("latin1").decode(bytes.subarray(0, 1024)).includes("%PDF-");
-    if (!pdf) throw validation("(body)", `the body is ${sniffed === "text" ? "text" : `a ${sniffed} file`}, not a PDF`);
-    return { format: "markdown", text: await pdfToMarkdown(bytes) };
+    if (!pdf) throw validation(path, `${what} is ${sniffed === "text" ? "text" : `a ${sniffed} file`}, not a PDF`);
+    return { format: "markdown", text: await pdfToMarkdown(bytes, path) };
   }
-  if (sniffed !== "text") throw validation("(body)", `the body is a ${sniffed} file, not ${type}: send a PDF as application/pdf`);
+  if (sniffed !== "text") throw validation(path, `${what} is a ${sniffed} file, not ${type}: send a PDF as application/pdf`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw validation("(body)", `the body is not valid UTF-8 ${type}`);
+    throw validation(path, `${what} is not valid UTF-8 ${type}`);
   }
-  if (text.trim() === "") throw validation("(body)", "the document is empty");
+  if (text.trim() === "") throw validation(path, "the document is empty");
   return { format: type === "text/markdown" ? "markdown" : "text", text };
 }
 
@@ -122,7 +130,9 @@ function queryObject(c: Context<AppEnv>): Record<string, string | string[]> {
 }
 
 const validation = (path: string, message: string) =>
-  new AppError("validation_failed", path.startsWith("(") ? message : `${path} ${message}`, { errors: [{ path, message }] });
+  new AppError("validation_failed", path.startsWith("(") || message.startsWith("the ") ? message : `${path} ${message}`, {
+    errors: [{ path, message }],
+  });
 
 /**
  * The OpenAPI request body of an upload route: every accepted content type. The JSON schema is a
@@ -133,7 +143,10 @@ const validation = (path: string, message: string) =>
 export function documentUploadBody(names: { upload: string; url: string }, description: string) {
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const raw = (what: string) => ({
-    schema: { type: "string" as const, description: `${what}; \`title\` (and on POST \`id\`) in the query; at most ${MAX_UPLOAD_BYTES} bytes` },
+    schema: {
+      type: "string" as const,
+      description: `${what}; \`title\` (and on POST \`id\`) in the query; at most ${MAX_UPLOAD_BYTES} bytes`,
+    },
   });
   return {
     required: true,

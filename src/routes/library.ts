@@ -39,7 +39,8 @@ const UPLOAD_FORMATS =
   "or the document itself as text/markdown, text/plain or application/pdf (a text layer) with `?title=…` (and `&id=…`)";
 const UPLOAD_PROBLEMS = {
   413: {
-    description: "Body over MAX_BODY_BYTES (JSON) or MAX_UPLOAD_BYTES (raw), a document at the URL over MAX_UPLOAD_BYTES, or a PDF whose streams inflate past MAX_PDF_INFLATED_BYTES",
+    description:
+      "Body over MAX_BODY_BYTES (JSON) or MAX_UPLOAD_BYTES (raw), a document at the URL over MAX_UPLOAD_BYTES, or a PDF whose streams inflate past MAX_PDF_INFLATED_BYTES",
     content: PROBLEMS[413].content,
   },
   422: {
@@ -48,7 +49,8 @@ const UPLOAD_PROBLEMS = {
     content: PROBLEMS[422].content,
   },
 };
-const INDEXING = "Accepted: the first chunks are indexed, the rest are being indexed in the background (`status: indexing`); read the document for progress";
+const INDEXING =
+  "Accepted: the first chunks are indexed, the rest are being indexed in the background (`status: indexing`); read the document for progress";
 
 /** An RPC result of the library as its value, or its error as the AppError it was. */
 async function callLibrary<T>(c: Context<AppEnv>, call: () => Promise<RpcResult<T>>, idempotent: boolean): Promise<T> {

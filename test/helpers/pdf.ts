@@ -52,7 +52,9 @@ export async function makePdf(pages: string[][], options: PdfOptions = {}): Prom
   }
   const xref = [`xref\n0 ${objects.length}\n`, "0000000000 65535 f \n"];
   for (let id = 1; id < objects.length; id++) xref.push(`${String(offsets[id]).padStart(10, "0")} 00000 n \n`);
-  const encrypt = options.encrypted ? ` /Encrypt ${encryptId} 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]` : "";
+  const encrypt = options.encrypted
+    ? ` /Encrypt ${encryptId} 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]`
+    : "";
   parts.push(latin1(`${xref.join("")}trailer\n<< /Size ${objects.length} /Root 1 0 R${encrypt} >>\nstartxref\n${offset}\n%%EOF\n`));
   return concat(parts);
 }

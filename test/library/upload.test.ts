@@ -27,7 +27,11 @@ describe("raw document uploads", () => {
   it("takes Markdown, plain text and a PDF with a text layer, each searchable with its own chunks", async () => {
     const [wm, wt, wp] = [uniqueWord(), uniqueWord(), uniqueWord()];
     const md = expectOk(
-      await raw("text/markdown; charset=utf-8", `# Boiler\n\n## Low water\n\nThe ${wm} cutoff trips first.\n`, `?title=Boiler+guide&id=${uniqueId("md")}`),
+      await raw(
+        "text/markdown; charset=utf-8",
+        `# Boiler\n\n## Low water\n\nThe ${wm} cutoff trips first.\n`,
+        `?title=Boiler+guide&id=${uniqueId("md")}`,
+      ),
       201,
     );
     expect(md).toMatchObject({ title: "Boiler guide", format: "markdown", status: "ready", chunkCount: 2, indexedChunks: 2 });
@@ -37,11 +41,7 @@ describe("raw document uploads", () => {
 
     const pdfId = uniqueId("pdf");
     const pdf = await makePdf(
-      [
-        ["RTU service manual", "Read this first."],
-        [],
-        ["Error codes", `E4 means the ${wp} pressure switch opened.`],
-      ],
+      [["RTU service manual", "Read this first."], [], ["Error codes", `E4 means the ${wp} pressure switch opened.`]],
       { compress: true },
     );
     const created = expectOk(await raw("application/pdf", pdf, `?title=RTU+manual&id=${pdfId}`), 201);
@@ -50,7 +50,8 @@ describe("raw document uploads", () => {
     // Each page with text is a section "Page N" (the empty page 2 is left out), its lines verbatim.
     expect(doc.chunks.map((c: { headingPath: string[] }) => c.headingPath)).toEqual([["Page 1"], ["Page 3"]]);
     expect(doc.chunks[1].text).toBe(`# Page 3\n\nError codes\nE4 means the ${wp} pressure switch opened.`);
-    for (const w of [wm, wt, wp]) expect(expectOk(await call(`/v1/library/search?q=${w}`, { token: cast.technician })).hits).toHaveLength(1);
+    for (const w of [wm, wt, wp])
+      expect(expectOk(await call(`/v1/library/search?q=${w}`, { token: cast.technician })).hits).toHaveLength(1);
     const hit = expectOk(await call(`/v1/library/search?q=${wp}`, { token: cast.technician })).hits[0];
     expect(hit).toMatchObject({ ref: `kb:${pdfId}@1#${doc.chunks[1].id}`, title: "RTU manual", heading: "Page 3" });
 
@@ -78,13 +79,23 @@ describe("raw document uploads", () => {
     // A PDF with pages but no text (a scan), a truncated one, an encrypted one.
     await problem(raw("application/pdf", await makePdf([[], []]), "?title=T"), 422, "validation_failed", "no text layer");
     await problem(raw("application/pdf", pdf.slice(0, 60), "?title=T"), 422, "validation_failed", "not a readable PDF");
-    await problem(raw("application/pdf", await makePdf([["Secret"]], { encrypted: true }), "?title=T"), 422, "validation_failed", "encrypted");
+    await problem(
+      raw("application/pdf", await makePdf([["Secret"]], { encrypted: true }), "?title=T"),
+      422,
+      "validation_failed",
+      "encrypted",
+    );
     // A zip bomb: a page whose content stream inflates to far more than MAX_PDF_INFLATED_BYTES.
     const bomb = await makePdf([["x"]], { rawContent: await deflatedSpaces(MAX_PDF_INFLATED_BYTES + 16 * 1024 * 1024) });
     expect(bomb.byteLength).toBeLessThan(1024 * 1024);
     await problem(raw("application/pdf", bomb, "?title=T"), 413, "payload_too_large", "MAX_PDF_INFLATED_BYTES");
     // Too large: a raw body over MAX_UPLOAD_BYTES, and a JSON body over MAX_BODY_BYTES still refused at its own cap.
-    await problem(raw("text/plain", new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x61), "?title=T"), 413, "payload_too_large", "MAX_UPLOAD_BYTES");
+    await problem(
+      raw("text/plain", new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x61), "?title=T"),
+      413,
+      "payload_too_large",
+      "MAX_UPLOAD_BYTES",
+    );
     await problem(
       call(DOCS, { token: operator, body: { title: "T", format: "text", text: "a".repeat(6 * 1024 * 1024) } }),
       413,
