@@ -85,7 +85,7 @@ async function pageText(pdf: { getPage(n: number): Promise<{ getTextContent(): P
       lineHeight = item.height || lineHeight;
       atLineStart = false;
     }
-    out += item.str.replace(/\u0000/g, "");
+    out += item.str.replaceAll("\u0000", "");
     if (item.hasEOL) {
       out = `${out.trimEnd()}\n`;
       atLineStart = true;

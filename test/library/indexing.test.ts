@@ -64,12 +64,14 @@ describe("big documents indexed in steps", () => {
     });
     const pdf = await makePdf(pages, { compress: true });
     const id = uniqueId("big-manual");
+    const started = Date.now();
     const res = await call(`${DOCS}?title=Big+manual&id=${id}`, {
       token: operator,
       rawBody: pdf,
       headers: { "content-type": "application/pdf" },
     });
     const accepted = expectOk(res, 202);
+    console.log(JSON.stringify({ pages: 300, pdfBytes: pdf.byteLength, uploadMs: Date.now() - started, chunks: accepted.chunkCount }));
     expect(accepted).toMatchObject({ id, status: "indexing", indexedChunks: INDEX_STEP_CHUNKS });
     expect(accepted.chunkCount).toBeGreaterThanOrEqual(600);
 
@@ -106,7 +108,10 @@ describe("big documents indexed in steps", () => {
       const staged = { status: v1.status, indexed: v1.indexedChunks, found: search(db, w1).length };
       // Half-way through v1, v2 arrives: v1 leaves the index, v2's steps start from its first chunk.
       let steps = 0;
-      while (documents.get(db, id)!.indexedChunks < 300) (db.transaction(() => documents.indexStep(db, 150)), steps++);
+      while (documents.get(db, id)!.indexedChunks < 300) {
+        db.transaction(() => documents.indexStep(db, 150));
+        steps++;
+      }
       const halfway = { found: search(db, w1).length, indexed: documents.get(db, id)!.indexedChunks };
       const v2 = put(w2, 2, 250);
       const afterPut = { version: v2.version, status: v2.status, v1: search(db, w1).length };
@@ -121,7 +126,10 @@ describe("big documents indexed in steps", () => {
       return { staged, steps, halfway, afterPut, taken, done };
     });
     expect(result.staged).toEqual({ status: "indexing", indexed: 0, found: 0 });
-    expect(result.halfway).toEqual({ found: 0, indexed: 300 });
+    // 300 after two steps of 150, or a little more when another upload's chunks shared a step.
+    expect(result.halfway.found).toBe(0);
+    expect(result.halfway.indexed).toBeGreaterThanOrEqual(300);
+    expect(result.halfway.indexed).toBeLessThan(450);
     expect(result.afterPut).toEqual({ version: 2, status: "indexing", v1: 0 });
     // Other documents may be waiting too (other tests' uploads); this one's 250 chunks take at least 3 steps.
     expect(result.taken.length).toBeGreaterThanOrEqual(3);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_DOCUMENT_CHARS, MAX_PDF_INFLATED_BYTES, MAX_UPLOAD_BYTES } from "../../schemas/library";
+import { pdfToMarkdown } from "../../src/knowledge/pdf";
 import { call } from "../helpers/api";
 import { expectOk, expectProblem, expectValidationAt } from "../helpers/expect-api";
 import { libraryState, uniqueWord } from "../helpers/library";
@@ -122,5 +123,14 @@ describe("raw document uploads", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(res.body.title).toBe("<b>Panel</b>");
     expect(res.body.chunks[0].text).toContain(`<script>alert("${w}")</script>`);
+  });
+
+  it("bounds the time to read a PDF: past the deadline, between pages, a 422", async () => {
+    const pdf = await makePdf(Array.from({ length: 200 }, (_, n) => [`Page ${n} of a long manual.`]));
+    expect(await pdfToMarkdown(pdf)).toContain("# Page 200");
+    await expect(pdfToMarkdown(pdf, "(body)", 1)).rejects.toMatchObject({
+      status: 422,
+      detail: expect.stringContaining("PDF_EXTRACT_TIMEOUT_MS"),
+    });
   });
 });
