@@ -124,6 +124,20 @@ describe("uploads from a URL", () => {
     expect(await libraryState()).toEqual(before);
   });
 
+  it("refuses members before reading anything: no fetch, no PDF read", async () => {
+    const name = uniqueId("member");
+    const url = await serve(name, { headers: { "content-type": "text/plain" }, body: "a member's document" });
+    for (const token of [cast.admin, cast.technician]) {
+      expectProblem(await call(DOCS, { token, body: { title: "T", url } }), 403, "forbidden");
+      expectProblem(
+        await call(`${DOCS}?title=T`, { token, rawBody: await makePdf([["x"]]), headers: { "content-type": "application/pdf" } }),
+        403,
+        "forbidden",
+      );
+    }
+    expect(await hits(name)).toBe(0);
+  });
+
   it("stops reading a host that streams past the size cap or too slowly", async () => {
     const allow = new Set([new URL(HOST).origin]);
     // No Content-Length, bytes forever: the cap is counted while streaming.
