@@ -20,6 +20,7 @@ const latin1 = new TextDecoder("latin1");
 /** `path` names where the PDF came from in a 422's `errors`: `(body)`, or `url` for a fetched one. */
 export async function pdfToMarkdown(bytes: Uint8Array, path = "(body)", deadlineMs = PDF_EXTRACT_TIMEOUT_MS): Promise<string> {
   const refuse = (detail: string) => new AppError("validation_failed", detail, { errors: [{ path, message: detail }] });
+  const unreadable = `${path === "url" ? "the document at the URL" : "the body"} is not a readable PDF`;
   const raw = latin1.decode(bytes);
   if (/\/Encrypt[\s/<[]/.test(raw)) throw refuse("the PDF is encrypted: upload a copy without a password or restrictions");
   boundInflatedStreams(bytes, raw);
@@ -32,7 +33,7 @@ export async function pdfToMarkdown(bytes: Uint8Array, path = "(body)", deadline
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
     if (name === "PasswordException") throw refuse("the PDF is encrypted: upload a copy without a password or restrictions");
-    throw refuse("the body is not a readable PDF");
+    throw refuse(unreadable);
   }
   try {
     if (pdf.numPages > MAX_PDF_PAGES) throw refuse(`the PDF has ${pdf.numPages} pages; at most ${MAX_PDF_PAGES} (MAX_PDF_PAGES)`);
@@ -55,7 +56,7 @@ export async function pdfToMarkdown(bytes: Uint8Array, path = "(body)", deadline
     return `${sections.join("\n\n")}\n`;
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw refuse("the body is not a readable PDF");
+    throw refuse(unreadable);
   } finally {
     await pdf.loadingTask.destroy().catch(() => {});
   }
