@@ -9,6 +9,7 @@ export default defineConfig({
     cloudflareTest(({ inject }) => {
       const keys = inject<TestKeys>("keys");
       const fakeLlmUrl = inject<string>("fakeLlmUrl");
+      const documentHost = inject<string>("documentHost");
       return {
         wrangler: { configPath: "./wrangler.jsonc" },
         // Never reach Cloudflare from tests (an `ai` binding would otherwise need a login).
@@ -32,6 +33,8 @@ export default defineConfig({
             COPILOT_PROVIDER: "extractive",
             OPENAI_BASE_URL: `${fakeLlmUrl}/v1`,
             OPENAI_MODEL: "fake-default",
+            // The loopback document host of the URL-upload tests (test/global-setup.ts), admitted explicitly.
+            DOCUMENT_FETCH_ALLOW_ORIGINS: documentHost,
             // A test-only key-encryption key (tenants' provider keys); never used anywhere else.
             PROVIDER_KEY_KEKS: "v1:ycZBrG/MKJmiJpMLrMdIiYSF9unyuPuhXc9g4LBB1fU=",
             // A test-only session key ring (the web app's sign-in cookie); never used anywhere else.

@@ -14,6 +14,19 @@ export const MAX_DOCUMENT_CHUNKS = 2_000;
 /** A chunk's size cap (characters); far below SQLite's 2 MB row limit, and small enough to quote. */
 export const MAX_CHUNK_CHARS = 2_000;
 export const MAX_TITLE_CHARS = 200;
+/**
+ * Bytes of a raw upload (Markdown, text or PDF in the body) or of a document fetched from a URL: a
+ * 300-page manual with figures is 5-15 MB. A JSON body keeps MAX_BODY_BYTES.
+ */
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+/** Bytes a PDF's compressed streams may inflate to, all together: a zip bomb is refused before PDF.js reads it. */
+export const MAX_PDF_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Pages of one PDF. */
+export const MAX_PDF_PAGES = 2_000;
+/** Time to extract a PDF's text, checked between pages. */
+export const PDF_EXTRACT_TIMEOUT_MS = 20_000;
+/** Chunks added to the full-text index per step: one step inline with the upload, the rest one step per alarm. */
+export const INDEX_STEP_CHUNKS = 200;
 
 export const DocumentFormat = z
   .enum(["markdown", "text"])
@@ -48,9 +61,38 @@ export const DocumentUpload = z
   .openapi("LibraryDocumentUpload");
 export type DocumentUpload = z.infer<typeof DocumentUpload>;
 
+/** An upload fetched by the Worker from `url` (https; the format follows the answer's Content-Type). */
+export const DocumentUrlUpload = z
+  .strictObject({
+    id: DocumentUpload.shape.id,
+    title: DocumentUpload.shape.title,
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .max(2_048, "must be at most 2048 characters")
+      .openapi({ example: "https://manuals.example.com/rtu-service-manual.pdf" }),
+  })
+  .openapi("LibraryDocumentUrlUpload");
+export type DocumentUrlUpload = z.infer<typeof DocumentUrlUpload>;
+
+/** A raw upload's title and id, in the query (the body is the document). */
+export const DocumentUploadQuery = z.strictObject({
+  title: z
+    .string()
+    .optional()
+    .openapi({ description: "Required with a raw body (text/markdown, text/plain, application/pdf); not with JSON" }),
+  id: DocumentId.optional().openapi({ description: "With a raw body on POST: the id; generated when absent" }),
+});
+
 /** A new version of an existing document: the id is the path's. */
 export const DocumentVersionUpload = DocumentUpload.omit({ id: true }).openapi("LibraryDocumentVersionUpload");
 export type DocumentVersionUpload = z.infer<typeof DocumentVersionUpload>;
+export const DocumentVersionUrlUpload = DocumentUrlUpload.omit({ id: true }).openapi("LibraryDocumentVersionUrlUpload");
+
+/** Indexing of the current version: `indexing` while its chunks are added to the search index in steps. */
+export const IndexingStatus = z
+  .enum(["indexing", "ready"])
+  .openapi({ description: "`ready`: the version is searchable (an older version: readable, never searched); `indexing`: not yet" });
+export type IndexingStatus = z.infer<typeof IndexingStatus>;
 
 export const LibraryDocument = z
   .object({
@@ -59,6 +101,9 @@ export const LibraryDocument = z
     version: z.number().int().min(1),
     format: DocumentFormat,
     chunkCount: z.number().int().min(0),
+    status: IndexingStatus,
+    /** Chunks of this version in the search index so far (`chunkCount` when ready). */
+    indexedChunks: z.number().int().min(0),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   })

@@ -26,10 +26,13 @@ export interface TestKeys {
 declare module "vitest" {
   export interface ProvidedContext {
     keys: TestKeys;
+    /** The document host of test/library/upload-url.test.ts (see serveDocument). */
+    documentHost: string;
   }
 }
 
 let server: Server | undefined;
+let documentServer: Server | undefined;
 
 export default async function setup(project: TestProject) {
   const rsa = await generateKeyPair("RS256", { extractable: true });
@@ -78,9 +81,15 @@ export default async function setup(project: TestProject) {
     rsaPublic,
   };
   project.provide("keys", keys);
+
+  documentServer = createServer(serveDocument);
+  await new Promise<void>((resolve) => documentServer?.listen(0, "127.0.0.1", resolve));
+  project.provide("documentHost", `http://127.0.0.1:${(documentServer.address() as AddressInfo).port}`);
   return async () => {
     server?.closeAllConnections();
+    documentServer?.closeAllConnections();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await new Promise<void>((resolve) => documentServer?.close(() => resolve()));
   };
 }
 
@@ -184,4 +193,49 @@ function serveRotating(name: string, path: string, issuer: string, req: Incoming
   if (provider.mode === "reset") return void req.socket.destroy();
   if (provider.mode === "hang") return;
   json(200, path === "jwks" ? provider.jwks : JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+}
+
+/**
+ * A document host on loopback for uploads by URL (test/library/upload-url.test.ts), which the tests'
+ * DOCUMENT_FETCH_ALLOW_ORIGINS admits: `PUT /<name>` with `{status?, headers?, body? (base64),
+ * delayMs?, dribble?: {bytes, everyMs}}` programs how `GET /<name>` answers (`dribble` sends the
+ * body a few bytes at a time, forever: a slow host); `GET /<name>?hits` counts the GETs served.
+ */
+interface DocumentProgram {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+  dribble?: { bytes: number; everyMs: number };
+}
+const documents = new Map<string, DocumentProgram>();
+const documentHits = new Map<string, number>();
+
+function serveDocument(req: IncomingMessage, res: ServerResponse): void {
+  const [path = "", search = ""] = (req.url ?? "").split("?");
+  if (req.method === "PUT") {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => {
+      documents.set(path, JSON.parse(body) as DocumentProgram);
+      res.writeHead(204).end();
+    });
+    return;
+  }
+  if (search === "hits") return void res.writeHead(200, { "content-type": "application/json" }).end(String(documentHits.get(path) ?? 0));
+  documentHits.set(path, (documentHits.get(path) ?? 0) + 1);
+  const program = documents.get(path);
+  if (!program) return void res.writeHead(404).end();
+  const body = Buffer.from(program.body ?? "", "base64");
+  setTimeout(() => {
+    if (program.dribble) {
+      const { bytes, everyMs } = program.dribble;
+      res.writeHead(program.status ?? 200, program.headers ?? {});
+      const timer = setInterval(() => res.write(Buffer.alloc(bytes, 0x61)), everyMs);
+      res.on("close", () => clearInterval(timer));
+      return;
+    }
+    res.writeHead(program.status ?? 200, program.headers ?? {}).end(body);
+  }, program.delayMs ?? 0);
 }

@@ -28,11 +28,17 @@ export class KnowledgeLibrary extends DurableObject<Env> {
   }
 
   createDocument(input: unknown, actor: string, requestId: string): RpcResult<LibraryDocument> {
-    return this.#run(() => library.createDocument(this.#db, input, write(actor, requestId)));
+    return this.#run(() => this.#indexLater(library.createDocument(this.#db, input, write(actor, requestId))));
   }
 
   putDocumentVersion(docId: string, input: unknown, actor: string, requestId: string): RpcResult<LibraryDocument> {
-    return this.#run(() => library.putDocumentVersion(this.#db, docId, input, write(actor, requestId)));
+    return this.#run(() => this.#indexLater(library.putDocumentVersion(this.#db, docId, input, write(actor, requestId))));
+  }
+
+  /** One indexing step per alarm, so reads and writes run between steps; the next alarm while chunks wait. */
+  override alarm(): void {
+    if (!this.#start()) throw new Error("the knowledge library failed to start");
+    if (library.indexStep(this.#db).pending) void this.ctx.storage.setAlarm(Date.now());
   }
 
   deleteDocument(docId: string, actor: string, requestId: string): RpcResult<null> {
@@ -54,6 +60,12 @@ export class KnowledgeLibrary extends DurableObject<Env> {
   /** The platform writes, oldest first (tests and operators' tooling). */
   auditEntries(): RpcResult<LibraryAuditEntry[]> {
     return this.#run(() => libraryAudit.list(this.#db));
+  }
+
+  /** A document still `indexing` after its write: the alarm goes on with it. */
+  #indexLater(doc: LibraryDocument): LibraryDocument {
+    if (doc.status === "indexing") void this.ctx.storage.setAlarm(Date.now());
+    return doc;
   }
 
   #start(): boolean {

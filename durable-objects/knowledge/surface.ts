@@ -2,6 +2,7 @@ import { AppError, parseOr422 } from "../../schemas/errors";
 import {
   DocumentId,
   DocumentUpload,
+  INDEX_STEP_CHUNKS,
   DocumentVersionUpload,
   libraryRef,
   LibrarySearchQuery,
@@ -13,12 +14,14 @@ import type { Db } from "../tenant/data/db";
 import { parseQuery, snippet } from "../tenant/data/search";
 import { chunkDocument } from "./chunk";
 import { chunkIndex } from "./data/chunk-index";
-import { documents, libraryAudit } from "./data/documents";
+import { documents, libraryAudit, type IndexStepResult } from "./data/documents";
 
 /**
  * What the library does, called by the actor's one-line RPC methods. Every input is parsed again
  * here (the RPC boundary), the document is chunked before anything is written, and each write is
- * one transaction with its audit entry: a refused upload writes nothing.
+ * one transaction with its audit entry: a refused upload writes nothing. A write indexes the first
+ * INDEX_STEP_CHUNKS chunks at once; a bigger document answers `indexing` and the actor's alarm adds
+ * the rest in steps of the same size (`indexStep`), so no call holds the library for long.
  */
 export interface WriteContext {
   actor: string;
@@ -34,7 +37,7 @@ export function createDocument(db: Db, input: unknown, ctx: WriteContext): Libra
   const chunks = chunkDocument(upload.text, upload.format);
   return db.transaction(() => {
     if (documents.get(db, id)) throw new AppError("conflict", `library document ${id} exists; PUT a new version instead`);
-    const doc = documents.putVersion(db, { id, title: upload.title, format: upload.format, chunks, at: ctx.at }, 1);
+    const doc = documents.putVersion(db, { id, title: upload.title, format: upload.format, chunks, at: ctx.at }, 1, INDEX_STEP_CHUNKS);
     libraryAudit.append(db, { at: ctx.at, actor: ctx.actor, action: "document.create", docId: id, version: 1, requestId: ctx.requestId });
     return doc;
   });
@@ -48,7 +51,12 @@ export function putDocumentVersion(db: Db, docId: string, input: unknown, ctx: W
     const current = documents.get(db, id);
     if (!current) throw notFound(id);
     const version = current.version + 1;
-    const doc = documents.putVersion(db, { id, title: upload.title, format: upload.format, chunks, at: ctx.at }, version);
+    const doc = documents.putVersion(
+      db,
+      { id, title: upload.title, format: upload.format, chunks, at: ctx.at },
+      version,
+      INDEX_STEP_CHUNKS,
+    );
     libraryAudit.append(db, { at: ctx.at, actor: ctx.actor, action: "document.version", docId: id, version, requestId: ctx.requestId });
     return doc;
   });
@@ -67,6 +75,11 @@ export function deleteDocument(db: Db, docId: string, ctx: WriteContext): void {
       requestId: ctx.requestId,
     });
   });
+}
+
+/** One bounded step of indexing (the alarm's work), in its own transaction. */
+export function indexStep(db: Db): IndexStepResult {
+  return db.transaction(() => documents.indexStep(db, INDEX_STEP_CHUNKS));
 }
 
 export function listDocuments(db: Db): { documents: LibraryDocument[] } {

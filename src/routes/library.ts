@@ -5,8 +5,11 @@ import { AppError } from "../../schemas/errors";
 import {
   DocumentId,
   DocumentUpload,
+  DocumentUploadQuery,
+  DocumentUrlUpload,
   DocumentVersionQuery,
   DocumentVersionUpload,
+  DocumentVersionUrlUpload,
   LibraryDocument,
   LibraryDocumentDetail,
   LibraryDocumentList,
@@ -16,9 +19,10 @@ import {
 import type { RpcResult } from "../../schemas/rpc";
 import type { AppEnv } from "../env";
 import { isPlatformOperator } from "../identity/authenticate";
+import { documentUploadBody, readDocumentUpload } from "../knowledge/upload";
 import { actorOf, selectedTenant } from "../tenancy/call";
 import { withRetry } from "../tenancy/retry";
-import { json, jsonBody, memberRoute, platformRoute, PROBLEMS } from "./shared";
+import { json, memberRoute, platformRoute, PROBLEMS } from "./shared";
 
 /**
  * The shared knowledge library (one actor, durable-objects/knowledge/): operators write under
@@ -29,6 +33,24 @@ import { json, jsonBody, memberRoute, platformRoute, PROBLEMS } from "./shared";
  */
 const DocParams = z.object({ docId: DocumentId.openapi({ param: { name: "docId", in: "path" } }) });
 const NO_CONTENT = { description: "Deleted, with every version and chunk" };
+
+const UPLOAD_FORMATS =
+  "JSON `{id?, title, format, text}`, JSON `{id?, title, url}` (fetched by the Worker: https, public hosts, at most 3 redirects), " +
+  "or the document itself as text/markdown, text/plain or application/pdf (a text layer) with `?title=…` (and `&id=…`)";
+const UPLOAD_PROBLEMS = {
+  413: {
+    description:
+      "Body over MAX_BODY_BYTES (JSON) or MAX_UPLOAD_BYTES (raw), a document at the URL over MAX_UPLOAD_BYTES, or a PDF whose streams inflate past MAX_PDF_INFLATED_BYTES",
+    content: PROBLEMS[413].content,
+  },
+  422: {
+    description:
+      "Invalid fields; a body that is not what its type says, empty, not UTF-8, an encrypted PDF or one without a text layer; a URL refused, unreachable or answering another type",
+    content: PROBLEMS[422].content,
+  },
+};
+const INDEXING =
+  "Accepted: the first chunks are indexed, the rest are being indexed in the background (`status: indexing`); read the document for progress";
 
 /** An RPC result of the library as its value, or its error as the AppError it was. */
 async function callLibrary<T>(c: Context<AppEnv>, call: () => Promise<RpcResult<T>>, idempotent: boolean): Promise<T> {
@@ -51,21 +73,38 @@ async function requireReader(c: Context<AppEnv>): Promise<void> {
   if (role === "service") throw new AppError("forbidden", "service identities do not read the library");
 }
 
-export const libraryRoutes = new OpenAPIHono<AppEnv>()
+/** The JSON upload shapes, registered as components: the upload routes refer to them by name (see documentUploadBody). */
+const UPLOAD_COMPONENTS = {
+  create: { upload: "LibraryDocumentUpload", url: "LibraryDocumentUrlUpload" },
+  version: { upload: "LibraryDocumentVersionUpload", url: "LibraryDocumentVersionUrlUpload" },
+};
+
+const app = new OpenAPIHono<AppEnv>();
+app.openAPIRegistry.register(UPLOAD_COMPONENTS.create.upload, DocumentUpload);
+app.openAPIRegistry.register(UPLOAD_COMPONENTS.create.url, DocumentUrlUpload);
+app.openAPIRegistry.register(UPLOAD_COMPONENTS.version.upload, DocumentVersionUpload);
+app.openAPIRegistry.register(UPLOAD_COMPONENTS.version.url, DocumentVersionUrlUpload);
+
+export const libraryRoutes = app
   .openapi(
     platformRoute({
       method: "post",
       path: "/v1/platform/library/documents",
       operationId: "createLibraryDocument",
       tags: ["library"],
-      summary: "Upload a document (Markdown or text) to the shared library: version 1, chunked and indexed",
-      request: { body: jsonBody(DocumentUpload) },
-      responses: { 201: json(LibraryDocument, "Created"), 409: PROBLEMS[409] },
+      summary: "Upload a document (Markdown, text, PDF, or from a URL) to the shared library: version 1, chunked and indexed",
+      request: { query: DocumentUploadQuery, body: documentUploadBody(UPLOAD_COMPONENTS.create, UPLOAD_FORMATS) },
+      responses: {
+        201: json(LibraryDocument, "Created and searchable"),
+        202: json(LibraryDocument, INDEXING),
+        409: PROBLEMS[409],
+        ...UPLOAD_PROBLEMS,
+      },
     }),
     async (c) => {
-      const body = c.req.valid("json");
+      const body = await readDocumentUpload(c, "create");
       const doc = await callLibrary(c, () => knowledgeLibrary(c.env).createDocument(body, actorOf(c), c.get("requestId")), false);
-      return c.json(doc, 201);
+      return doc.status === "ready" ? c.json(doc, 201) : c.json(doc, 202);
     },
   )
   .openapi(
@@ -101,19 +140,20 @@ export const libraryRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/platform/library/documents/{docId}",
       operationId: "putLibraryDocumentVersion",
       tags: ["library"],
-      summary: "Upload a new version: it replaces the indexed one; older versions stay readable with `?version=`",
-      request: { params: DocParams, body: jsonBody(DocumentVersionUpload) },
-      responses: { 200: json(LibraryDocument, "The new version") },
+      summary:
+        "Upload a new version (same formats as the upload): it replaces the indexed one, also one still indexing; older versions stay readable with `?version=`",
+      request: { params: DocParams, query: DocumentUploadQuery, body: documentUploadBody(UPLOAD_COMPONENTS.version, UPLOAD_FORMATS) },
+      responses: { 200: json(LibraryDocument, "The new version, searchable"), 202: json(LibraryDocument, INDEXING), ...UPLOAD_PROBLEMS },
     }),
     async (c) => {
       const { docId } = c.req.valid("param");
-      const body = c.req.valid("json");
+      const body = await readDocumentUpload(c, "version");
       const doc = await callLibrary(
         c,
         () => knowledgeLibrary(c.env).putDocumentVersion(docId, body, actorOf(c), c.get("requestId")),
         false,
       );
-      return c.json(doc, 200);
+      return doc.status === "ready" ? c.json(doc, 200) : c.json(doc, 202);
     },
   )
   .openapi(

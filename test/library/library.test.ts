@@ -5,24 +5,14 @@ import { knowledgeLibrary } from "../../durable-objects/knowledge/stub";
 import type { KnowledgeLibrary } from "../../durable-objects/knowledge/library-object";
 import { MAX_DOCUMENT_CHARS } from "../../schemas/library";
 import { call } from "../helpers/api";
+import { libraryState, uniqueWord } from "../helpers/library";
 import { expectOk, expectProblem, expectValidationAt } from "../helpers/expect-api";
 import { userToken } from "../helpers/tokens";
 import { addMember, operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
 const DOCS = "/v1/platform/library/documents";
 
-/** The library's own view of what it holds (no tenant data, so reading it directly is fine in a test). */
-async function libraryState() {
-  return runInDurableObject(knowledgeLibrary(env), async (instance: KnowledgeLibrary) => {
-    const list = instance.listDocuments();
-    const audit = instance.auditEntries();
-    if (!list.ok || !audit.ok) throw new Error("library read failed");
-    return { ids: list.value.documents.map((d) => d.id), audit: audit.value.length };
-  });
-}
-
-/** A word no other test uses, so searches see only this test's documents. */
-const word = () => `zq${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
+const word = uniqueWord;
 
 function manual(w: string, extra = ""): string {
   return `# Furnace manual\n\nGeneral safety first.\n\n## Ignition\n\nThe ${w} igniter glows before the gas valve opens.${extra}\n`;
@@ -133,10 +123,12 @@ describe("the shared knowledge library", () => {
       "invalid_json",
     );
     expectProblem(
-      await call(DOCS, { token: operator, rawBody: "text", headers: { "content-type": "text/plain" } }),
+      await call(DOCS, { token: operator, rawBody: "<doc/>", headers: { "content-type": "application/xml" } }),
       415,
       "unsupported_media_type",
     );
+    // Plain text is an upload format (test/library/upload.test.ts): without its title in the query, a 422.
+    expectValidationAt(await call(DOCS, { token: operator, rawBody: "text", headers: { "content-type": "text/plain" } }), "title");
     // A new version with bad input leaves the document as it was.
     const id = uniqueId("keep");
     expectOk(await call(DOCS, { token: operator, body: { ...good, id } }), 201);

@@ -2,8 +2,8 @@ import type { Db } from "../../tenant/data/db";
 import { CANDIDATE_CAP, DF_CAP, phrase, RANK_TEXT_CHARS, rank, type QueryTerm } from "../../tenant/data/search";
 
 /**
- * Full-text search over document chunks (`kb_chunks_fts`, one row per chunk of a current version,
- * rowid = the chunk's pk), bounded like the tenant index (docs/decisions.md §6): capped document
+ * Full-text search over document chunks (`kb_chunks_fts`, one row per indexed chunk of a current
+ * version, rowid = the chunk's pk; a version still being indexed in steps is not searched), bounded like the tenant index (docs/decisions.md §6): capped document
  * frequencies, at most CANDIDATE_CAP candidates newest first, BM25 in JS by the tenant index's
  * own `rank`. Independent of the library actor: any object holding these tables can use it.
  */
@@ -20,8 +20,12 @@ export interface ChunkHit {
 /** BM25's N, a constant for the same reason as the tenant index's (relative rarity is enough). */
 const IDF_CORPUS = 1_000_000;
 
-const CANDIDATES = `SELECT rowid, heading || char(10) || substr(text, 1, ${RANK_TEXT_CHARS}) AS text FROM kb_chunks_fts
-  WHERE kb_chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ?`;
+/** Candidates of fully indexed versions only: a document half-way through its steps is not searched yet. */
+const CANDIDATES = `SELECT kb_chunks_fts.rowid AS rowid,
+    kb_chunks_fts.heading || char(10) || substr(kb_chunks_fts.text, 1, ${RANK_TEXT_CHARS}) AS text
+  FROM kb_chunks_fts JOIN kb_chunks c ON c.pk = kb_chunks_fts.rowid
+  JOIN kb_documents d ON d.id = c.doc_id AND d.version = c.version AND d.indexed_count >= d.chunk_count
+  WHERE kb_chunks_fts MATCH ? ORDER BY kb_chunks_fts.rowid DESC LIMIT ?`;
 const COUNT = `SELECT count(*) AS n FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)`;
 const DETAILS = `SELECT pk, doc_id, version, id, heading_path FROM kb_chunks WHERE pk IN (SELECT value FROM json_each(?))`;
 
@@ -30,6 +34,11 @@ export const chunkIndex = {
   add(db: Db, rows: { pk: number; text: string; headingPath: string[] }[]): void {
     for (const row of rows)
       db.run(`INSERT INTO kb_chunks_fts (rowid, text, heading) VALUES (?, ?, ?)`, row.pk, row.text, row.headingPath.join(" / "));
+  },
+
+  /** Removes one version's chunks from the index. */
+  removeVersion(db: Db, docId: string, version: number): void {
+    db.run(`DELETE FROM kb_chunks_fts WHERE rowid IN (SELECT pk FROM kb_chunks WHERE doc_id = ? AND version = ?)`, docId, version);
   },
 
   /** Removes a document's chunks (every version) from the index. */

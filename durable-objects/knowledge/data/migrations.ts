@@ -37,4 +37,22 @@ export const LIBRARY_MIGRATIONS: Migration[] = [
          doc_id TEXT NOT NULL, version INTEGER, request_id TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: "documents indexed in steps: how many chunks of the current version are in the index",
+    statements: documentIndexingStatements(),
+  },
 ];
+
+/**
+ * Documents indexed in bounded steps (`documents.indexStep`): how many chunks of the current version
+ * are in the index. Every holder of the document tables applies these after creating them (the
+ * library as its migration 2; a tenant as a migration of its own): `documents` reads the column.
+ */
+export function documentIndexingStatements(): string[] {
+  return [
+    `ALTER TABLE kb_documents ADD COLUMN indexed_count INTEGER NOT NULL DEFAULT 0`,
+    // Every version written before was indexed in its upload's transaction.
+    `UPDATE kb_documents SET indexed_count = chunk_count`,
+  ];
+}

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../../schemas/errors";
+import { MAX_UPLOAD_BYTES } from "../../../schemas/library";
 import type { AppEnv } from "../../env";
 import { relayBody } from "./relay";
 
@@ -17,6 +18,14 @@ import { relayBody } from "./relay";
  */
 export const STREAMED_BODY_PATHS: ReadonlySet<string> = new Set(["/v1/admin/import"]);
 
+/**
+ * Document uploads (src/knowledge/upload.ts): a raw body (Markdown, text, PDF) may be up to
+ * MAX_UPLOAD_BYTES; a JSON body keeps MAX_BODY_BYTES. The library's routes, and a tenant's own documents'.
+ */
+export const UPLOAD_PATHS = /^\/v1\/(platform\/library|admin)\/documents(\/[^/]+)?$/;
+
+const isJson = (contentType: string | undefined) => /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType?.trim() ?? "");
+
 export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
   if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
@@ -33,8 +42,10 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const declared = c.req.header("content-length");
   if (body === null || declared === "0") return next();
-  const max = c.get("config").MAX_BODY_BYTES;
-  const tooLarge = () => new AppError("payload_too_large", `the request body exceeds ${max} bytes`);
+  const upload = UPLOAD_PATHS.test(c.req.path) && !isJson(c.req.header("content-type"));
+  const max = upload ? MAX_UPLOAD_BYTES : c.get("config").MAX_BODY_BYTES;
+  const tooLarge = () =>
+    new AppError("payload_too_large", `the request body exceeds ${max} bytes (${upload ? "MAX_UPLOAD_BYTES" : "MAX_BODY_BYTES"})`);
   if (declared !== undefined && Number(declared) > max) throw tooLarge();
 
   const reader = body.getReader();
