@@ -52,8 +52,11 @@ export interface MemberChangeOutcome {
   socketsClosed: number;
 }
 
-/** `embed`: records written since the last step are embedded into the semantic index (when it is on). */
-export const TaskKind = z.enum(["reindex", "retention-purge", "key-reencrypt", "embed"]);
+/**
+ * `embed`: records written since the last step are embedded into the semantic index (when it is on).
+ * `document-index`: the chunks of big tenant documents go into the full-text index in bounded steps.
+ */
+export const TaskKind = z.enum(["reindex", "retention-purge", "key-reencrypt", "embed", "document-index"]);
 export type TaskKind = z.infer<typeof TaskKind>;
 export const TaskStatus = z.enum(["queued", "running", "done", "failed"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;

@@ -5,7 +5,9 @@ import {
   DocumentFormat,
   DocumentId,
   DocumentUpload,
+  DocumentUrlUpload,
   DocumentVersionUpload,
+  DocumentVersionUrlUpload,
   LibraryDocument,
   MAX_CHUNK_CHARS,
   MAX_DOCUMENT_CHUNKS,
@@ -22,6 +24,8 @@ export const TenantDocumentUpload = DocumentUpload.extend({
   id: DocumentId.optional().openapi({ description: "Chosen by the tenant's admin; generated when absent" }),
 }).openapi("TenantDocumentUpload");
 export const TenantDocumentVersionUpload = DocumentVersionUpload.openapi("TenantDocumentVersionUpload");
+export const TenantDocumentUrlUpload = DocumentUrlUpload.openapi("TenantDocumentUrlUpload");
+export const TenantDocumentVersionUrlUpload = DocumentVersionUrlUpload.openapi("TenantDocumentVersionUrlUpload");
 export const TenantDocument = LibraryDocument.openapi("TenantDocument");
 export type TenantDocument = z.infer<typeof TenantDocument>;
 export const TenantChunk = Chunk.openapi("TenantDocumentChunk");

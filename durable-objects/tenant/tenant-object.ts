@@ -58,6 +58,7 @@ import * as auditLog from "./surfaces/audit";
 import { jobBrief } from "./surfaces/brief";
 import * as copilot from "./surfaces/copilot";
 import * as tenantDocuments from "./surfaces/documents";
+import type { StoredDocument } from "./surfaces/documents";
 import { exportTenant } from "./surfaces/export";
 import { importTenant, type MemberRef } from "./surfaces/import";
 import type { Idempotency } from "./surfaces/idempotent";
@@ -302,16 +303,19 @@ export class TenantObject extends Server<Env> {
 
   // ------------------------------------------------------------------ administration
 
-  async createDocument(caller: Caller, input: unknown): Promise<RpcResult<Tagged<TenantDocument>>> {
+  /**
+   * Whether the caller may write documents (a denial is audited like any): the router asks before
+   * it reads an upload, so no other member makes the Worker fetch a URL or parse a PDF.
+   */
+  async mayWriteDocuments(caller: Caller): Promise<RpcResult<null>> {
+    return this.#guard.call(caller, "documents.write", () => null);
+  }
+
+  async createDocument(caller: Caller, input: unknown): Promise<RpcResult<StoredDocument>> {
     return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.createDocument(this.#runtime, c, input));
   }
 
-  async putDocumentVersion(
-    caller: Caller,
-    docId: string,
-    input: unknown,
-    pre: Preconditions = {},
-  ): Promise<RpcResult<Tagged<TenantDocument>>> {
+  async putDocumentVersion(caller: Caller, docId: string, input: unknown, pre: Preconditions = {}): Promise<RpcResult<StoredDocument>> {
     return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.putDocumentVersion(this.#runtime, c, docId, input, pre));
   }
 

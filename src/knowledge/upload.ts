@@ -12,6 +12,7 @@ import {
 import type { AppEnv } from "../env";
 import { allowedOrigins, fetchDocument } from "./fetch-url";
 import { pdfToMarkdown } from "./pdf";
+import { PROBLEMS } from "../routes/shared";
 
 /**
  * The one reader of document uploads, for the shared library's routes and a tenant's own
@@ -34,7 +35,16 @@ export type RawDocumentType = (typeof RAW_DOCUMENT_TYPES)[number];
 /** `create`: a new document (an id may be given); `version`: a new version (the id is the path's). */
 export type UploadKind = "create" | "version";
 
-export async function readDocumentUpload(c: Context<AppEnv>, kind: UploadKind = "create"): Promise<DocumentUpload> {
+/**
+ * `beforeWork` runs before anything costly (fetching a URL, reading a raw body up to
+ * MAX_UPLOAD_BYTES, parsing a PDF): a route whose permission is decided later (in the tenant
+ * object) asks there first, so a caller who may not write makes the Worker do none of it.
+ */
+export async function readDocumentUpload(
+  c: Context<AppEnv>,
+  kind: UploadKind = "create",
+  beforeWork: () => Promise<void> = async () => {},
+): Promise<DocumentUpload> {
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const query = parseOr422(DocumentUploadQuery, queryObject(c));
   if (mediaType === "application/json") {
@@ -48,6 +58,7 @@ export async function readDocumentUpload(c: Context<AppEnv>, kind: UploadKind = 
     }
     if (typeof body === "object" && body !== null && "url" in body) {
       const upload = parseOr422(kind === "create" ? DocumentUrlUpload : DocumentVersionUrlUpload, body);
+      await beforeWork();
       const fetched = await fetchDocument(upload.url, { allowOrigins: allowedOrigins(c.env.DOCUMENT_FETCH_ALLOW_ORIGINS) });
       const type = rawType(fetched.mediaType);
       if (!type)
@@ -68,6 +79,7 @@ export async function readDocumentUpload(c: Context<AppEnv>, kind: UploadKind = 
     );
   if (kind === "version" && query.id !== undefined) throw validation("id", "a new version's id is the path's");
   if (query.title === undefined) throw validation("title", "is required (in the query) with a raw body");
+  await beforeWork();
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (bytes.byteLength > MAX_UPLOAD_BYTES)
     throw new AppError("payload_too_large", `the upload exceeds ${MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES)`);
@@ -165,3 +177,22 @@ export function documentUploadBody(names: { upload: string; url: string }, descr
     },
   };
 }
+
+/** What an upload route accepts, its problems and its 202, in the words of every upload route (library and tenant). */
+export const UPLOAD_FORMATS =
+  "JSON `{id?, title, format, text}`, JSON `{id?, title, url}` (fetched by the Worker: https, public hosts, at most 3 redirects), " +
+  "or the document itself as text/markdown, text/plain or application/pdf (a text layer) with `?title=…` (and `&id=…`)";
+export const UPLOAD_PROBLEMS = {
+  413: {
+    description:
+      "Body over MAX_BODY_BYTES (JSON) or MAX_UPLOAD_BYTES (raw), a document at the URL over MAX_UPLOAD_BYTES, or a PDF whose streams inflate past MAX_PDF_INFLATED_BYTES",
+    content: PROBLEMS[413].content,
+  },
+  422: {
+    description:
+      "Invalid fields; a body that is not what its type says, empty, not UTF-8, an encrypted PDF or one without a text layer; a URL refused, unreachable or answering another type",
+    content: PROBLEMS[422].content,
+  },
+};
+export const INDEXING =
+  "Accepted: the first chunks are indexed, the rest are being indexed in the background (`status: indexing`); read the document for progress";

@@ -67,7 +67,7 @@ export function conditionalRead<T extends object>(c: Context<AppEnv>, tagged: Ta
 }
 
 /** A write's answer: the representation as written, with its new ETag. */
-export function taggedResponse<T extends object, S extends 200 | 201>(c: Context<AppEnv>, tagged: Tagged<T>, status: S) {
+export function taggedResponse<T extends object, S extends 200 | 201 | 202>(c: Context<AppEnv>, tagged: Tagged<T>, status: S) {
   c.header("etag", tagged.etag);
   return c.json(tagged.value, status);
 }

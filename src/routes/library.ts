@@ -19,8 +19,8 @@ import {
 import type { RpcResult } from "../../schemas/rpc";
 import type { AppEnv } from "../env";
 import { isPlatformOperator } from "../identity/authenticate";
-import { documentUploadBody, readDocumentUpload } from "../knowledge/upload";
-import { actorOf, selectedTenant } from "../tenancy/call";
+import { documentUploadBody, INDEXING, readDocumentUpload, UPLOAD_FORMATS, UPLOAD_PROBLEMS } from "../knowledge/upload";
+import { actorOf, selectedRole } from "../tenancy/call";
 import { withRetry } from "../tenancy/retry";
 import { json, memberRoute, platformRoute, PROBLEMS } from "./shared";
 
@@ -33,24 +33,6 @@ import { json, memberRoute, platformRoute, PROBLEMS } from "./shared";
  */
 const DocParams = z.object({ docId: DocumentId.openapi({ param: { name: "docId", in: "path" } }) });
 const NO_CONTENT = { description: "Deleted, with every version and chunk" };
-
-const UPLOAD_FORMATS =
-  "JSON `{id?, title, format, text}`, JSON `{id?, title, url}` (fetched by the Worker: https, public hosts, at most 3 redirects), " +
-  "or the document itself as text/markdown, text/plain or application/pdf (a text layer) with `?title=…` (and `&id=…`)";
-const UPLOAD_PROBLEMS = {
-  413: {
-    description:
-      "Body over MAX_BODY_BYTES (JSON) or MAX_UPLOAD_BYTES (raw), a document at the URL over MAX_UPLOAD_BYTES, or a PDF whose streams inflate past MAX_PDF_INFLATED_BYTES",
-    content: PROBLEMS[413].content,
-  },
-  422: {
-    description:
-      "Invalid fields; a body that is not what its type says, empty, not UTF-8, an encrypted PDF or one without a text layer; a URL refused, unreachable or answering another type",
-    content: PROBLEMS[422].content,
-  },
-};
-const INDEXING =
-  "Accepted: the first chunks are indexed, the rest are being indexed in the background (`status: indexing`); read the document for progress";
 
 /** An RPC result of the library as its value, or its error as the AppError it was. */
 async function callLibrary<T>(c: Context<AppEnv>, call: () => Promise<RpcResult<T>>, idempotent: boolean): Promise<T> {
@@ -68,9 +50,7 @@ async function callLibrary<T>(c: Context<AppEnv>, call: () => Promise<RpcResult<
 async function requireReader(c: Context<AppEnv>): Promise<void> {
   const principal = c.get("principal");
   if (isPlatformOperator(principal, c.get("config"))) return;
-  const selected = await selectedTenant(c);
-  const role = principal.devRole ?? selected.memberships.find((m) => m.tenantId === selected.tenantId)?.role;
-  if (role === "service") throw new AppError("forbidden", "service identities do not read the library");
+  if ((await selectedRole(c)) === "service") throw new AppError("forbidden", "service identities do not read the library");
 }
 
 /** The JSON upload shapes, registered as components: the upload routes refer to them by name (see documentUploadBody). */

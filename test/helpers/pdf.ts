@@ -90,3 +90,17 @@ function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A paragraph as PDF lines of at most 90 characters. */
+export function wrap(text: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > 90) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

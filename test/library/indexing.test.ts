@@ -11,7 +11,7 @@ import { INDEX_STEP_CHUNKS } from "../../schemas/library";
 import { call } from "../helpers/api";
 import { expectOk } from "../helpers/expect-api";
 import { uniqueWord } from "../helpers/library";
-import { makePdf } from "../helpers/pdf";
+import { makePdf, wrap } from "../helpers/pdf";
 import { operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
 /**
@@ -186,17 +186,3 @@ describe("big documents indexed in steps", () => {
     expect(steps.length).toBeGreaterThanOrEqual(1);
   });
 });
-
-/** A paragraph as PDF lines of at most 90 characters. */
-function wrap(text: string): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line.length + word.length + 1 > 90) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { MAX_UPLOAD_BYTES } from "../../schemas/library";
 import { checkUrl, fetchDocument, refusedHost } from "../../src/knowledge/fetch-url";
 import { call } from "../helpers/api";
 import { expectOk, expectProblem, expectValidationAt } from "../helpers/expect-api";
-import { libraryState, uniqueWord } from "../helpers/library";
+import { DOCUMENT_HOST as HOST, hits, libraryState, serve, uniqueWord } from "../helpers/library";
 import { makePdf } from "../helpers/pdf";
 import { operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
@@ -14,7 +13,6 @@ import { operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/w
  * admits explicitly; every other loopback, private or metadata address, plain http, too many
  * redirects, too big, too slow and the wrong type are refused with a 4xx, nothing written.
  */
-const HOST = inject("documentHost");
 const DOCS = "/v1/platform/library/documents";
 
 let operator: string;
@@ -24,31 +22,6 @@ beforeAll(async () => {
   operator = await operatorToken();
   cast = await tenantWithCast("url");
 });
-
-interface Program {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: Uint8Array | string;
-  delayMs?: number;
-  dribble?: { bytes: number; everyMs: number };
-}
-
-/** Programs `GET HOST/<name>`; returns its URL. */
-async function serve(name: string, program: Program): Promise<string> {
-  const { body, ...rest } = program;
-  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : (body ?? new Uint8Array(0));
-  const res = await fetch(`${HOST}/${name}`, { method: "PUT", body: JSON.stringify({ ...rest, body: base64(bytes) }) });
-  if (res.status !== 204) throw new Error(`document host refused the program: ${res.status}`);
-  return `${HOST}/${name}`;
-}
-
-const hits = async (name: string) => Number(await (await fetch(`${HOST}/${name}?hits`)).text());
-
-function base64(bytes: Uint8Array): string {
-  let text = "";
-  for (const b of bytes) text += String.fromCharCode(b);
-  return btoa(text);
-}
 
 const fromUrl = (url: string, extra: Record<string, unknown> = {}) =>
   call(DOCS, { token: operator, body: { title: "Fetched", url, ...extra } });

@@ -153,6 +153,14 @@ export const documents = {
     return { indexed, pending: db.one(NEXT_PENDING) !== null };
   },
 
+  /** Chunks of current versions still waiting for the index (a task's remaining work). */
+  waitingChunks(db: Db): number {
+    return (
+      db.one<{ n: number }>(`SELECT coalesce(sum(chunk_count - indexed_count), 0) AS n FROM kb_documents WHERE indexed_count < chunk_count`)
+        ?.n ?? 0
+    );
+  },
+
   /** Removes a document with every version and chunk; false when there was none. */
   remove(db: Db, id: string): boolean {
     if (!documents.get(db, id)) return false;

@@ -1,4 +1,4 @@
-import { DOCUMENT_TABLES } from "../../knowledge/data/migrations";
+import { DOCUMENT_TABLES, documentIndexingStatements } from "../../knowledge/data/migrations";
 import type { Db } from "./db";
 
 /**
@@ -249,6 +249,11 @@ export const MIGRATIONS: Migration[] = [
     version: 7,
     name: "tenant documents (the knowledge library's tables, without its audit: the tenant's audit log records writes)",
     statements: [...DOCUMENT_TABLES],
+  },
+  {
+    version: 8,
+    name: "tenant documents indexed in steps (the library's migration 2)",
+    statements: documentIndexingStatements(),
   },
 ];
 

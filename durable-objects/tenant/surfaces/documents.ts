@@ -7,12 +7,20 @@ import {
 } from "../../../schemas/documents";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import type { Preconditions, Tagged } from "../../../schemas/preconditions";
-import { DocumentId, DocumentUpload, DocumentVersionQuery, DocumentVersionUpload, type DocumentFormat } from "../../../schemas/library";
+import {
+  DocumentId,
+  DocumentUpload,
+  DocumentVersionQuery,
+  DocumentVersionUpload,
+  INDEX_STEP_CHUNKS,
+  type DocumentFormat,
+} from "../../../schemas/library";
 import { chunkDocument, type DocumentChunk } from "../../knowledge/chunk";
 import { documents } from "../../knowledge/data/documents";
 import type { Db } from "../data/db";
 import { entityTag, requirePreconditions } from "../etag";
 import { usage } from "../data/usage";
+import { MAX_PENDING, tasks } from "../data/tasks";
 import type { CallContext } from "../guard";
 import type { Runtime } from "../runtime";
 
@@ -49,12 +57,18 @@ interface PreparedVersion {
 }
 
 /**
- * Stores a prepared version as the indexed one, in one step. Call inside the write's transaction.
- * A big document's "stage, then index in bounded steps on the background queue" replaces this
- * call only: validation before it, and the audit and usage around it, stay as they are.
+ * Stores a prepared version as the current one, with its first INDEX_STEP_CHUNKS chunks indexed
+ * (the library's rule). A bigger document is `indexing` until the background queue's
+ * `document-index` task has added the rest in steps of the same size; the task is queued in the
+ * same transaction (a full queue refuses the upload with 429, nothing written) and woken after it
+ * (`wakeIndexing`). Call inside the write's transaction.
  */
 function storeVersion(c: CallContext, db: Db, prepared: PreparedVersion, version: number): TenantDocument {
-  const doc = documents.putVersion(db, { ...prepared, at: c.now }, version);
+  const doc = documents.putVersion(db, { ...prepared, at: c.now }, version, INDEX_STEP_CHUNKS);
+  if (doc.status === "indexing" && !tasks.enqueue(db, "document-index", c.principal, c.now))
+    throw new AppError("rate_limited", `the background queue is full (${MAX_PENDING} tasks waiting); retry when they finish`, {
+      retryAfterSeconds: 60,
+    });
   const day = c.now.slice(0, 10);
   usage.add(db, day, DOCUMENT_USAGE.uploads, 1);
   usage.add(db, day, DOCUMENT_USAGE.chunks, prepared.chunks.length);
@@ -67,16 +81,26 @@ function storeVersion(c: CallContext, db: Db, prepared: PreparedVersion, version
   return doc;
 }
 
-export function createDocument(rt: Runtime, c: CallContext, input: unknown): Tagged<TenantDocument> {
+/** A document written, and the task that indexes the rest of it when it is still `indexing`. */
+export type StoredDocument = Tagged<TenantDocument> & { taskId?: string };
+
+/** The task queued with a document still `indexing`, woken now that its transaction committed. */
+function wakeIndexing(rt: Runtime, c: CallContext, doc: Tagged<TenantDocument>): StoredDocument {
+  if (doc.value.status !== "indexing") return doc;
+  return { ...doc, taskId: rt.enqueue("document-index", c.principal, () => {}).id };
+}
+
+export function createDocument(rt: Runtime, c: CallContext, input: unknown): StoredDocument {
   const upload = parseOr422(DocumentUpload, input);
   const id = upload.id ?? `doc-${crypto.randomUUID().slice(0, 8)}`;
   const chunks = chunkDocument(upload.text, upload.format);
-  return rt.db.transaction(() => {
+  const doc = rt.db.transaction(() => {
     if (documents.get(rt.db, id)) throw new AppError("conflict", `document ${id} exists; PUT a new version instead`);
     if (documents.list(rt.db).length >= MAX_TENANT_DOCUMENTS)
       throw new AppError("conflict", `the tenant holds ${MAX_TENANT_DOCUMENTS} documents (MAX_TENANT_DOCUMENTS); delete one first`);
     return taggedDoc(storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, 1));
   });
+  return wakeIndexing(rt, c, doc);
 }
 
 /**
@@ -90,16 +114,17 @@ export function putDocumentVersion(
   docId: string,
   input: unknown,
   preconditions: Preconditions,
-): Tagged<TenantDocument> {
+): StoredDocument {
   const id = parseId(docId);
   const upload = parseOr422(DocumentVersionUpload, input);
   const chunks = chunkDocument(upload.text, upload.format);
-  return rt.db.transaction(() => {
+  const doc = rt.db.transaction(() => {
     const current = documents.get(rt.db, id);
     if (!current) throw notFound(id);
     requirePreconditions(preconditions, tagOf(current), `document ${id}`);
     return taggedDoc(storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, current.version + 1));
   });
+  return wakeIndexing(rt, c, doc);
 }
 
 export function deleteDocument(rt: Runtime, c: CallContext, docId: string, preconditions: Preconditions): void {

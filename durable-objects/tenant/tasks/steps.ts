@@ -10,6 +10,8 @@ import { indexMaintenance } from "../data/search";
 import { vectors } from "../data/vectors";
 import type { SemanticServices } from "../copilot/embeddings";
 import { embedStep, queueEmbedding } from "./embed";
+import { INDEX_STEP_CHUNKS } from "../../../schemas/library";
+import { documents } from "../../knowledge/data/documents";
 
 /**
  * One step of a background task. Each step does bounded work and returns the progress to store
@@ -57,7 +59,17 @@ export function stepFor(task: Task, c: StepContext): Step {
       return keyStep(task.progress, c);
     case "embed":
       return embedStep(task.progress, c);
+    case "document-index":
+      return { apply: () => documentIndexStep(task.progress, c) };
   }
+}
+
+/** INDEX_STEP_CHUNKS chunks of big documents into the full-text index (oldest upload first), as the library's alarm does. */
+function documentIndexStep(p: TaskProgress, c: StepContext): StepOutcome {
+  const { indexed, pending } = documents.indexStep(c.db, INDEX_STEP_CHUNKS);
+  const done = p.done + indexed;
+  const waiting = documents.waitingChunks(c.db);
+  return { progress: { ...p, done, total: done + waiting }, finished: !pending };
 }
 
 /** Cursor `<kind index>:<last pk>`: every indexed kind in turn, then orphan rows dropped. */
