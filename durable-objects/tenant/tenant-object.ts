@@ -19,7 +19,7 @@ import type {
 import type { JobBrief } from "../../schemas/brief";
 import type { AuditAnchor, AuditPage, AuditQuery, AuditVerification, AuditVerifyQuery } from "../../schemas/audit";
 import type { Role } from "../../schemas/common";
-import type { TenantDocument, TenantDocumentDetail, TenantDocumentList } from "../../schemas/documents";
+import type { TenantDocumentDetail, TenantDocumentList } from "../../schemas/documents";
 import type { CopilotAnswer, CopilotAsk, ThreadDetail, ThreadList, UsageQuery, UsageReport } from "../../schemas/copilot";
 import { AppError } from "../../schemas/errors";
 import type { ImportResult } from "../../schemas/export";
