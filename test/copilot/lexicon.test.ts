@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractiveDraft } from "../../durable-objects/tenant/copilot/extractive";
-import { questionTerms } from "../../durable-objects/tenant/copilot/lexicon";
+import { CLAUSE_BREAK, clausesOf, questionTerms } from "../../durable-objects/tenant/copilot/lexicon";
 import type { EvidenceRecord } from "../../durable-objects/tenant/copilot/retrieval";
 import { valueMarkers } from "../../durable-objects/tenant/copilot/values";
 
@@ -52,6 +52,35 @@ describe("questionTerms", () => {
 
   it("drops the words that asked for an answer part, and asks for what was done", () => {
     expect(questionTerms("What was the matter with the Remeha and what did we do about it?")).toEqual(["remeha", "?finding", "?action"]);
+  });
+
+  it("keeps the terms of a question's two clauses apart when each has terms of its own", () => {
+    const terms = questionTerms("What made the RCD trip at the studio, and what did circuit 3 measure?");
+    expect(terms).toContain(CLAUSE_BREAK);
+    expect(clausesOf(terms)).toEqual({
+      whole: ["rcd", "studio", "?reason", "circuit", "3"],
+      clauses: [
+        ["rcd", "studio", "?reason"],
+        ["circuit", "3"],
+      ],
+    });
+    // One clause: one list, as before.
+    expect(clausesOf(questionTerms("Why did BLR-2 lock out?"))).toEqual({
+      whole: ["blr-2", "lock", "?reason"],
+      clauses: [["blr-2", "lock", "?reason"]],
+    });
+  });
+
+  it("drops the heads of negated contractions and words that only move the question along, not names", () => {
+    expect(questionTerms("Why wouldn't the pilot stay lit?")).toEqual(["pilot", "stay", "lit", "?reason"]);
+    expect(questionTerms("How low does the gas go once it fires?")).toEqual(["gas", "fir", "#reading"]);
+    expect(questionTerms("Does Café De Haven want a call the day before?")).toContain("haven");
+  });
+
+  it("reads 'what went wrong' and 'what was off' as asking for the finding, 'what made it' for the reason", () => {
+    expect(questionTerms("What went wrong at the backflow test?")).toEqual(["backflow", "test", "?finding"]);
+    expect(questionTerms("What was off on the boiler?")).toEqual(["boiler", "?finding"]);
+    expect(questionTerms("What made the RCD trip?")).toEqual(["rcd", "?reason"]);
   });
 });
 
@@ -117,6 +146,37 @@ describe("the extractive provider with the lexicon", () => {
       ],
     });
     expect(draft.claims.map((c) => c.ref).sort()).toEqual(["note:N1", "note:N2"]);
+  });
+
+  it("answers a question's two clauses from two records of one job when no one passage answers both", () => {
+    const terms = questionTerms("What made the RCD trip at the studio, and what did circuit 3 measure?");
+    const context = "RCD tripping - CU-1\nStudio\nStudio Loft 12";
+    const reason = record("note:N1", "RCD 30 mA trips in 25 ms; water found in the garden socket.", "J1", context);
+    const reading = record("note:N2", "Insulation resistance: circuit 3 N-E 0.8 MΩ.", "J1", context);
+    const elsewhere = record(
+      "note:N3",
+      "Insulation resistance: circuit 3 N-E 0.5 MΩ.",
+      "J2",
+      "RCD tripping - CU-1\nBakery\nBakkerij Jansen",
+    );
+    const draft = extractiveDraft({ terms, evidence: [reason, reading, elsewhere] });
+    expect(draft.claims.map((c) => c.ref).sort()).toEqual(["note:N1", "note:N2"]);
+    // The second clause answered only on another job: no answer.
+    expect(extractiveDraft({ terms, evidence: [reason, elsewhere] }).declined).toBe(true);
+  });
+
+  it("completes an answer whose one passage answers the question but not its second clause", () => {
+    const context = "No hot water - WH-1\nParsonage\nRiverside Community Church";
+    const draft = extractiveDraft({
+      terms: questionTerms("Why wouldn't the pilot stay lit on the parsonage water heater, and how hot was the tap after?"),
+      evidence: [
+        record("note:N1", "WH-1: pilot will not stay lit, thermocouple 6 mV (needs > 20 mV).", "J1", context),
+        record("note:N2", "Replaced thermocouple, relit pilot, verified temperature 120°F at nearest tap.", "J1", context),
+        record("note:N3", "No hot water since last night.", "J1", context),
+      ],
+    });
+    expect(draft.claims.map((c) => c.ref)).toEqual(["note:N1", "note:N2"]);
+    expect(draft.text).toContain("120°F");
   });
 
   it("still declines what no record says", () => {

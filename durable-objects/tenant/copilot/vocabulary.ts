@@ -15,6 +15,7 @@ export const SYNONYM_GROUPS = [
   ["board", "pcb"],
   ["search", "hunt"],
   ["close", "shut"],
+  ["recommend", "advise", "suggest"],
 ];
 
 export interface Concept {
@@ -139,7 +140,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#due",
-    cues: /\b(?:due in|due to arrive|supposed to (?:land|arrive|come in|get here)|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in|lands?|show(?:s|ing)? up)|deliver(?:y|ed)?|eta)\b/,
+    cues: /\b(?:due in|due to arrive|(?:supposed|meant) to (?:land|arrive|come in|get here)|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in|lands?|show(?:s|ing)? up)|deliver(?:y|ed)?|eta)\b/,
     members: ["eta", "deliver", date],
   },
   {
@@ -225,10 +226,14 @@ export const CONCEPTS: Concept[] = [
  * concept's cue words do.
  */
 export const PARTS: Concept[] = [
-  { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
+  {
+    name: "?reason",
+    cues: /\b(?:why|what caused|what made|how come|cause of|reason)\b/,
+    members: ["suspect", "cause", "because", "undersized", "likely"],
+  },
   {
     name: "?finding",
-    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|(?<=\bwhat did (?:the )?[\w -]{1,40}? )turn(?:ed)? up)\b/,
+    cues: /\b(?:what(?:'s| is| was) (?:wrong|off)|(?:what|something) went wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|(?<=\bwhat did (?:the )?[\w -]{1,40}? )turn(?:ed)? up)\b/,
     members: ["fault", "found", "leak", "fail", "corrosion", "pitted", "worn", "cracked", "dirty", "stuck", "burnt"],
   },
   {
@@ -252,6 +257,18 @@ export const PARTS: Concept[] = [
       "refill",
     ],
   },
+];
+
+/**
+ * Words that frame a question without saying what it is about: the heads of negated contractions
+ * ("wouldn't", "didn't": the tail "t" is too short to be a term) that text.ts's stopwords miss. Not
+ * "haven" and "won": they are also words and names ("Café De Haven").
+ */
+export const FRAMING = [
+  ...["wouldn", "didn", "doesn", "isn", "wasn", "weren", "couldn", "shouldn", "hasn", "hadn", "aren"],
+  // Words that place or move what is asked without naming it ("how low does the gas go", "what
+  // was it pulling once fixed", "what made it trip", "did it quit").
+  ...["go", "goes", "made", "once", "afterward", "afterwards", "quit"],
 ];
 
 /** Compound words the records write apart. */
