@@ -82,6 +82,15 @@ describe("questionTerms", () => {
     expect(questionTerms("What was off on the boiler?")).toEqual(["boiler", "?finding"]);
     expect(questionTerms("What made the RCD trip?")).toEqual(["rcd", "?reason"]);
   });
+
+  it("names the need behind 'punch in', 'money off', 'up for renewal' and 'cut the power', and 'show up' only as an arrival", () => {
+    expect(questionTerms("What do I punch in if I show up at the bakery?")).toEqual(["baker", "#access"]);
+    expect(questionTerms("How do I tell them when I'll show up?")).toContain("#contact");
+    expect(questionTerms("Do they get money off parts?")).toEqual(["part", "#discount"]);
+    expect(questionTerms("When is the agreement up for renewal?")).toEqual(expect.arrayContaining(["#validity"]));
+    expect(questionTerms("Who do I warn before I cut the power?")).toEqual(["warn", "#shutoff"]);
+    expect(questionTerms("who gets the certificate?")).toEqual(["certificat"]);
+  });
 });
 
 describe("valueMarkers", () => {

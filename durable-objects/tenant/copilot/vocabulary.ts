@@ -16,6 +16,7 @@ export const SYNONYM_GROUPS = [
   ["search", "hunt"],
   ["close", "shut"],
   ["recommend", "advise", "suggest"],
+  ["announce", "warn"],
 ];
 
 export interface Concept {
@@ -30,7 +31,7 @@ const { date, time, money, reading, size } = VALUE_MARKERS;
 export const CONCEPTS: Concept[] = [
   {
     name: "#access",
-    cues: /\b(?:(?<!\bit )get(?:ting)? (?:in|into|inside|up on|on|onto|up to|up there|to)|up top|lets? (?:me|us|them) in(?:to)?|way in|entry|enter)\b/,
+    cues: /\b(?:(?<!\bit )get(?:ting)? (?:in|into|inside|up on|on|onto|up to|up there|to)|up top|lets? (?:me|us|them) in(?:to)?|way in|entry|enter|(?:punch|key|tap) in)\b/,
     members: [
       "access",
       "key",
@@ -61,7 +62,7 @@ export const CONCEPTS: Concept[] = [
   { name: "#animal", cues: /\b(?:pets?|animals?)\b/, members: ["dog", "cat", "pet", "animal"] },
   {
     name: "#contact",
-    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to|(?:best )?way to reach|reach the \w+|(?:turn|show) up)\b/,
+    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to|(?:best )?way to reach|reach the \w+|(?<=\bwhen (?:i|we)(?:'ll| will)? )(?:turn|show) up)\b/,
     members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp", "arrival"],
   },
   {
@@ -101,7 +102,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#validity",
-    cues: /\b(?:still (?:valid|good|active|running|in force)|run out|lapsed?|expir(?:e|es|ed|y))\b/,
+    cues: /\b(?:still (?:valid|good|active|running|in force)|run out|lapsed?|expir(?:e|es|ed|y)|(?:up|due) for renewal|renewal)\b/,
     members: ["valid", "expire", "until", "renew", date],
   },
   {
@@ -191,7 +192,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#shutoff",
-    cues: /\b(?:(?:turn|shut|switch|cut|kill) (?:the )?(?:water|power|gas|electricity) off|(?:turn|shut|switch|cut|kill) off (?:the )?(?:water|power|gas|electricity)|shut-?off)\b/,
+    cues: /\b(?:(?:turn|shut|switch|cut|kill) (?:the )?(?:water|power|gas|electricity) off|(?:turn|shut|switch|cut|kill) off (?:the )?(?:water|power|gas|electricity)|(?:cut|kill|isolate) (?:the )?(?:water|power|gas|electricity)|shut-?off)\b/,
     members: ["shut", "announce", "off"],
   },
   {
@@ -203,6 +204,11 @@ export const CONCEPTS: Concept[] = [
     name: "#followup",
     cues: /\b(?:follow[- ]?ups?|come back|go back|return visit|another visit)\b/,
     members: ["follow", "recommend", "recheck"],
+  },
+  {
+    name: "#discount",
+    cues: /\b(?:money off|discount(?:s|ed)?|(?:a )?deal on|knock (?:anything|something|money) off|cheaper)\b/,
+    members: ["discount", "agreement"],
   },
   { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
   {
@@ -268,7 +274,7 @@ export const FRAMING = [
   ...["wouldn", "didn", "doesn", "isn", "wasn", "weren", "couldn", "shouldn", "hasn", "hadn", "aren"],
   // Words that place or move what is asked without naming it ("how low does the gas go", "what
   // was it pulling once fixed", "what made it trip", "did it quit").
-  ...["go", "goes", "made", "once", "afterward", "afterwards", "quit"],
+  ...["go", "goes", "gets", "made", "once", "afterward", "afterwards", "quit"],
 ];
 
 /** Compound words the records write apart. */
