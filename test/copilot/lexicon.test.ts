@@ -188,6 +188,29 @@ describe("the extractive provider with the lexicon", () => {
     expect(draft.text).toContain("120°F");
   });
 
+  it("reads a record's equipment tag as the thing the question names ('WH-1' is the water heater)", () => {
+    const context = "No hot water\nCafe\nBlue Heron Cafe";
+    const terms = questionTerms("What was wrong with the heater at Blue Heron?");
+    const tagged = record("note:N1", "WH-1 A.O. Smith: pilot will not stay lit, thermocouple 9 mV.", "J1", context);
+    const other = record("note:N2", "Customer let me in; walked the system with them first.", "J1", context);
+    expect(extractiveDraft({ terms, evidence: [tagged, other] }).claims.map((c) => c.ref)).toEqual(["note:N1"]);
+  });
+
+  it("makes room in a full answer for the record that says what was done, in place of one that adds nothing", () => {
+    const context = "No hot water - WH-1\nCafe\nBlue Heron Cafe";
+    const draft = extractiveDraft({
+      terms: questionTerms("What was up with the Blue Heron water heater and what did we swap?"),
+      evidence: [
+        record("note:N1", "Follow-up: WH-1 is 9 years old; 6-year tank warranty expired. Recommend replacement plan.", "J1", context),
+        record("note:N2", "WH-1 A.O. Smith S/N 1435M923598: pilot will not stay lit, thermocouple 9 mV (needs > 20 mV).", "J1", context),
+        record("event:E1", 'diagnosed\n{"equipment":"WH-1","fault":"failed thermocouple"}', "J1", context),
+        record("note:N3", "Replaced thermocouple, relit pilot, verified temperature 122°F at nearest tap.", "J1", context),
+      ],
+    });
+    expect(draft.claims.map((c) => c.ref)).toContain("note:N3");
+    expect(draft.claims.map((c) => c.ref)).toContain("event:E1");
+  });
+
   it("still declines what no record says", () => {
     const draft = extractiveDraft({
       terms: questionTerms("Any pets at the clinic?"),

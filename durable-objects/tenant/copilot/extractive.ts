@@ -63,7 +63,7 @@ export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">
  * An answer split over records: when the chosen passages leave a need or an answer part the
  * question asks for unsaid (a concept, or the reason), the best passage of
  * another record of the same job that says it, and is about what the question names, joins the
- * answer (in the last place when the answer is full). "Why does the contactor keep failing, and
+ * answer (in place of a passage that says nothing of its own when the answer is full). "Why does the contactor keep failing, and
  * what does the coil voltage drop to?" cites the reading's note and the reason's.
  */
 function complete(chosen: ScoredSentence[], ranked: ScoredSentence[], wanted: string[]): void {
@@ -80,11 +80,13 @@ function complete(chosen: ScoredSentence[], ranked: ScoredSentence[], wanted: st
   );
   if (!extra) return;
   if (chosen.length === MAX_ANSWER_SENTENCES) {
-    const kept = chosen.slice(0, -1);
-    const last = chosen[chosen.length - 1];
-    // The last passage stays if it says something that only it says.
-    if (last && [...last.says].some((t) => missing.includes(t) || !said(kept).has(t))) return;
-    chosen.pop();
+    // The latest passage after the best that says nothing only it says makes room; if each says
+    // something of its own, the answer stays as it is.
+    const spare = chosen.findLastIndex(
+      (c, i) => i > 0 && ![...c.says].some((t) => missing.includes(t) || !said(chosen.filter((o) => o !== c)).has(t)),
+    );
+    if (spare < 0) return;
+    chosen.splice(spare, 1);
   }
   chosen.push(extra);
 }

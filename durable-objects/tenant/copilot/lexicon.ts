@@ -1,4 +1,4 @@
-import { COMPOUNDS, CONCEPTS, FRAMING, PARTS, SYNONYM_GROUPS, type Concept } from "./vocabulary";
+import { COMPOUNDS, CONCEPTS, EQUIPMENT_TAGS, FRAMING, PARTS, SYNONYM_GROUPS, type Concept } from "./vocabulary";
 import { contentTerms, stem, words } from "./text";
 
 /**
@@ -30,6 +30,8 @@ for (const group of SYNONYM_GROUPS) {
       all.filter((other) => other !== s),
     );
 }
+for (const [tag, names] of EQUIPMENT_TAGS)
+  for (const name of stems(names)) ALTERNATIVES.set(name, [...(ALTERNATIVES.get(name) ?? []), tag]);
 const FRAMING_STEMS = stems(FRAMING);
 const CONCEPT_MEMBERS = new Map([...CONCEPTS, ...PARTS].map((c) => [c.name, stems(c.members)]));
 for (const [name, members] of CONCEPT_MEMBERS) ALTERNATIVES.set(name, members);

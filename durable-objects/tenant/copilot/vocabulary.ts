@@ -19,6 +19,23 @@ export const SYNONYM_GROUPS = [
   ["announce", "warn"],
 ];
 
+/**
+ * Equipment the records name by its tag ("WH-1 Rheem …: pilot will not stay lit") and questions
+ * by what it is ("the water heater"): the tag's letters stand for the name's words, as a synonym
+ * does. (Tags are two or three letters, too short for SYNONYM_GROUPS.)
+ */
+export const EQUIPMENT_TAGS: [string, string[]][] = [
+  ["wh", ["heater"]],
+  ["blr", ["boiler"]],
+  ["cv", ["boiler"]],
+  ["furn", ["furnace"]],
+  ["hp", ["pump"]],
+  ["rtu", ["rooftop"]],
+  ["ms", ["split"]],
+  ["rpz", ["backflow"]],
+  ["ev", ["charger"]],
+];
+
 export interface Concept {
   name: string;
   /** Phrases of the question (lower-cased, apostrophes kept) that name the need. */
