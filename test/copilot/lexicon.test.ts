@@ -91,6 +91,11 @@ describe("questionTerms", () => {
     expect(questionTerms("Who do I warn before I cut the power?")).toEqual(["warn", "#shutoff"]);
     expect(questionTerms("who gets the certificate?")).toEqual(["certificat"]);
   });
+
+  it("asks 'how many hours' for a duration, not for an amount", () => {
+    expect(questionTerms("How many hours did the probe swap take?")).toEqual(["prob", "swap", "#duration"]);
+    expect(questionTerms("How many filters does it take?")).toContain("#amount");
+  });
 });
 
 describe("valueMarkers", () => {

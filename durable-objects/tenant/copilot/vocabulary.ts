@@ -227,7 +227,7 @@ export const CONCEPTS: Concept[] = [
     cues: /\b(?:money off|discount(?:s|ed)?|(?:a )?deal on|knock (?:anything|something|money) off|cheaper)\b/,
     members: ["discount", "agreement"],
   },
-  { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
+  { name: "#amount", cues: /\bhow (?:much|many)\b(?! hours?\b)/, members: [reading, money, size] },
   {
     name: "#reading",
     cues: /\b(?:read|reading|size|how (?:big|deep|low|high|hot|cold|warm|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
