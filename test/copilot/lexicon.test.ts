@@ -179,6 +179,19 @@ describe("the extractive provider with the lexicon", () => {
     expect(extractiveDraft({ terms, evidence: [reason, elsewhere] }).declined).toBe(true);
   });
 
+  it("answers a second clause on the first clause's job with a passage that says most of what it asks", () => {
+    const context = "Economizer fault - RTU-1\nBakery & storefront\nMaple Street Bakery";
+    const draft = extractiveDraft({
+      terms: questionTerms("Where was the damper stuck at the bakery, and where did we set the minimum after?"),
+      evidence: [
+        record("note:N1", "Economizer controller shows ACT UNRESPONSIVE; damper stuck at 42% open.", "J1", context),
+        record("note:N2", "Replaced the actuator, recalibrated minimum position to 22%.", "J1", context),
+        record("note:N3", "System pressure 6.9 psi (fill set to 12).", "J2", "Boiler no heat - BLR-1\nBuilding B\nSummit Ridge"),
+      ],
+    });
+    expect(draft.claims.map((c) => c.ref)).toEqual(["note:N1", "note:N2"]);
+  });
+
   it("completes an answer whose one passage answers the question but not its second clause", () => {
     const context = "No hot water - WH-1\nParsonage\nRiverside Community Church";
     const draft = extractiveDraft({

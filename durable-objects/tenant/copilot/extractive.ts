@@ -1,7 +1,7 @@
 import type { CopilotProvider, ProviderDraft, ProviderInput } from "./provider";
 import { approxTokens, NOT_FOUND_ANSWER } from "./provider";
 import { clausesOf, isAnswerPart, isConcept } from "./lexicon";
-import { isRelevant, rankSentences, type ScoredSentence } from "./ranking";
+import { isRelevant, MIN_ASKED_COVERAGE, rankSentences, type ScoredSentence } from "./ranking";
 
 /**
  * The default provider: no network, no model. It cuts the evidence into passages (sentences, and
@@ -92,12 +92,22 @@ function complete(chosen: ScoredSentence[], ranked: ScoredSentence[], wanted: st
 }
 
 /** Each clause's passages that are an answer to it on its own, best first. */
-function clauseRankings(clauses: string[][], evidence: ProviderInput["evidence"]): ScoredSentence[][] {
+function clauseRankings(
+  clauses: string[][],
+  evidence: ProviderInput["evidence"],
+): { relevant: ScoredSentence[]; ranked: ScoredSentence[] }[] {
   return clauses.map((terms) => {
     const { ranked, termCount } = rankSentences({ terms, evidence });
-    return ranked.filter((s) => isRelevant(s, termCount));
+    return { relevant: ranked.filter((s) => isRelevant(s, termCount)), ranked };
   });
 }
+
+/**
+ * On the job the other clause's answer is about, a clause is answered by a passage that says most
+ * of what it asks in its own text ("… and how low does the gas go?": the pressure reading), even
+ * with one term of two: the job already says what it is about.
+ */
+const answersOnJob = (s: ScoredSentence) => s.askedInText && s.asked >= MIN_ASKED_COVERAGE && s.matched >= 1;
 
 const overlaps = (a: ScoredSentence, b: ScoredSentence) => a.record === b.record && a.start < b.end && b.start < a.end;
 
@@ -110,9 +120,9 @@ const overlaps = (a: ScoredSentence, b: ScoredSentence) => a.record === b.record
 function completeClauses(chosen: ScoredSentence[], clauses: string[][], evidence: ProviderInput["evidence"]): void {
   const best = chosen[0];
   if (!best || best.record.jobId === null) return;
-  for (const relevant of clauseRankings(clauses, evidence)) {
+  for (const { relevant, ranked } of clauseRankings(clauses, evidence)) {
     if (relevant.some((s) => chosen.some((c) => overlaps(s, c)))) continue;
-    const extra = relevant.find((s) => s.record.jobId === best.record.jobId && !chosen.some((c) => c.record === s.record));
+    const extra = ranked.find((s) => s.record.jobId === best.record.jobId && answersOnJob(s) && !chosen.some((c) => c.record === s.record));
     if (!extra) continue;
     if (chosen.length === MAX_ANSWER_SENTENCES) chosen.pop();
     chosen.push(extra);
@@ -131,9 +141,11 @@ function clauseAnswers(clauses: string[][], evidence: ProviderInput["evidence"])
     [0, 1],
     [1, 0],
   ] as const) {
-    const first = rankings[lead]?.[0];
+    const first = rankings[lead]?.relevant[0];
     if (!first || first.record.jobId === null) continue;
-    const second = rankings[then]?.find((s) => s.record.jobId === first.record.jobId && s.record !== first.record);
+    const second = rankings[then]?.ranked.find(
+      (s) => s.record.jobId === first.record.jobId && answersOnJob(s) && s.record !== first.record,
+    );
     if (second) return lead === 0 ? [first, second] : [second, first];
   }
   return null;
