@@ -61,10 +61,10 @@ export function extractiveDraft(input: Pick<ProviderInput, "terms" | "evidence">
 
 /**
  * An answer split over records: when the chosen passages leave a need or an answer part the
- * question asks for unsaid (a concept, or the reason), the best passage of
- * another record of the same job that says it, and is about what the question names, joins the
- * answer (in place of a passage that says nothing of its own when the answer is full). "Why does the contactor keep failing, and
- * what does the coil voltage drop to?" cites the reading's note and the reason's.
+ * question asks for unsaid (a concept, or the reason), the best passage of another record of the
+ * same job that says it, and is about what the question names, joins the answer (in place of a
+ * passage that says nothing of its own when the answer is full). "Why does the contactor keep
+ * failing, and what does the coil voltage drop to?" cites the reading's note and the reason's.
  */
 function complete(chosen: ScoredSentence[], ranked: ScoredSentence[], wanted: string[]): void {
   const best = chosen[0];
