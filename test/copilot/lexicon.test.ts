@@ -16,6 +16,9 @@ const record = (
   return { ref, kind, id, jobId, at: null, text, context, score: 1 };
 };
 
+/** The extractive provider's answer to a question over the given records. */
+const answer = (question: string, evidence: EvidenceRecord[]) => extractiveDraft({ terms: questionTerms(question), evidence });
+
 describe("questionTerms", () => {
   it("turns a need into a concept and drops the words that asked for it", () => {
     const terms = questionTerms("How do I get in at the Pinecrest school campus?");
@@ -181,50 +184,42 @@ describe("the extractive provider with the lexicon", () => {
 
   it("answers a second clause on the first clause's job with a passage that says most of what it asks", () => {
     const context = "Economizer fault - RTU-1\nBakery & storefront\nMaple Street Bakery";
-    const draft = extractiveDraft({
-      terms: questionTerms("Where was the damper stuck at the bakery, and where did we set the minimum after?"),
-      evidence: [
-        record("note:N1", "Economizer controller shows ACT UNRESPONSIVE; damper stuck at 42% open.", "J1", context),
-        record("note:N2", "Replaced the actuator, recalibrated minimum position to 22%.", "J1", context),
-        record("note:N3", "System pressure 6.9 psi (fill set to 12).", "J2", "Boiler no heat - BLR-1\nBuilding B\nSummit Ridge"),
-      ],
-    });
+    const draft = answer("Where was the damper stuck at the bakery, and where did we set the minimum after?", [
+      record("note:N1", "Economizer controller shows ACT UNRESPONSIVE; damper stuck at 42% open.", "J1", context),
+      record("note:N2", "Replaced the actuator, recalibrated minimum position to 22%.", "J1", context),
+      record("note:N3", "System pressure 6.9 psi (fill set to 12).", "J2", "Boiler no heat - BLR-1\nBuilding B\nSummit Ridge"),
+    ]);
     expect(draft.claims.map((c) => c.ref)).toEqual(["note:N1", "note:N2"]);
   });
 
   it("completes an answer whose one passage answers the question but not its second clause", () => {
     const context = "No hot water - WH-1\nParsonage\nRiverside Community Church";
-    const draft = extractiveDraft({
-      terms: questionTerms("Why wouldn't the pilot stay lit on the parsonage water heater, and how hot was the tap after?"),
-      evidence: [
-        record("note:N1", "WH-1: pilot will not stay lit, thermocouple 6 mV (needs > 20 mV).", "J1", context),
-        record("note:N2", "Replaced thermocouple, relit pilot, verified temperature 120°F at nearest tap.", "J1", context),
-        record("note:N3", "No hot water since last night.", "J1", context),
-      ],
-    });
+    const draft = answer("Why wouldn't the pilot stay lit on the parsonage water heater, and how hot was the tap after?", [
+      record("note:N1", "WH-1: pilot will not stay lit, thermocouple 6 mV (needs > 20 mV).", "J1", context),
+      record("note:N2", "Replaced thermocouple, relit pilot, verified temperature 120°F at nearest tap.", "J1", context),
+      record("note:N3", "No hot water since last night.", "J1", context),
+    ]);
     expect(draft.claims.map((c) => c.ref)).toEqual(["note:N1", "note:N2"]);
     expect(draft.text).toContain("120°F");
   });
 
   it("reads a record's equipment tag as the thing the question names ('WH-1' is the water heater)", () => {
     const context = "No hot water\nCafe\nBlue Heron Cafe";
-    const terms = questionTerms("What was wrong with the heater at Blue Heron?");
-    const tagged = record("note:N1", "WH-1 A.O. Smith: pilot will not stay lit, thermocouple 9 mV.", "J1", context);
-    const other = record("note:N2", "Customer let me in; walked the system with them first.", "J1", context);
-    expect(extractiveDraft({ terms, evidence: [tagged, other] }).claims.map((c) => c.ref)).toEqual(["note:N1"]);
+    const draft = answer("What was wrong with the heater at Blue Heron?", [
+      record("note:N1", "WH-1 A.O. Smith: pilot will not stay lit, thermocouple 9 mV.", "J1", context),
+      record("note:N2", "Customer let me in; walked the system with them first.", "J1", context),
+    ]);
+    expect(draft.claims.map((c) => c.ref)).toEqual(["note:N1"]);
   });
 
   it("makes room in a full answer for the record that says what was done, in place of one that adds nothing", () => {
     const context = "No hot water - WH-1\nCafe\nBlue Heron Cafe";
-    const draft = extractiveDraft({
-      terms: questionTerms("What was up with the Blue Heron water heater and what did we swap?"),
-      evidence: [
-        record("note:N1", "Follow-up: WH-1 is 9 years old; 6-year tank warranty expired. Recommend replacement plan.", "J1", context),
-        record("note:N2", "WH-1 A.O. Smith S/N 1435M923598: pilot will not stay lit, thermocouple 9 mV (needs > 20 mV).", "J1", context),
-        record("event:E1", 'diagnosed\n{"equipment":"WH-1","fault":"failed thermocouple"}', "J1", context),
-        record("note:N3", "Replaced thermocouple, relit pilot, verified temperature 122°F at nearest tap.", "J1", context),
-      ],
-    });
+    const draft = answer("What was up with the Blue Heron water heater and what did we swap?", [
+      record("note:N1", "Follow-up: WH-1 is 9 years old; 6-year tank warranty expired. Recommend replacement plan.", "J1", context),
+      record("note:N2", "WH-1 A.O. Smith S/N 1435M923598: pilot will not stay lit, thermocouple 9 mV (needs > 20 mV).", "J1", context),
+      record("event:E1", 'diagnosed\n{"equipment":"WH-1","fault":"failed thermocouple"}', "J1", context),
+      record("note:N3", "Replaced thermocouple, relit pilot, verified temperature 122°F at nearest tap.", "J1", context),
+    ]);
     expect(draft.claims.map((c) => c.ref)).toContain("note:N3");
     expect(draft.claims.map((c) => c.ref)).toContain("event:E1");
   });
