@@ -21,7 +21,10 @@ export interface Case {
   jobId?: string;
   /** Each group must have one of its refs cited (an answer split over records). */
   all?: string[][];
-  /** Short literal strings of the expected records the answer must contain (round 7 on; scored as held-out.ts scores). */
+  /**
+   * Short literal strings of the expected records the answer must contain (round 7 on), as held-out
+   * answers must; quality.test.ts's `correct` is to check them (proposed with this round).
+   */
   facts?: string[];
 }
 
