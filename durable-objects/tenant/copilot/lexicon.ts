@@ -1,4 +1,4 @@
-import { COMPOUNDS, CONCEPTS, PARTS, SYNONYM_GROUPS, type Concept } from "./vocabulary";
+import { COMPOUNDS, CONCEPTS, EQUIPMENT_TAGS, FRAMING, PARTS, SYNONYM_GROUPS, type Concept } from "./vocabulary";
 import { contentTerms, stem, words } from "./text";
 
 /**
@@ -30,6 +30,9 @@ for (const group of SYNONYM_GROUPS) {
       all.filter((other) => other !== s),
     );
 }
+for (const [tag, names] of EQUIPMENT_TAGS)
+  for (const name of stems(names)) ALTERNATIVES.set(name, [...(ALTERNATIVES.get(name) ?? []), tag]);
+const FRAMING_STEMS = stems(FRAMING);
 const CONCEPT_MEMBERS = new Map([...CONCEPTS, ...PARTS].map((c) => [c.name, stems(c.members)]));
 for (const [name, members] of CONCEPT_MEMBERS) ALTERNATIVES.set(name, members);
 
@@ -66,19 +69,53 @@ export function alternativesOf(term: string): readonly string[] {
 }
 
 /**
+ * Between the terms of a question's two clauses ("why did the RCD trip, and what did circuit 3
+ * measure?"): each clause asks for something, and an answer split over two records of a job must
+ * say both (extractive.ts). It is written as an answer part that no record says, so the index
+ * query and the ranking pass over it.
+ */
+export const CLAUSE_BREAK = "?and";
+/** ", and what …", " and how …": a second question about the same thing. */
+const SECOND_CLAUSE = /,?\s+and\s+(?=(?:what|how|when|where|why|which|who|did|does|do|is|was|were|has|had)\b)/;
+
+/**
  * The question's terms (text.ts `contentTerms`), with the needs it names as concepts (a concept
  * whose cue matches replaces its cue's words and its members), then the answer parts it asks for.
+ * A question of two clauses, each with terms of its own to rank by, gives each clause's terms,
+ * CLAUSE_BREAK between them (`clausesOf` splits them again).
  */
 export function questionTerms(question: string): string[] {
   let text = question.toLowerCase().replace(/[’‘]/g, "'");
   for (const [pattern, written] of COMPOUNDS) text = text.replace(pattern, written);
   // "the RTU-2 call", "the no heat call": a service call is the job, not a phone call.
   text = text.replace(/\b((?:the|this|that) (?:[\w.-]+ ){1,3})call\b/g, "$1");
+  const second = SECOND_CLAUSE.exec(text);
+  if (second) {
+    const first = clauseTerms(text.slice(0, second.index));
+    const then = clauseTerms(text.slice(second.index + second[0].length));
+    // A clause that asks only for an answer part ("… and what did we do about it?") is asked of
+    // the whole answer (extractive.ts completes it), not ranked on its own.
+    if (first.some(isRanked) && then.some(isRanked)) return [...first, CLAUSE_BREAK, ...then];
+  }
+  return clauseTerms(text);
+}
+
+const isRanked = (term: string) => !isAnswerPart(term);
+
+function clauseTerms(text: string): string[] {
   const terms = contentTerms(text);
-  const dropped = new Set<string>();
+  const dropped = new Set<string>(FRAMING_STEMS);
   // A member the question says itself ("any pets?") is the concept too; an answer part's members
   // are what records say, so they stay.
   const concepts = found(CONCEPT_CUES, text, dropped, true);
   const parts = found(PART_CUES, text, dropped, false);
   return [...terms.filter((t) => !dropped.has(t)), ...concepts, ...parts];
+}
+
+/** A question's terms as one list (each once, without CLAUSE_BREAK), and its clauses (one or two). */
+export function clausesOf(terms: readonly string[]): { whole: string[]; clauses: string[][] } {
+  const at = terms.indexOf(CLAUSE_BREAK);
+  if (at < 0) return { whole: [...terms], clauses: [[...terms]] };
+  const clauses = [terms.slice(0, at), terms.slice(at + 1).filter((t) => t !== CLAUSE_BREAK)];
+  return { whole: [...new Set(clauses.flat())], clauses };
 }

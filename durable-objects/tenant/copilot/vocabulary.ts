@@ -15,6 +15,25 @@ export const SYNONYM_GROUPS = [
   ["board", "pcb"],
   ["search", "hunt"],
   ["close", "shut"],
+  ["recommend", "advise", "suggest"],
+  ["announce", "warn"],
+];
+
+/**
+ * Equipment the records name by its tag ("WH-1 Rheem …: pilot will not stay lit") and questions
+ * by what it is ("the water heater"): the tag's letters stand for the name's words, as a synonym
+ * does. (Tags are two or three letters, too short for SYNONYM_GROUPS.)
+ */
+export const EQUIPMENT_TAGS: [string, string[]][] = [
+  ["wh", ["heater"]],
+  ["blr", ["boiler"]],
+  ["cv", ["boiler"]],
+  ["furn", ["furnace"]],
+  ["hp", ["pump"]],
+  ["rtu", ["rooftop"]],
+  ["ms", ["split"]],
+  ["rpz", ["backflow"]],
+  ["ev", ["charger"]],
 ];
 
 export interface Concept {
@@ -29,7 +48,7 @@ const { date, time, money, reading, size } = VALUE_MARKERS;
 export const CONCEPTS: Concept[] = [
   {
     name: "#access",
-    cues: /\b(?:(?<!\bit )get(?:ting)? (?:in|into|inside|up on|on|onto|up to|up there|to)|up top|lets? (?:me|us|them) in(?:to)?|way in|entry|enter)\b/,
+    cues: /\b(?:(?<!\bit )get(?:ting)? (?:in|into|inside|up on|on|onto|up to|up there|to)|up top|lets? (?:me|us|them) in(?:to)?|way in|entry|enter|(?:punch|key|tap) in)\b/,
     members: [
       "access",
       "key",
@@ -60,7 +79,7 @@ export const CONCEPTS: Concept[] = [
   { name: "#animal", cues: /\b(?:pets?|animals?)\b/, members: ["dog", "cat", "pet", "animal"] },
   {
     name: "#contact",
-    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to|(?:best )?way to reach|reach the \w+|(?:turn|show) up)\b/,
+    cues: /\b(?:be reached|reach (?:them|him|her|the (?:customer|owner|client|office))|get hold of|heads[- ]up|call ahead|let (?:them|him|her) know|notify|get in touch|hear|tell (?:them|him|her)|on (?:our|my|the) way|send (?:\w+ )?to|(?:best )?way to reach|reach the \w+|(?<=\bwhen (?:i|we)(?:'ll| will)? )(?:turn|show) up)\b/,
     members: ["contact", "call", "phone", "text", "message", "e-mail", "email", "whatsapp", "arrival"],
   },
   {
@@ -100,7 +119,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#validity",
-    cues: /\b(?:still (?:valid|good|active|running|in force)|run out|lapsed?|expir(?:e|es|ed|y))\b/,
+    cues: /\b(?:still (?:valid|good|active|running|in force)|run out|lapsed?|expir(?:e|es|ed|y)|(?:up|due) for renewal|renewal)\b/,
     members: ["valid", "expire", "until", "renew", date],
   },
   {
@@ -139,7 +158,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#due",
-    cues: /\b(?:due in|due to arrive|supposed to (?:land|arrive|come in|get here)|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in|lands?|show(?:s|ing)? up)|deliver(?:y|ed)?|eta)\b/,
+    cues: /\b(?:due in|due to arrive|(?:supposed|meant) to (?:land|arrive|come in|get here)|(?:it|they|the [\w-]+|parts?) (?:arrives?|arriving|gets? here|comes? in|lands?|show(?:s|ing)? up)|deliver(?:y|ed)?|eta)\b/,
     members: ["eta", "deliver", date],
   },
   {
@@ -190,7 +209,7 @@ export const CONCEPTS: Concept[] = [
   },
   {
     name: "#shutoff",
-    cues: /\b(?:(?:turn|shut|switch|cut|kill) (?:the )?(?:water|power|gas|electricity) off|(?:turn|shut|switch|cut|kill) off (?:the )?(?:water|power|gas|electricity)|shut-?off)\b/,
+    cues: /\b(?:(?:turn|shut|switch|cut|kill) (?:the )?(?:water|power|gas|electricity) off|(?:turn|shut|switch|cut|kill) off (?:the )?(?:water|power|gas|electricity)|(?:cut|kill|isolate) (?:the )?(?:water|power|gas|electricity)|shut-?off)\b/,
     members: ["shut", "announce", "off"],
   },
   {
@@ -203,7 +222,12 @@ export const CONCEPTS: Concept[] = [
     cues: /\b(?:follow[- ]?ups?|come back|go back|return visit|another visit)\b/,
     members: ["follow", "recommend", "recheck"],
   },
-  { name: "#amount", cues: /\bhow (?:much|many)\b/, members: [reading, money, size] },
+  {
+    name: "#discount",
+    cues: /\b(?:money off|discount(?:s|ed)?|(?:a )?deal on|knock (?:anything|something|money) off|cheaper)\b/,
+    members: ["discount", "agreement"],
+  },
+  { name: "#amount", cues: /\bhow (?:much|many)\b(?! hours?\b)/, members: [reading, money, size] },
   {
     name: "#reading",
     cues: /\b(?:read|reading|size|how (?:big|deep|low|high|hot|cold|warm|much pressure)|what (?:did|does) (?:it|the \w+) (?:show|read|measure|do))\b/,
@@ -225,10 +249,14 @@ export const CONCEPTS: Concept[] = [
  * concept's cue words do.
  */
 export const PARTS: Concept[] = [
-  { name: "?reason", cues: /\b(?:why|what caused|cause of|reason)\b/, members: ["suspect", "cause", "because", "undersized", "likely"] },
+  {
+    name: "?reason",
+    cues: /\b(?:why|what caused|what made|how come|cause of|reason)\b/,
+    members: ["suspect", "cause", "because", "undersized", "likely"],
+  },
   {
     name: "?finding",
-    cues: /\b(?:what(?:'s| is| was) wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|(?<=\bwhat did (?:the )?[\w -]{1,40}? )turn(?:ed)? up)\b/,
+    cues: /\b(?:what(?:'s| is| was) (?:wrong|off)|(?:what|something) went wrong|what (?:was|is) the (?:problem|issue|fault|matter)|what(?:'s| is| was) up with|what failed|what did (?:they|you|we|he|she) find|(?<=\bwhat did (?:the )?[\w -]{1,40}? )turn(?:ed)? up)\b/,
     members: ["fault", "found", "leak", "fail", "corrosion", "pitted", "worn", "cracked", "dirty", "stuck", "burnt"],
   },
   {
@@ -252,6 +280,18 @@ export const PARTS: Concept[] = [
       "refill",
     ],
   },
+];
+
+/**
+ * Words that frame a question without saying what it is about: the heads of negated contractions
+ * ("wouldn't", "didn't": the tail "t" is too short to be a term) that text.ts's stopwords miss. Not
+ * "haven" and "won": they are also words and names ("Café De Haven").
+ */
+export const FRAMING = [
+  ...["wouldn", "didn", "doesn", "isn", "wasn", "weren", "couldn", "shouldn", "hasn", "hadn", "aren"],
+  // Words that place or move what is asked without naming it ("how low does the gas go", "what
+  // was it pulling once fixed", "what made it trip", "did it quit").
+  ...["go", "goes", "gets", "made", "once", "afterward", "afterwards", "quit"],
 ];
 
 /** Compound words the records write apart. */

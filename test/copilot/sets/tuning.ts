@@ -1,8 +1,8 @@
 import type { DemoTenantId } from "../../helpers/demo";
 
 /**
- * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 300
- * questions (224 answerable) on the `npm start` demo data, written in six rounds, every one of
+ * The TUNING set of the extractive copilot's quality suite (test/copilot/quality.test.ts): 357
+ * questions (267 answerable) on the `npm start` demo data, written in seven rounds, every one of
  * which the provider has been tuned on. Improve the copilot against these; measure it on
  * held-out.ts, which whoever tunes must not read.
  *
@@ -21,6 +21,11 @@ export interface Case {
   jobId?: string;
   /** Each group must have one of its refs cited (an answer split over records). */
   all?: string[][];
+  /**
+   * Short literal strings of the expected records the answer must contain (round 7 on), as held-out
+   * answers must; quality.test.ts's `correct` is to check them (proposed with this round).
+   */
+  facts?: string[];
 }
 
 /** The answer is in a job the technician is not assigned to: decline, or cite only what they may read. */
@@ -621,6 +626,208 @@ export const ROUND6_UNANSWERABLE: Case[] = [
   { tenant: N, question: "Where's the water heater at the Kantoor Delfshaven office?", expect: [] },
 ];
 
+/**
+ * Round 7: written before its first run, from the demo records, weighted to the held-out set's
+ * weakest classes: answers split over two records of one job or site (a finding or a reason in one
+ * note, a reading or the repair in another: `all` names both, `facts` what the answer must say),
+ * and questions that name the need while the record names the thing. Then tuned on.
+ *
+ * First run, code unchanged (round 7 alone, facts checked): precision 0.783, recall 0.419,
+ * declined 0.786 (18 of 43 right, 11 of 14 declined); with it, the whole tuning set's recall
+ * (0.816) fell below the suite's 0.85 floor, so it joined ALL_* once the tuning brought it back.
+ */
+export const ROUND7_ANSWERABLE: Case[] = [
+  // Split over two records of one job or site: both cited, both facts said.
+  {
+    tenant: A,
+    question: "Why wouldn't the pilot stay lit on the parsonage water heater, and how hot was the tap after?",
+    expect: ["note:N-4090", "event:E-5031"],
+    all: [["note:N-4090", "event:E-5031"], ["note:N-4091"]],
+    facts: ["thermocouple", "120°F"],
+  },
+  {
+    tenant: A,
+    question: "Why was the Copperline RTU-1 short on refrigerant, and how much did we weigh back in?",
+    expect: ["note:N-4085", "event:E-5026"],
+    all: [["note:N-4085", "event:E-5026"], ["note:N-4086"]],
+    facts: ["4 lb 15 oz"],
+  },
+  {
+    tenant: A,
+    question: "Where was RTU-1 at the Harborview main clinic leaking from, and what vacuum did we get?",
+    expect: ["note:N-4170"],
+    all: [["note:N-4170"], ["note:N-4171"]],
+    facts: ["Schrader", "382 microns"],
+  },
+  {
+    tenant: A,
+    question: "What was wrong with the Summit Ridge building A water heater, and what did we put in?",
+    expect: ["note:N-4186", "event:E-5121"],
+    all: [
+      ["note:N-4186", "event:E-5121"],
+      ["note:N-4187", "event:E-5122"],
+    ],
+    facts: ["11 mV"],
+  },
+  {
+    tenant: A,
+    question: "What was up with the clubhouse furnace when it wouldn't light, and did it fire clean after?",
+    expect: ["note:N-4137", "event:E-5076"],
+    all: [["note:N-4137", "event:E-5076"], ["note:N-4138"]],
+    facts: ["cracked", "clean ignition cycles"],
+  },
+  {
+    tenant: A,
+    question: "Why was the Okafor rental tankless starving for gas, and what size is the line now?",
+    expect: ["note:N-4098", "event:E-5040"],
+    all: [["note:N-4098", "event:E-5040"], ["note:N-4100"]],
+    facts: ["undersized gas line", "1/2 in."],
+  },
+  {
+    tenant: A,
+    question: "What was leaking on the Harborview clinic water heater, and what did we put in its place?",
+    expect: ["note:N-4114"],
+    all: [["note:N-4114"], ["note:N-4115"]],
+    facts: ["plastic valve cracked", "brass"],
+  },
+  {
+    tenant: A,
+    question: "Why is the relief valve weeping on Dr. Marsh's water heater, and what do we advise about the tank?",
+    expect: ["note:N-4067"],
+    all: [["note:N-4067"], ["note:N-4069"]],
+    facts: ["97 psi", "recommend replacement"],
+  },
+  {
+    tenant: A,
+    question: "Why did RTU-2 at the Harborview clinic quit cooling in October, and what was the compressor pulling once fixed?",
+    expect: ["note:N-4080", "event:E-5023"],
+    all: [["note:N-4080", "event:E-5023"], ["note:N-4081"]],
+    facts: ["pitted", "14.2 A"],
+  },
+  {
+    tenant: A,
+    question: "Where was the bakery's economizer damper stuck, and where did we set the minimum after?",
+    expect: ["note:N-4144"],
+    all: [["note:N-4144"], ["note:N-4145"]],
+    facts: ["42%", "22%"],
+  },
+  {
+    tenant: N,
+    question: "What made the RCD trip at Studio Loft 12, and what did circuit 3 measure?",
+    expect: ["note:N-4086", "event:E-5024"],
+    all: [["note:N-4086", "event:E-5024"], ["note:N-4085"]],
+    facts: ["outdoor socket", "0.8 MΩ"],
+  },
+  {
+    tenant: N,
+    question: "What was off on Mrs. Hendriks' boiler at the service, and what did we do about it?",
+    expect: ["note:N-4070"],
+    all: [["note:N-4070"], ["note:N-4071"]],
+    facts: ["0.9 bar", "recharged expansion vessel"],
+  },
+  {
+    tenant: N,
+    question: "Why did the RPZ at the dental practice fail, and what did the retest give?",
+    expect: ["note:N-4108", "event:E-5049"],
+    all: [["note:N-4108", "event:E-5049"], ["note:N-4109"]],
+    facts: ["0.08 bar", "0.37 bar"],
+  },
+  {
+    tenant: N,
+    question: "Why does the Café De Haven boiler keep throwing F.28, and how low does the gas go?",
+    expect: ["note:N-4179"],
+    all: [["note:N-4179"], ["note:N-4178", "event:E-5114"]],
+    facts: ["undersized", "16.9"],
+  },
+  {
+    tenant: N,
+    question: "What was wrong with the Van Dijk heat pump, and what flow did it get to after the flush?",
+    expect: ["note:N-4128", "event:E-5068"],
+    all: [["note:N-4128", "event:E-5068"], ["note:N-4129"]],
+    facts: ["sludge", "14 l/min"],
+  },
+  {
+    tenant: N,
+    question: "Why were the Delfshaven office's terrace sockets tripping the RCD, and what did the insulation read?",
+    expect: ["note:N-4103", "note:N-4187"],
+    all: [
+      ["note:N-4103", "note:N-4187"],
+      ["note:N-4102", "event:E-5045"],
+    ],
+    facts: ["water", "0.4"],
+  },
+  {
+    tenant: N,
+    question: "What did we swap on the El Amrani water heater, and how hard is their water?",
+    expect: ["note:N-4151", "event:E-5087"],
+    all: [["note:N-4151", "event:E-5087"], ["note:N-4152"]],
+    facts: ["element", "16 °dH"],
+  },
+  {
+    tenant: N,
+    question: "What failed on the sports hall boiler with the 6A, and what was the CO afterwards?",
+    expect: ["note:N-4168", "event:E-5101"],
+    all: [["note:N-4168", "event:E-5101"], ["note:N-4169"]],
+    facts: ["worn", "50 ppm"],
+  },
+  {
+    tenant: N,
+    question: "What went wrong at the Block A backflow test, and when was the kit meant to arrive?",
+    expect: ["note:N-4093", "event:E-5033"],
+    all: [["note:N-4093", "event:E-5033"], ["event:E-5034"]],
+    facts: ["fail", "2026-10-30"],
+  },
+  // The need, not the thing.
+  { tenant: A, question: "Who can open the boiler room for me at Summit Ridge building B?", expect: ["note:N-4070", "note:N-4150"] },
+  { tenant: A, question: "How do I get onto the roof at the Northgate storage office?", expect: ["note:N-4045"] },
+  { tenant: A, question: "What do I do when I arrive at the Lakeside Kipling studio?", expect: ["note:N-4036"] },
+  { tenant: A, question: "What should I wear inside at the Riverside parsonage?", expect: ["note:N-4051"] },
+  { tenant: A, question: "What do I punch in if I show up at Copperline before they open?", expect: ["note:N-4037"] },
+  { tenant: A, question: "What do I need to bring for the Maple Street bakery PM?", expect: ["note:N-4075"] },
+  { tenant: A, question: "Who do I ask to get on the roof at the Pinecrest gym?", expect: ["note:N-4054"] },
+  { tenant: A, question: "Is anyone vulnerable living at the Summit Ridge clubhouse?", expect: ["note:N-4136", "note:N-4178"] },
+  { tenant: N, question: "Is it safe to drill at Bakkerij Jansen?", expect: ["note:N-4005"] },
+  { tenant: N, question: "When can I turn the water off at Block A?", expect: ["note:N-4208"] },
+  { tenant: N, question: "Where can I leave the van at the Zorgcentrum annex?", expect: ["note:N-4041"] },
+  { tenant: N, question: "Who do I warn before I cut the power at the Pieters garage?", expect: ["note:N-4045"] },
+  { tenant: N, question: "How do I get in at Mrs. Hendriks' place?", expect: ["note:N-4049"] },
+  // Wishes and terms.
+  { tenant: N, question: "Does VvE Maaszicht want a heads-up before we come?", expect: ["note:N-4004"] },
+  { tenant: A, question: "Do Copperline get money off parts?", expect: ["note:N-4012"] },
+  { tenant: A, question: "When is Harborview's agreement up for renewal?", expect: ["note:N-4001"] },
+  // The answer in a job event's data.
+  { tenant: A, question: "What did we invoice Copperline for the RTU-1 leak?", expect: ["event:E-5029"] },
+  { tenant: A, question: "How long did the Evergreen BLR-1 no-heat visit take?", expect: ["event:E-5099"] },
+  {
+    tenant: N,
+    question: "What's the grid operator's ticket for the Café De Haven meter?",
+    expect: ["event:E-5115", "note:N-4179", "note:N-4204"],
+  },
+  // On one job.
+  { tenant: A, jobId: "J-3041", as: "carla.tech", question: "when does the customer want a call?", expect: ["note:N-4207"] },
+  { tenant: A, jobId: "J-3035", as: "ben.tech", question: "who's the actuator coming from?", expect: ["event:E-5131"] },
+  { tenant: A, jobId: "J-3040", question: "what do I need to bring?", expect: ["note:N-4206"] },
+  { tenant: N, jobId: "J-3036", as: "rosa.tech", question: "what did the element measure?", expect: ["note:N-4193"] },
+  { tenant: N, jobId: "J-3042", as: "rosa.tech", question: "who gets the certificate?", expect: ["note:N-4203"] },
+];
+
+export const ROUND7_UNANSWERABLE: Case[] = [
+  { tenant: A, question: "Why did the Blue Heron water heater leak?", expect: [] },
+  { tenant: A, question: "What vacuum did we pull on the Copperline RTU-3?", expect: [] },
+  { tenant: A, question: "Who can open the boiler room at the Whitfield cabin?", expect: [] },
+  { tenant: A, question: "Where do I leave the van at the Pinecrest gym?", expect: [] },
+  { tenant: A, question: "What do I punch in at the Harborview Lakewood office before opening?", expect: [] },
+  { tenant: A, question: "What pH was the Summit Ridge BLR-1 water?", expect: [] },
+  { tenant: A, question: "How long was the Whitfield furnace inspection?", expect: [] },
+  { tenant: N, question: "When can I turn the water off at Block B?", expect: [] },
+  { tenant: N, question: "Is it safe to drill at Hotel Noordereiland?", expect: [] },
+  { tenant: N, question: "What did the element measure at Bakkerij Jansen?", expect: [] },
+  { tenant: N, question: "Why did the RCD at Mrs. Hendriks' keep tripping?", expect: [] },
+  { tenant: N, question: "What flow did the Delfshaven annex heat pump do?", expect: [] },
+  { tenant: N, question: "What's the grid ticket for the Pieters Autoservice meter?", expect: [] },
+  { tenant: N, jobId: "J-3038", question: "what did the element measure?", expect: [] },
+];
+
 export const ALL_ANSWERABLE = [
   ...ANSWERABLE,
   ...ANSWERABLE_LATER,
@@ -628,6 +835,7 @@ export const ALL_ANSWERABLE = [
   ...PARAPHRASE_ANSWERABLE,
   ...ROUND5_ANSWERABLE,
   ...ROUND6_ANSWERABLE,
+  ...ROUND7_ANSWERABLE,
 ];
 export const ALL_UNANSWERABLE = [
   ...UNANSWERABLE,
@@ -636,4 +844,5 @@ export const ALL_UNANSWERABLE = [
   ...PARAPHRASE_UNANSWERABLE,
   ...ROUND5_UNANSWERABLE,
   ...ROUND6_UNANSWERABLE,
+  ...ROUND7_UNANSWERABLE,
 ];
