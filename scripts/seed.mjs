@@ -256,7 +256,7 @@ export async function seedKnowledge(
   return summaries;
 }
 
-/** One line per collection: `library: 5 documents (5 created)`, or `acme-hvac's documents: 1 document (1 unchanged)`. */
+/** One line per collection: `the shared library: 5 documents (5 created)`, or `acme-hvac's own documents: 1 document (1 already loaded and left as it is)`. */
 export function formatKnowledge(s) {
   const head = `${s.where === "library" ? "the shared library" : `${s.where}'s own documents`}: ${s.documents} document${s.documents === 1 ? "" : "s"}`;
   const parts = [
