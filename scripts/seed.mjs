@@ -10,6 +10,10 @@
  * tenant, so a tenant that already holds the demo's records is left as it is (reported "already
  * loaded"), and one seeded by an older version, whose jobs carry the seeding time, is reported so.
  *
+ * Then the demo's knowledge (seedKnowledge, scripts/demo-library.mjs): the manuals into the shared
+ * library as the operator, and each tenant's own documents as its admin; a document already there is
+ * left as it is, or given a new version when the demo's text of it changed.
+ *
  * Used by scripts/start.mjs; also runs on its own against a server that is already up:
  *   node scripts/seed.mjs [baseUrl]        (default http://127.0.0.1:8787)
  */
@@ -17,6 +21,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { demoData, demoImportFile } from "./demo-data.mjs";
+import { demoLibrary, demoTenantDocuments } from "./demo-library.mjs";
 
 export const PLATFORM_OPERATOR = "platform-admin";
 /** The dev-auth identities carry this issuer; memberships must name it to match them. */
@@ -58,30 +63,37 @@ function explain(method, path, res) {
 }
 
 /**
+ * A TypeScript module of the app, bundled for Node by esbuild (as scripts/openapi.mjs does), ~0.5 s,
+ * only when it is needed: the exports `entry` names.
+ */
+const tsModules = new Map();
+function tsModule(entry) {
+  if (!tsModules.has(entry))
+    tsModules.set(
+      entry,
+      build({
+        stdin: { contents: entry, resolveDir: ROOT, loader: "ts", sourcefile: "seed-entry.ts" },
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        write: false,
+        logLevel: "silent",
+      }).then((out) => import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`)),
+    );
+  return tsModules.get(entry);
+}
+
+/**
  * The tenant object's own reduction of free text to plain text (what `POST /v1/ingest` stores for
  * a note's body or a job's title), so the import file holds the same text an ingest would have.
- * sanitize.ts is TypeScript; esbuild (as scripts/openapi.mjs uses it) bundles it for Node, ~0.5 s,
- * only when a tenant is to be loaded.
  */
-let plainTextLoaded;
-function plainTextOfTenantObject() {
-  plainTextLoaded ??= build({
-    stdin: {
-      contents: 'export { toPlainText } from "./durable-objects/tenant/sanitize.ts";',
-      resolveDir: ROOT,
-      loader: "ts",
-      sourcefile: "seed-sanitize-entry.ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    write: false,
-    logLevel: "silent",
-  }).then(async (out) => {
-    const module = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
-    return module.toPlainText;
-  });
-  return plainTextLoaded;
+async function plainTextOfTenantObject() {
+  return (await tsModule('export { toPlainText } from "./durable-objects/tenant/sanitize.ts";')).toPlainText;
+}
+
+/** The chunker the library and the tenant documents use, to tell whether a stored document holds a text. */
+async function chunker() {
+  return (await tsModule('export { chunkDocument } from "./durable-objects/knowledge/chunk.ts";')).chunkDocument;
 }
 
 /**
@@ -174,10 +186,92 @@ export function formatSummary(s) {
   return `${head}: holds the demo's records as an older version loaded them, every job created at seeding time; for the dated history start from empty local state (rm -rf .wrangler/state, or the PERSIST_TO directory)`;
 }
 
+/** Where a collection of documents is written and read: the shared library (by the operator), or a tenant's own (by its admin). */
+const COLLECTIONS = {
+  library: {
+    create: "/v1/platform/library/documents",
+    read: (id) => `/v1/platform/library/documents/${id}`,
+    update: (id) => `/v1/platform/library/documents/${id}`,
+  },
+  tenant: { create: "/v1/admin/documents", read: (id) => `/v1/documents/${id}`, update: (id) => `/v1/admin/documents/${id}` },
+};
+
+/**
+ * Uploads documents (`{ id, title, format, text }`) to a collection. A document already there is
+ * compared with the text: unchanged (same title, format, and chunks with the same ids and text) it is
+ * left as it is; changed, it gets a new version (PUT), so an edit to the demo content reaches a
+ * running state on the next start while a restart writes nothing. Returns
+ * `{ created, updated, unchanged }`.
+ */
+async function seedDocuments(baseUrl, docs, collection, headers) {
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const chunkDocument = await chunker();
+  for (const doc of docs) {
+    const created = await api(baseUrl, "POST", collection.create, { headers, body: doc });
+    if (created.status === 201) {
+      counts.created++;
+      continue;
+    }
+    if (created.status !== 409) throw new SeedError(explain("POST", collection.create, created));
+    const path = collection.read(doc.id);
+    const stored = await api(baseUrl, "GET", path, { headers });
+    if (stored.status !== 200) throw new SeedError(explain("GET", path, stored));
+    const chunks = (list) => JSON.stringify(list.map((c) => [c.id, c.text]));
+    if (
+      stored.json.title === doc.title &&
+      stored.json.format === doc.format &&
+      chunks(stored.json.chunks) === chunks(chunkDocument(doc.text, doc.format))
+    ) {
+      counts.unchanged++;
+      continue;
+    }
+    const { id, ...version } = doc;
+    const updated = await api(baseUrl, "PUT", collection.update(id), { headers, body: version });
+    if (updated.status !== 200) throw new SeedError(explain("PUT", collection.update(id), updated));
+    counts.updated++;
+  }
+  return counts;
+}
+
+/**
+ * Seeds the demo's knowledge (scripts/demo-library.mjs): the shared library as the operator, then
+ * each demo tenant's own documents as its admin (the tenants must exist: run seedDemo first).
+ * Returns one summary per collection: `{ where: "library" | <tenant id>, documents: n, ...counts }`.
+ */
+export async function seedKnowledge(
+  baseUrl,
+  { data = demoData(), library = demoLibrary(), tenantDocuments = demoTenantDocuments(), operator = PLATFORM_OPERATOR } = {},
+) {
+  const collections = [{ where: "library", docs: library, collection: COLLECTIONS.library, headers: { "x-user-id": operator } }];
+  for (const tenant of data.tenants) {
+    const admin = tenant.members.find((m) => m.role === "admin");
+    const headers = { "x-user-id": admin.subject, "x-tenant-id": tenant.id };
+    collections.push({ where: tenant.id, docs: tenantDocuments[tenant.id] ?? [], collection: COLLECTIONS.tenant, headers });
+  }
+  const summaries = [];
+  for (const { where, docs, collection, headers } of collections) {
+    if (docs.length === 0) continue;
+    summaries.push({ where, documents: docs.length, ...(await seedDocuments(baseUrl, docs, collection, headers)) });
+  }
+  return summaries;
+}
+
+/** One line per collection: `the shared library: 5 documents (5 created)`, or `acme-hvac's own documents: 1 document (1 already loaded and left as it is)`. */
+export function formatKnowledge(s) {
+  const head = `${s.where === "library" ? "the shared library" : `${s.where}'s own documents`}: ${s.documents} document${s.documents === 1 ? "" : "s"}`;
+  const parts = [
+    s.created && `${s.created} created`,
+    s.updated && `${s.updated} updated to a new version`,
+    s.unchanged && `${s.unchanged} already loaded and left as ${s.unchanged === 1 ? "it is" : "they are"}`,
+  ];
+  return `${head} (${parts.filter(Boolean).join(", ")})`;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const baseUrl = process.argv[2] ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
   try {
     for (const s of await seedDemo(baseUrl)) console.log(formatSummary(s));
+    for (const s of await seedKnowledge(baseUrl)) console.log(formatKnowledge(s));
   } catch (error) {
     console.error(`seed failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -7,7 +7,8 @@
  *      stays production-safe);
  *   2. waits for GET /healthz (60 s at most);
  *   3. seeds the demo tenants through the public API (scripts/seed.mjs: members through the
- *      platform API, records with their history through the admin import; idempotent);
+ *      platform API, records with their history through the admin import; idempotent), then the
+ *      demo's manuals into the shared library and each tenant's own documents (scripts/demo-library.mjs);
  *   4. prints a banner with the users and ready-to-paste curl examples.
  * FIELDPILOT_EXTRA_VARS (optional): a JSON object of more vars for the Worker, e.g.
  * '{"OIDC_ISSUER":"http://127.0.0.1:9000","OIDC_CLIENT_ID":"…"}' to try OIDC sign-in locally;
@@ -21,7 +22,7 @@ import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoData, DEMO_TODAY } from "./demo-data.mjs";
-import { formatSummary, PLATFORM_OPERATOR, seedDemo } from "./seed.mjs";
+import { formatKnowledge, formatSummary, PLATFORM_OPERATOR, seedDemo, seedKnowledge } from "./seed.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -210,6 +211,7 @@ const data = demoData();
 say(`\n[start] server is up at ${BASE}; loading the demo tenants through the public API...`);
 try {
   for (const summary of await seedDemo(BASE, { data })) say(`[start]   ${formatSummary(summary)}`);
+  for (const summary of await seedKnowledge(BASE, { data })) say(`[start]   ${formatKnowledge(summary)}`);
 } catch (error) {
   fail(`seeding the demo data failed: ${error instanceof Error ? error.message : String(error)}`);
   await stop("SIGINT", 1);
