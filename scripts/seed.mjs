@@ -208,7 +208,7 @@ async function seedDocuments(baseUrl, docs, collection, headers) {
   const chunkDocument = await chunker();
   for (const doc of docs) {
     const created = await api(baseUrl, "POST", collection.create, { headers, body: doc });
-    if (created.status === 201) {
+    if (created.status === 201 || created.status === 202) {
       counts.created++;
       continue;
     }
@@ -227,7 +227,7 @@ async function seedDocuments(baseUrl, docs, collection, headers) {
     }
     const { id, ...version } = doc;
     const updated = await api(baseUrl, "PUT", collection.update(id), { headers, body: version });
-    if (updated.status !== 200) throw new SeedError(explain("PUT", collection.update(id), updated));
+    if (updated.status !== 200 && updated.status !== 202) throw new SeedError(explain("PUT", collection.update(id), updated));
     counts.updated++;
   }
   return counts;
