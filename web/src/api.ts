@@ -27,12 +27,19 @@ export const api = hc<ApiRoutes>("/", {
   init: { credentials: "include" },
 });
 
+/** One field a 422 names (the problem's `errors`): its path in the request and what is wrong with it. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    readonly fields: readonly FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -47,9 +54,19 @@ interface ProblemBody {
   detail?: unknown;
   code?: unknown;
   requestId?: unknown;
+  errors?: unknown;
 }
 
-/** A refusal as an ApiError: the problem's explanation (never raw JSON), its code and request id. */
+/** The problem's `errors`, kept only where each is a `{path, message}` of strings. */
+function fieldProblems(errors: unknown): FieldProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: unknown) => {
+    const { path, message } = (e ?? {}) as { path?: unknown; message?: unknown };
+    return typeof path === "string" && typeof message === "string" ? [{ path, message }] : [];
+  });
+}
+
+/** A refusal as an ApiError: the problem's explanation (never raw JSON), its code, request id and fields. */
 function problemError(status: number, body: ProblemBody, requestIdHeader: string | null): ApiError {
   const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : `HTTP ${status}`;
   return new ApiError(
@@ -57,6 +74,7 @@ function problemError(status: number, body: ProblemBody, requestIdHeader: string
     typeof body.code === "string" ? body.code : "http_error",
     text,
     typeof body.requestId === "string" ? body.requestId : requestIdHeader,
+    fieldProblems(body.errors),
   );
 }
 
