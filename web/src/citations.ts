@@ -32,18 +32,19 @@ export function chunkRefOf(ref: string): ChunkRef | null {
   return null;
 }
 
-/** The document view's address of a cited chunk. */
-export function chunkHref(chunk: ChunkRef): string {
+/** The document view's address: a document (its current version), or a version's cited chunk. */
+export function documentHref(source: DocumentSource, docId: string, version: number | null = null, chunkId: string | null = null): string {
   const query = new URLSearchParams();
-  if (chunk.version !== null) query.set("version", String(chunk.version));
-  query.set("chunk", chunk.chunkId);
-  return `/${chunk.source}/${encodeURIComponent(chunk.docId)}?${query.toString()}`;
+  if (version !== null) query.set("version", String(version));
+  if (chunkId !== null) query.set("chunk", chunkId);
+  const search = query.toString();
+  return `/${source}/${encodeURIComponent(docId)}${search ? `?${search}` : ""}`;
 }
 
 /** Where a citation leads: a cited chunk's document view; a record on this page when it is here, else its job's page. */
 export function citationHref(citation: Pick<Citation, "ref" | "jobId">, currentJobId: string | undefined): string {
   const chunk = chunkRefOf(citation.ref);
-  if (chunk) return chunkHref(chunk);
+  if (chunk) return documentHref(chunk.source, chunk.docId, chunk.version, chunk.chunkId);
   const [kind, ...rest] = citation.ref.split(":");
   const id = rest.join(":");
   const anchor = kind === "note" || kind === "event" ? `#${kind}-${id}` : "";

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Chunk, LibraryDocumentDetail } from "../../../schemas/library";
-import { api, ApiError, ok } from "../api";
+import { api, ok } from "../api";
 import type { DocumentSource } from "../citations";
 import { ErrorNotice, formatDateTime, Loading, PageTitle } from "../ui";
 
@@ -12,10 +12,20 @@ const versionQuery = (version: number | null) => (version === null ? {} : { vers
 const readLibrary = (docId: string, version: number | null) =>
   ok(api.v1.library.documents[":docId"].$get({ param: { docId }, query: versionQuery(version) }));
 
-/** The document whose version holds the cited chunk. Tenant documents come with their API. */
-async function readCited(source: DocumentSource, docId: string, version: number | null) {
+/**
+ * The document whose version holds the cited chunk. A library ref names its version. A tenant
+ * document's ref (`doc:<docId>#<chunk>`) names none: the chunk of the current version, else of the
+ * newest older version holding it (the contract's rule), read one version at a time going back.
+ */
+async function readCited(source: DocumentSource, docId: string, version: number | null, chunkId: string | null) {
   if (source === "library") return readLibrary(docId, version);
-  throw new ApiError(404, "not_found", "Company documents are not available yet.", null);
+  const current = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(version) }));
+  if (chunkId === null || version !== null || current.chunks.some((c) => c.id === chunkId)) return current;
+  for (let older = current.version - 1; older >= 1; older--) {
+    const doc = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(older) }));
+    if (doc.chunks.some((c) => c.id === chunkId)) return doc;
+  }
+  return current;
 }
 
 /** A chunk's headings, outermost first, as the reader's path into the document. */
@@ -36,7 +46,7 @@ export function DocumentScreen(props: { source: DocumentSource; docId: string; v
 
   useEffect(() => {
     let live = true;
-    readCited(source, docId, version)
+    readCited(source, docId, version, chunkId)
       .then((doc) => live && setLoad({ state: "ready", doc }))
       .catch((error: unknown) => live && setLoad({ state: "error", error }));
     return () => {
