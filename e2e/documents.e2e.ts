@@ -192,15 +192,16 @@ describe("documents and manuals", () => {
 
     const context = await browser.newContext(PHONE);
     const { page, problems } = await openPage(context);
-    // The copilot's answer is the server's own; the socket adds this citation to it, as an answer
-    // drawing on the library would carry it, so the chip the technician taps is the app's own.
+    // The copilot's answer is the server's own; the test's socket adds this citation to it, as an
+    // answer drawing on the library carries it (kind "library", the sources contract), so the chip
+    // the technician taps is the app's own. (This branch's copilot cites records only.)
     await page.routeWebSocket(/\/v1\/realtime/, (ws) => {
       const server = ws.connectToServer();
       ws.onMessage((message) => server.send(message));
       server.onMessage((message) => {
         if (typeof message !== "string" || !message.includes('"type":"answer"')) return ws.send(message);
         const frame = JSON.parse(message) as { citations: unknown[] };
-        frame.citations.push({ ref, kind: "note", jobId: null, quote: "Never jumper the switch." });
+        frame.citations.push({ ref, kind: "library", jobId: null, quote: "Never jumper the switch." });
         ws.send(JSON.stringify(frame));
       });
     });
