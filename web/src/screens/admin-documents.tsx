@@ -21,7 +21,7 @@ function contentTypeOf(file: File): string {
 }
 
 /**
- * "indexing n of m passages" while a big upload's passages are still being added to the search index
+ * "indexing n/m" (passages in the index of all) while a big upload's passages are still being added to the search index
  * in steps (`status: "indexing"`, `indexedChunks`, from the uploads contract); null once searchable.
  * Read as optional fields: answers without them (a version indexed at once) are simply ready.
  */
