@@ -7,6 +7,7 @@ import {
   type ThreadList,
   type UsageReport,
 } from "../../../schemas/copilot";
+import { DOCUMENT_USAGE } from "../../../schemas/documents";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { composeAnswer } from "../copilot/answer";
 import { semanticServices } from "../copilot/embeddings";
@@ -173,6 +174,7 @@ const SEMANTIC_METRICS: Record<string, Exclude<keyof UsageReport["semantic"][num
 export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
   const q = parseOr422(UsageQuery, query);
   const from = new Date(Date.now() - (q.days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const documents = new Map<string, UsageReport["documents"][number]>();
   const rows = new Map<string, UsageReport["days"][number]>();
   const semantic = new Map<string, UsageReport["semantic"][number]>();
   for (const r of usage.since(rt.db, from)) {
@@ -182,6 +184,12 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
       const field = SEMANTIC_METRICS[metric];
       if (field) row[field] += r.value;
       semantic.set(r.day, row);
+      continue;
+    }
+    if (metric === DOCUMENT_USAGE.uploads || metric === DOCUMENT_USAGE.chunks) {
+      const row = documents.get(r.day) ?? { day: r.day, uploads: 0, chunks: 0 };
+      row[metric === DOCUMENT_USAGE.uploads ? "uploads" : "chunks"] += r.value;
+      documents.set(r.day, row);
       continue;
     }
     const key = `${r.day}|${provider}`;
@@ -203,5 +211,5 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
     else if (metric === "copilot.degraded") row.degraded += r.value;
     rows.set(key, row);
   }
-  return { from, days: [...rows.values()], semantic: [...semantic.values()] };
+  return { from, days: [...rows.values()], documents: [...documents.values()], semantic: [...semantic.values()] };
 }
