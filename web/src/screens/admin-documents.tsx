@@ -72,7 +72,7 @@ export function Documents(props: { canChange: boolean }) {
     if (!confirm(`Delete “${doc.title}” with every version? The copilot's citations of it will no longer open.`)) return;
     setProblem(null);
     setDone(null);
-    ok(api.v1.admin.documents[":docId"].$delete({ param: { docId: doc.id } }))
+    ok(api.v1.admin.documents[":docId"].$delete({ param: { docId: doc.id }, header: {} }))
       .then(() => {
         if (target?.id === doc.id) setTarget(null);
         setDone(`Deleted “${doc.title}”.`);
@@ -169,7 +169,7 @@ function UploadForm(props: { target: LibraryDocument | null; onCancel: () => voi
       return name;
     }
     const body = { title: title.trim(), format, text };
-    if (target) await ok(api.v1.admin.documents[":docId"].$put({ param: { docId: target.id }, json: body }));
+    if (target) await ok(api.v1.admin.documents[":docId"].$put({ param: { docId: target.id }, header: {}, json: body }));
     else await ok(api.v1.admin.documents.$post({ json: body }));
     return body.title;
   };

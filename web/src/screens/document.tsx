@@ -19,10 +19,10 @@ const readLibrary = (docId: string, version: number | null) =>
  */
 async function readCited(source: DocumentSource, docId: string, version: number | null, chunkId: string | null) {
   if (source === "library") return readLibrary(docId, version);
-  const current = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(version) }));
+  const current = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(version), header: {} }));
   if (chunkId === null || version !== null || current.chunks.some((c) => c.id === chunkId)) return current;
   for (let older = current.version - 1; older >= 1; older--) {
-    const doc = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(older) }));
+    const doc = await ok(api.v1.documents[":docId"].$get({ param: { docId }, query: versionQuery(older), header: {} }));
     if (doc.chunks.some((c) => c.id === chunkId)) return doc;
   }
   return current;
