@@ -3,7 +3,8 @@
  * - The app shell and its hashed assets: served from the network when there is one, else from the
  *   cache (assets are immutable, so they are served from the cache first).
  * - The API reads a page needs to show a job (`/v1/me`, `/v1/jobs`, `/v1/jobs/:id`,
- *   `/v1/jobs/:id/context`, `/v1/jobs/:id/brief`): network first; a successful answer is kept in a cache of the signed-in
+ *   `/v1/jobs/:id/context`, `/v1/jobs/:id/brief`) and a cited document (`/v1/documents/:docId`,
+ *   `/v1/library/documents/:docId`, with their `?version=`): network first; a successful answer is kept in a cache of the signed-in
  *   user and tenant only, and used when the network is gone. The page tells this worker who is
  *   signed in (`postMessage({type: "user", key})`); without that, nothing is kept.
  * - Sign-out (`{type: "sign-out"}`) deletes every cached answer of every user.
@@ -14,7 +15,13 @@ const DATA_PREFIX = "fieldpilot-data-v1:";
 /** Who is signed in survives this worker being stopped between events: it is kept in a cache too. */
 const SESSION = "fieldpilot-session-v1";
 const USER_KEY = "/__user";
-const CACHED_API = [/^\/v1\/me$/, /^\/v1\/jobs$/, /^\/v1\/jobs\/[^/]+$/, /^\/v1\/jobs\/[^/]+\/(?:context|brief)$/];
+const CACHED_API = [
+  /^\/v1\/me$/,
+  /^\/v1\/jobs$/,
+  /^\/v1\/jobs\/[^/]+$/,
+  /^\/v1\/jobs\/[^/]+\/(?:context|brief)$/,
+  /^\/v1\/(?:library\/)?documents\/[^/]+$/,
+];
 
 /** Who is signed in (issuer|subject), as the page last said; null: keep nothing. */
 let user = null;

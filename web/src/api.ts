@@ -18,8 +18,8 @@ export function useTenant(id: string | null): void {
   tenantId = id;
 }
 
-/** The headers every call carries (for the rare request the typed client cannot make: an upload with progress). */
-export const tenantHeaders = (): Record<string, string> => (tenantId ? { "x-tenant-id": tenantId } : {});
+/** The headers every call carries (also `sendFile`'s, the one request the typed client cannot make). */
+const tenantHeaders = (): Record<string, string> => (tenantId ? { "x-tenant-id": tenantId } : {});
 
 export const api = hc<ApiRoutes>("/", {
   headers: tenantHeaders,
@@ -27,12 +27,19 @@ export const api = hc<ApiRoutes>("/", {
   init: { credentials: "include" },
 });
 
+/** One field a 422 names (the problem's `errors`): its path in the request and what is wrong with it. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    readonly fields: readonly FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -47,25 +54,42 @@ interface ProblemBody {
   detail?: unknown;
   code?: unknown;
   requestId?: unknown;
+  errors?: unknown;
 }
 
-/** Turns a non-2xx answer into an ApiError (never shows raw JSON). */
+/** The problem's `errors`, kept only where each is a `{path, message}` of strings. */
+function fieldProblems(errors: unknown): FieldProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: unknown) => {
+    const { path, message } = (e ?? {}) as { path?: unknown; message?: unknown };
+    return typeof path === "string" && typeof message === "string" ? [{ path, message }] : [];
+  });
+}
+
+/** A refusal as an ApiError: the problem's explanation (never raw JSON), its code, request id and fields. */
+function problemError(status: number, body: ProblemBody, requestIdHeader: string | null): ApiError {
+  const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : `HTTP ${status}`;
+  return new ApiError(
+    status,
+    typeof body.code === "string" ? body.code : "http_error",
+    text,
+    typeof body.requestId === "string" ? body.requestId : requestIdHeader,
+    fieldProblems(body.errors),
+  );
+}
+
+/** Turns a non-2xx answer into an ApiError. */
 async function problemOf(res: Response): Promise<ApiError> {
-  const requestId = res.headers.get("x-request-id");
   let body: ProblemBody = {};
   try {
     body = (await res.json()) as ProblemBody;
   } catch {
     // Not problem+json (a proxy's page, a dropped connection): the status says enough.
   }
-  const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : `HTTP ${res.status}`;
-  return new ApiError(
-    res.status,
-    typeof body.code === "string" ? body.code : "http_error",
-    text,
-    typeof body.requestId === "string" ? body.requestId : requestId,
-  );
+  return problemError(res.status, body, res.headers.get("x-request-id"));
 }
+
+const OFFLINE = () => new ApiError(0, "offline", "No connection to FieldPilot. Check the network and try again.", null);
 
 const sessionEndListeners = new Set<(error: ApiError) => void>();
 
@@ -76,6 +100,12 @@ const sessionEndListeners = new Set<(error: ApiError) => void>();
 export function onSessionEnded(listener: (error: ApiError) => void): () => void {
   sessionEndListeners.add(listener);
   return () => sessionEndListeners.delete(listener);
+}
+
+/** A refused call's error, told to the session listeners when it is a 401. */
+function refused(error: ApiError): ApiError {
+  if (error.status === 401) for (const listener of sessionEndListeners) listener(error);
+  return error;
 }
 
 type OkBody<R> = R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 ? T : never) : never;
@@ -93,14 +123,43 @@ export async function tagged<R extends ClientResponse<unknown, number, string>>(
   try {
     res = await call;
   } catch {
-    throw new ApiError(0, "offline", "No connection to FieldPilot. Check the network and try again.", null);
+    throw OFFLINE();
   }
-  if (!res.ok) {
-    const error = await problemOf(res as unknown as Response);
-    if (error.status === 401) for (const listener of sessionEndListeners) listener(error);
-    throw error;
-  }
+  if (!res.ok) throw refused(await problemOf(res as unknown as Response));
   const etag = res.headers.get("etag");
   if (res.status === 204) return { body: undefined as OkBody<R>, etag };
   return { body: (await res.json()) as OkBody<R>, etag };
+}
+
+/**
+ * Sends a file as the raw body of `method url` (an upload the typed client cannot make: it reports
+ * no progress), with the tenant header and `contentType`. Resolves with the answer's JSON (null
+ * when it has none); a refusal rejects with its problem as an ApiError, like `ok`.
+ */
+export function sendFile(
+  method: "POST" | "PUT",
+  url: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (sent: number, total: number) => void,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    xhr.setRequestHeader("content-type", contentType);
+    for (const [name, value] of Object.entries(tenantHeaders())) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText) as unknown;
+      } catch {
+        // No JSON (a 204, or a proxy's page): the status says enough.
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(refused(problemError(xhr.status, (body ?? {}) as ProblemBody, xhr.getResponseHeader("x-request-id"))));
+    };
+    xhr.onerror = () => reject(OFFLINE());
+    xhr.send(file);
+  });
 }

@@ -9,6 +9,7 @@ import { RealtimeContext } from "./realtime-context";
 import { AdminScreen } from "./screens/admin";
 import { BoardScreen } from "./screens/board";
 import { CopilotPanel } from "./screens/copilot";
+import { DocumentScreen } from "./screens/document";
 import { JobScreen } from "./screens/job";
 import { JobsScreen } from "./screens/jobs";
 import { SignInScreen } from "./screens/sign-in";
@@ -132,6 +133,14 @@ function App() {
             <ChooseTenant session={session} />
           ) : route.name === "job" ? (
             <JobScreen key={`${me.tenant.id}:${route.id}`} id={route.id} />
+          ) : route.name === "document" ? (
+            <DocumentScreen
+              key={`${me.tenant.id}:${route.source}:${route.docId}:${route.version ?? ""}:${route.chunkId ?? ""}`}
+              source={route.source}
+              docId={route.docId}
+              version={route.version}
+              chunkId={route.chunkId}
+            />
           ) : route.name === "admin" ? (
             <AdminScreen key={me.tenant.id} />
           ) : route.name === "board" ? (

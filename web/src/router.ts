@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import type { DocumentSource } from "./citations";
 
 /**
  * Client-side routes: the Worker answers every path that is not an asset, `/v1/*`, `/auth/*` or a
@@ -11,10 +12,11 @@ export type Route =
   | { name: "board" }
   | { name: "copilot" }
   | { name: "admin" }
+  | { name: "document"; source: DocumentSource; docId: string; version: number | null; chunkId: string | null }
   | { name: "sign-in" }
   | { name: "not-found"; path: string };
 
-export function parse(path: string): Route {
+export function parse(path: string, search = ""): Route {
   if (path === "/" || path === "/jobs") return { name: "jobs" };
   if (path === "/sign-in") return { name: "sign-in" };
   if (path === "/copilot") return { name: "copilot" };
@@ -22,6 +24,19 @@ export function parse(path: string): Route {
   if (path === "/admin") return { name: "admin" };
   const job = /^\/jobs\/([A-Za-z0-9_.:-]{1,64})$/.exec(path);
   if (job?.[1]) return { name: "job", id: decodeURIComponent(job[1]) };
+  // A cited document: `/documents/<docId>?chunk=…` (the tenant's), `/library/<docId>?version=…&chunk=…`.
+  const doc = /^\/(documents|library)\/([a-z0-9][a-z0-9-]{0,63})$/.exec(path);
+  if (doc?.[1] && doc[2]) {
+    const query = new URLSearchParams(search);
+    const version = Number(query.get("version"));
+    return {
+      name: "document",
+      source: doc[1] === "library" ? "library" : "documents",
+      docId: doc[2],
+      version: Number.isSafeInteger(version) && version >= 1 ? version : null,
+      chunkId: query.get("chunk"),
+    };
+  }
   return { name: "not-found", path };
 }
 
@@ -32,9 +47,9 @@ export function navigate(to: string): void {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parse(location.pathname));
+  const [route, setRoute] = useState(() => parse(location.pathname, location.search));
   useEffect(() => {
-    const update = () => setRoute(parse(location.pathname));
+    const update = () => setRoute(parse(location.pathname, location.search));
     const click = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
       const link = (event.target as Element | null)?.closest?.("a");

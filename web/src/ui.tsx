@@ -3,15 +3,25 @@ import { useEffect, useRef } from "preact/hooks";
 import type { JobPriority, JobStatus } from "../../schemas/records";
 import { ApiError } from "./api";
 
-/** A problem as a person reads it: the explanation and the request id to quote. Never raw JSON. */
+/** A problem as a person reads it: the explanation, each field it names, and the request id to quote. Never raw JSON. */
 export function ErrorNotice(props: { error: unknown; onRetry?: () => void }) {
   const message =
     props.error instanceof ApiError
       ? props.error.display
       : "Something went wrong in this page. Reload it; if it happens again, tell your admin.";
+  const fields = props.error instanceof ApiError ? props.error.fields : [];
   return (
     <div class="notice notice-error" role="alert">
       <p>{message}</p>
+      {fields.length > 0 && (
+        <ul class="field-problems">
+          {fields.map((f, i) => (
+            <li key={i}>
+              {f.path}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
       {props.onRetry && (
         <button type="button" onClick={props.onRetry}>
           Try again

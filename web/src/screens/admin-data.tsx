@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { IndexCoverage, Task } from "../../../schemas/admin";
-import { api, ApiError, ok, tenantHeaders } from "../api";
+import { api, ok, sendFile } from "../api";
 import { ErrorNotice } from "../ui";
 
 /** Downloads the tenant's export (gzip NDJSON), showing how much has arrived. */
@@ -112,39 +112,25 @@ export function IndexAndTasks(props: { canChange: boolean }) {
   );
 }
 
-/** Import an export file into this (empty) tenant, with upload progress (XMLHttpRequest: fetch reports none). */
+/** Import an export file into this (empty) tenant, with upload progress. */
 export function Import() {
   const [progress, setProgress] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const upload = (file: File) => {
     setError(null);
     setProgress("Starting…");
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", api.v1.admin.import.$url().pathname);
-    xhr.setRequestHeader("content-type", "application/x-ndjson");
-    for (const [name, value] of Object.entries(tenantHeaders())) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (e) =>
-      setProgress(`${Math.round((100 * e.loaded) / Math.max(1, e.total))}% sent (${(e.loaded / 1_000_000).toFixed(1)} MB)…`);
-    xhr.upload.onload = () => setProgress("Sent; the tenant is checking and applying it…");
-    xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        setProgress("Imported.");
-        return;
-      }
-      setProgress(null);
-      let body: { detail?: string; code?: string; requestId?: string } = {};
-      try {
-        body = JSON.parse(xhr.responseText) as typeof body;
-      } catch {
-        // not a problem body
-      }
-      setError(new ApiError(xhr.status, body.code ?? "http_error", body.detail ?? `HTTP ${xhr.status}`, body.requestId ?? null));
-    };
-    xhr.onerror = () => {
-      setProgress(null);
-      setError(new ApiError(0, "offline", "No connection to FieldPilot. Check the network and try again.", null));
-    };
-    xhr.send(file);
+    sendFile("POST", api.v1.admin.import.$url().pathname, file, "application/x-ndjson", (sent, total) =>
+      setProgress(
+        sent < total
+          ? `${Math.round((100 * sent) / Math.max(1, total))}% sent (${(sent / 1_000_000).toFixed(1)} MB)…`
+          : "Sent; the tenant is checking and applying it…",
+      ),
+    )
+      .then(() => setProgress("Imported."))
+      .catch((e: unknown) => {
+        setProgress(null);
+        setError(e);
+      });
   };
   return (
     <section aria-labelledby="import-title">

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Job, JobPriority, JobStatus } from "../../../schemas/records";
 import type { SearchHit } from "../../../schemas/search";
 import { api, ok } from "../api";
+import { chunkRefOf, citationHref } from "../citations";
 import { ErrorNotice, formatDateTime, Loading, PageTitle, PriorityOptions, StatusBadge, StatusOptions } from "../ui";
 import { useRealtime } from "../realtime-context";
 
@@ -174,12 +175,9 @@ function BoardSearch() {
             <ol class="hits">
               {search.hits.map((hit) => (
                 <li key={hit.ref}>
-                  {hit.jobId ? (
-                    <a
-                      href={`/jobs/${encodeURIComponent(hit.jobId)}${hit.kind === "note" || hit.kind === "event" ? `#${hit.ref.replace(":", "-")}` : ""}`}
-                    >
-                      {hit.ref}
-                    </a>
+                  {hit.jobId || chunkRefOf(hit.ref) ? (
+                    // A record on its job's page, a document's passage in the document view: where a citation of it leads.
+                    <a href={citationHref(hit, undefined)}>{hit.ref}</a>
                   ) : (
                     <span>{hit.ref}</span>
                   )}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Citation } from "../../../schemas/copilot";
 import type { AnswerFrame } from "../../../schemas/realtime";
 import { api, ok } from "../api";
+import { citationHref } from "../citations";
 import type { ConnectionStatus } from "../realtime";
 import { useConnectionStatus, useRealtime } from "../realtime-context";
 import { ErrorNotice, formatDateTime } from "../ui";
@@ -21,16 +21,6 @@ interface Turn {
   state: "streaming" | "done" | "cancelled" | "error";
   answer?: AnswerFrame;
   error?: string;
-}
-
-/** Where a citation leads: the record on this page when it is here, else its job's page. */
-export function citationHref(citation: Citation, currentJobId: string | undefined): string {
-  const [kind, ...rest] = citation.ref.split(":");
-  const id = rest.join(":");
-  const anchor = kind === "note" || kind === "event" ? `#${kind}-${id}` : "";
-  if (citation.jobId && citation.jobId !== currentJobId) return `/jobs/${encodeURIComponent(citation.jobId)}${anchor}`;
-  if (kind === "job" && id !== currentJobId) return `/jobs/${encodeURIComponent(id)}`;
-  return anchor || "#top";
 }
 
 /**

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { JobBrief } from "../../../schemas/brief";
 import { api, ok } from "../api";
+import { citationHref } from "../citations";
 import { ErrorNotice, Loading } from "../ui";
-import { citationHref } from "./copilot";
 
 type Load = { state: "loading" } | { state: "error"; error: unknown } | { state: "ready"; brief: JobBrief };
 
