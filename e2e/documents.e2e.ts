@@ -125,6 +125,29 @@ describe("documents and manuals", () => {
     await context.close();
   });
 
+  it("uploads a file chosen with the picker as its own body, titled by its name when the title is empty", async () => {
+    const context = await browser.newContext(PHONE);
+    const { page, problems } = await openPage(context);
+    await signInWithPicker(page, ACME, "alice.admin");
+    await openDocuments(page);
+    const word = `picker${unique()}`;
+    await page.getByLabel("File (.md, .txt or .pdf)").setInputFiles({
+      name: "Ice machine cleaning.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from(`# Cleaning\n\nRun the ${word} cycle twice a year.\n`),
+    });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByText("Uploaded “Ice machine cleaning”.").waitFor();
+    await documentRow(page, "Ice machine cleaning").waitFor();
+    const listed = await devApi<{ documents: DocumentSummary[] }>("ana.tech", "/v1/documents");
+    const uploaded = listed.documents.find((d) => d.title === "Ice machine cleaning");
+    expect(uploaded).toMatchObject({ version: 1, format: "markdown" });
+    const detail = await devApi<DocumentDetail>("ana.tech", `/v1/documents/${uploaded?.id ?? ""}`);
+    expect(detail.chunks.map((c) => c.text)).toEqual([`# Cleaning\n\nRun the ${word} cycle twice a year.`]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("shows the API's problem when an upload is refused, and writes nothing", async () => {
     const context = await browser.newContext(PHONE);
     const { page, problems } = await openPage(context);
