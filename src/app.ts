@@ -95,6 +95,7 @@ export const OPENAPI_DOCUMENT = {
     { name: "jobs", description: "Jobs, their notes and their context, as the caller may see them" },
     { name: "search", description: "Full-text search over what the caller may read" },
     { name: "library", description: "The shared knowledge library: operators write, members of any tenant read and cite" },
+    { name: "documents", description: "The tenant's own documents: its admins write, its members read and cite" },
     { name: "copilot", description: "Grounded answers with verbatim citations, and the caller's threads" },
     { name: "realtime", description: "The WebSocket channel: tickets and the upgrade" },
     { name: "admin", description: "Tenant administration: audit, members, settings, keys, export/import, background work, metrics, usage" },

@@ -1,5 +1,5 @@
 /**
- * The tenant actor's wiring. Over 300 lines on purpose: one short method per RPC (40 of them), so
+ * The tenant actor's wiring. Over 300 lines on purpose: one short method per RPC (45 of them), so
  * this file is the one list of everything the object answers, with the guard action and cost of
  * each; the work itself is in surfaces/, tasks/ and realtime/.
  */
@@ -19,6 +19,7 @@ import type {
 import type { JobBrief } from "../../schemas/brief";
 import type { AuditAnchor, AuditPage, AuditQuery, AuditVerification, AuditVerifyQuery } from "../../schemas/audit";
 import type { Role } from "../../schemas/common";
+import type { TenantDocument, TenantDocumentDetail, TenantDocumentList } from "../../schemas/documents";
 import type { CopilotAnswer, CopilotAsk, ThreadDetail, ThreadList, UsageQuery, UsageReport } from "../../schemas/copilot";
 import { AppError } from "../../schemas/errors";
 import type { ImportResult } from "../../schemas/export";
@@ -56,6 +57,7 @@ import * as tasks from "./surfaces/admin/tasks";
 import * as auditLog from "./surfaces/audit";
 import { jobBrief } from "./surfaces/brief";
 import * as copilot from "./surfaces/copilot";
+import * as tenantDocuments from "./surfaces/documents";
 import { exportTenant } from "./surfaces/export";
 import { importTenant, type MemberRef } from "./surfaces/import";
 import type { Idempotency } from "./surfaces/idempotent";
@@ -79,7 +81,7 @@ const BULK_COST = 10;
  * (surfaces/*), the alarm to tasks/, the sockets to realtime/. The modules see the object through
  * one Runtime (runtime.ts).
  *
- * Over 300 lines on purpose: one short method per RPC (40 of them), so this file is the one list
+ * Over 300 lines on purpose: one short method per RPC (45 of them), so this file is the one list
  * of everything the object answers and the guard action and cost of each.
  *
  * Start-up has one path, #start, run first by every entry point: RPC calls through the guard,
@@ -290,7 +292,27 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.read", (c) => this.#realtime.issueTicket(c));
   }
 
+  async listDocuments(caller: Caller): Promise<RpcResult<TenantDocumentList>> {
+    return this.#guard.call(caller, "documents.read", () => tenantDocuments.listDocuments(this.#runtime));
+  }
+
+  async readDocument(caller: Caller, docId: string, version?: number): Promise<RpcResult<TenantDocumentDetail>> {
+    return this.#guard.call(caller, "documents.read", () => tenantDocuments.readDocument(this.#runtime, docId, version));
+  }
+
   // ------------------------------------------------------------------ administration
+
+  async createDocument(caller: Caller, input: unknown): Promise<RpcResult<TenantDocument>> {
+    return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.createDocument(this.#runtime, c, input));
+  }
+
+  async putDocumentVersion(caller: Caller, docId: string, input: unknown): Promise<RpcResult<TenantDocument>> {
+    return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.putDocumentVersion(this.#runtime, c, docId, input));
+  }
+
+  async deleteDocument(caller: Caller, docId: string): Promise<RpcResult<null>> {
+    return this.#guard.call(caller, "documents.write", (c) => (tenantDocuments.deleteDocument(this.#runtime, c, docId), null));
+  }
 
   async adminMembers(caller: Caller): Promise<RpcResult<MemberList>> {
     return this.#guard.call(caller, "admin.read", () => members.listMembers(this.#runtime));

@@ -23,12 +23,14 @@ export type Action =
   | "keys.manage"
   | "export"
   | "import"
-  | "tasks.write";
+  | "tasks.write"
+  | "documents.read"
+  | "documents.write";
 
 /** Reading the tenant's administration (members, settings, tasks, coverage, metrics, usage, audit). */
 const ADMIN_READ: Action[] = ["usage.read", "audit.read", "admin.read"];
-/** Changing it: members, settings, provider keys, export and import, background tasks. */
-const ADMIN_WRITE: Action[] = ["members.write", "settings.write", "keys.manage", "export", "import", "tasks.write"];
+/** Changing it: members, settings, provider keys, export and import, background tasks, the tenant's documents. */
+const ADMIN_WRITE: Action[] = ["members.write", "settings.write", "keys.manage", "export", "import", "tasks.write", "documents.write"];
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set<Action>([
@@ -39,13 +41,15 @@ const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
     "notes.write",
     "search",
     "copilot.ask",
+    "documents.read",
     ...ADMIN_READ,
     ...ADMIN_WRITE,
   ]),
-  dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask"]),
-  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask"]),
+  dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", "documents.read"]),
+  // The tenant's documents are the company's procedures: every member who works jobs reads all of them.
+  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask", "documents.read"]),
   // Read-only everything, but never provider keys (not even their masks) and no exports.
-  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", ...ADMIN_READ]),
+  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", "documents.read", ...ADMIN_READ]),
   service: new Set<Action>(["me", "ingest"]),
 };
 

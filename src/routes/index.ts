@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { auditRoutes } from "./admin/audit";
+import { adminDocumentRoutes } from "./admin/documents";
 import { authRoutes } from "./auth";
 import { exportRoutes } from "./admin/export";
 import { importRoutes } from "./admin/import";
@@ -11,6 +12,7 @@ import { settingsRoutes } from "./admin/settings";
 import { taskRoutes } from "./admin/tasks";
 import { usageRoutes } from "./admin/usage";
 import { copilotRoutes } from "./copilot";
+import { documentRoutes } from "./documents";
 import { ingestRoutes } from "./ingest";
 import { jobRoutes } from "./jobs";
 import { jobBriefRoutes } from "./jobs-brief";
@@ -34,6 +36,8 @@ export const apiRoutes = new OpenAPIHono<AppEnv>()
   .route("/", jobBriefRoutes)
   .route("/", searchRoutes)
   .route("/", libraryRoutes)
+  .route("/", documentRoutes)
+  .route("/", adminDocumentRoutes)
   .route("/", copilotRoutes)
   .route("/", realtimeRoutes)
   .route("/", auditRoutes)

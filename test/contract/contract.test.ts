@@ -39,7 +39,11 @@ interface World {
   /** A member the member operations change and remove. */
   victim: string;
   exportNdjson: string;
-  /** A shared-library document (read, given a new version, and finally deleted by the library operations). */
+  /**
+   * A shared-library document (read, given a new version, and finally deleted by the library
+   * operations), and a tenant document of the same id in the world's tenant (the same for the
+   * tenant's document operations: `docId` has one value).
+   */
   libraryDocId: string;
 }
 
@@ -146,6 +150,11 @@ beforeAll(async () => {
     body: { id: libraryDocId, title: "Contract manual", format: "markdown", text: "# Contract\n\nA chunk to read." },
   });
   expect(doc.status, doc.text).toBe(201);
+  const tenantDoc = await call("/v1/admin/documents", {
+    ...tenant,
+    body: { id: libraryDocId, title: "Contract procedure", format: "markdown", text: "# Contract\n\nA tenant chunk to read." },
+  });
+  expect(tenantDoc.status, tenantDoc.text).toBe(201);
   world = {
     ...partial,
     emptyTenantId: await emptyTenantOfAdmin(partial),

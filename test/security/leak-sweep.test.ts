@@ -22,6 +22,8 @@ import { addMember, CAST_ROLES, ingestAs, tenantWithCast, uniqueId, type Cast } 
  *     property of that client);
  *   - service: nothing.
  * Each caller must also see every canary it may read somewhere, so the sweep cannot pass blind.
+ * The tenant's own documents carry canaries too (every version): every role but service reads
+ * all of its own tenant's documents, and none of the other tenant's.
  *
  * The routes come from the app's OpenAPI document: every member GET is swept automatically (path
  * parameters from generators, queries from a table), and every other operation must be classified
@@ -47,6 +49,22 @@ const RECORD_IDS = [
   ...["NT1", "NT2"],
 ];
 const JOB_IDS = ["J1", "J2", "J3", "J4", "J5"];
+
+/**
+ * The tenants' own documents, under the same ids in both tenants: `d1` has one version (canary
+ * D1), `d2` two (D2, then D3): an old version must stay as private as the current one.
+ */
+const DOCUMENTS = [
+  { id: "d1", versions: ["D1"] },
+  { id: "d2", versions: ["D2", "D3"] },
+];
+const DOCUMENT_CANARIES = DOCUMENTS.flatMap((d) => d.versions);
+
+/** A version's Markdown: its canary in the title, a heading and the body. */
+const documentVersion = (tenant: TenantKey, canaryId: string) => {
+  const k = canary(tenant, canaryId);
+  return { title: `Procedure ${k}`, format: "markdown", text: `# Valves ${k}\n\nClose the ${k} isolation valve before work.\n` };
+};
 
 /**
  * C1 has P1 (J1, J3) and P3 (no job); C2 has P2 (J2, J5); C3 has P4 (no job) and J4 (no property).
@@ -201,6 +219,8 @@ interface World {
   words: string[];
   threads: Thread[];
   tasks: Task[];
+  /** `doc:<docId>#<chunk>` of every version's chunks, per tenant: only that tenant's readers may be given them. */
+  documentRefs: Record<TenantKey, string[]>;
 }
 
 let world: World;
@@ -256,6 +276,23 @@ beforeAll(async () => {
     }
   }
 
+  // Each tenant's documents, every version uploaded by its admin; their chunks' refs for the citation checks.
+  const documentRefs: Record<TenantKey, string[]> = { A: [], B: [] };
+  for (const t of ["A", "B"] as const) {
+    for (const doc of DOCUMENTS) {
+      for (const [n, canaryId] of doc.versions.entries()) {
+        const body = documentVersion(t, canaryId);
+        const res =
+          n === 0
+            ? await call("/v1/admin/documents", { token: casts[t].admin, body: { id: doc.id, ...body } })
+            : await call(`/v1/admin/documents/${doc.id}`, { token: casts[t].admin, method: "PUT", body });
+        if (res.status !== (n === 0 ? 201 : 200)) throw new Error(`document ${doc.id} in ${t}: ${res.status} ${res.text}`);
+        const read = await call(`/v1/documents/${doc.id}?version=${n + 1}`, { token: casts[t].admin });
+        for (const chunk of read.body.chunks as { id: string }[]) documentRefs[t].push(`doc:${doc.id}#${chunk.id}`);
+      }
+    }
+  }
+
   // Background tasks: a reindex in each tenant, run to the end before the sweep reads the index.
   const tasks: Task[] = [];
   for (const t of ["A", "B"] as const) {
@@ -307,6 +344,7 @@ beforeAll(async () => {
     words: fixtureWords(sweepData("A", casts.A, dualSubject)),
     threads,
     tasks,
+    documentRefs,
   };
 }, 120_000);
 
@@ -315,7 +353,8 @@ function callersOf(w: World): Caller[] {
   for (const t of ["A", "B"] as const) {
     const other: TenantKey = t === "A" ? "B" : "A";
     for (const role of ROLES) {
-      const allowed = role === "technician" || role === "otherTechnician" ? TECHNICIAN_READS[role] : role === "service" ? [] : RECORD_IDS;
+      const records = role === "technician" || role === "otherTechnician" ? TECHNICIAN_READS[role] : role === "service" ? [] : RECORD_IDS;
+      const allowed = role === "service" ? [] : [...records, ...DOCUMENT_CANARIES];
       const base = {
         token: w.casts[t][role],
         subject: w.casts[t].subjects[role],
@@ -354,7 +393,7 @@ function callersOf(w: World): Caller[] {
     header: w.casts.A.tenantId,
     reads: "A",
     role: "technician",
-    allowed: TECHNICIAN_READS.dual,
+    allowed: [...TECHNICIAN_READS.dual, ...DOCUMENT_CANARIES],
     audit: false,
   });
   out.push({
@@ -363,7 +402,7 @@ function callersOf(w: World): Caller[] {
     header: w.casts.B.tenantId,
     reads: "B",
     role: "auditor",
-    allowed: RECORD_IDS,
+    allowed: [...RECORD_IDS, ...DOCUMENT_CANARIES],
     audit: true,
   });
   return out;
@@ -410,6 +449,9 @@ const DECISIONS: Record<string, Decision> = {
   "PATCH /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (the member written)` },
   "DELETE /v1/admin/members/{userId}": { swept: false, reason: `${WRITE} (nothing)` },
   "PUT /v1/admin/settings": { swept: false, reason: `${WRITE} (the settings written; GET /v1/admin/settings is swept)` },
+  "POST /v1/admin/documents": { swept: false, reason: `${WRITE} (the document's id, title and counts; GET /v1/documents… is swept)` },
+  "PUT /v1/admin/documents/{docId}": { swept: false, reason: `${WRITE} (the new version's id, title and counts)` },
+  "DELETE /v1/admin/documents/{docId}": { swept: false, reason: `${WRITE} (nothing)` },
   "GET /v1/platform/tenants/{tenantId}/members": { swept: false, reason: `${PLATFORM}; members are identities and roles, no records` },
   "POST /v1/platform/library/documents": { swept: false, reason: `${PLATFORM}; the library holds operators' documents, no tenant data` },
   "GET /v1/platform/library/documents": { swept: false, reason: `${PLATFORM}; the library holds operators' documents, no tenant data` },
@@ -455,6 +497,8 @@ const PATH_PARAMS: { name: string; prefix: string; values: (w: World) => string[
   { name: "userId", prefix: "/v1/admin/members/", values: (w) => [...subjectsOf(w), "nobody"] },
   // The shared library holds no tenant's records: a document id of either tenant's vocabulary finds nothing.
   { name: "docId", prefix: "/v1/library/documents/", values: () => ["j1", "c1", "no-such-doc"] },
+  // The tenant's own documents: both tenants have d1 and d2; each caller must get its own tenant's.
+  { name: "docId", prefix: "/v1/documents/", values: () => [...DOCUMENTS.map((d) => d.id), "j1", "no-such-doc"] },
 ];
 
 function subjectsOf(w: World): string[] {
@@ -480,7 +524,7 @@ const QUERIES: Record<string, (w: World) => string[]> = {
     const queries = new Set<string>(["cnry*", "cnryq*", "cnryqa*", "cnryqb*", "cnry", "*", "cnry* condenser rooftop bakery"]);
     for (const t of ["A", "B"] as const) {
       for (const kind of ["c", "p", "j", "n", "e", "nt"]) queries.add(`cnry${TAGS[t]}${kind}*`);
-      for (const id of RECORD_IDS) queries.add(canary(t, id));
+      for (const id of [...RECORD_IDS, ...DOCUMENT_CANARIES]) queries.add(canary(t, id));
     }
     for (const word of w.words) queries.add(word);
     queries.add(w.words.join(" "));
@@ -492,6 +536,7 @@ const QUERIES: Record<string, (w: World) => string[]> = {
   // The shared library, asked for every canary: it holds no tenant data, so it must find none.
   "GET /v1/library/search": () => ["cnry*", "cnryqa*", "cnryqb*", ...ALL_CANARIES.map((c) => c.canary)].map((q) => `limit=50&q=${q}`),
   "GET /v1/library/documents/{docId}": () => ["", "version=1"],
+  "GET /v1/documents/{docId}": () => ["", "version=1", "version=2", "version=3"],
   "GET /v1/admin/audit": () => ["limit=500", "limit=500&action=copilot.ask", "limit=500&action=context.read"],
   "GET /v1/admin/members/{userId}": () => ["", `issuer=${encodeURIComponent(keys.issuer)}`],
   "GET /v1/admin/audit/verify": () => [""],
@@ -600,7 +645,7 @@ function planSweep(operations: Operation[], w: World): Plan {
   // every thread of both tenants (only the owner may continue one).
   const asks: AskBody[] = [];
   for (const t of ["A", "B"] as const)
-    for (const id of RECORD_IDS) asks.push({ question: `What do the records say about ${canary(t, id)}?` });
+    for (const id of [...RECORD_IDS, ...DOCUMENT_CANARIES]) asks.push({ question: `What do the records say about ${canary(t, id)}?` });
   for (let i = 0; i < w.words.length; i += 6) asks.push({ question: `What about ${w.words.slice(i, i + 6).join(" ")}?` });
   for (const jobId of [...JOB_IDS, "NOPE"]) asks.push({ question: GATE_QUESTION, jobId });
   for (const threadId of [...w.threads.map((t) => t.id), NO_THREAD]) asks.push({ question: THREAD_QUESTION, threadId });
@@ -614,7 +659,7 @@ let operations: Operation[] | undefined;
 const documentOperations = (): Operation[] => (operations ??= apiOperations());
 
 const ALL_CANARIES: { canary: string; tenant: TenantKey; id: string }[] = (["A", "B"] as const).flatMap((tenant) =>
-  RECORD_IDS.map((id) => ({ canary: canary(tenant, id), tenant, id })),
+  [...RECORD_IDS, ...DOCUMENT_CANARIES].map((id) => ({ canary: canary(tenant, id), tenant, id })),
 );
 
 interface SweepResult {
@@ -633,9 +678,11 @@ interface SweepResult {
 function checksFor(caller: Caller, w: World) {
   const allowedCanaries = new Set(caller.reads === null ? [] : caller.allowed.map((id) => canary(caller.reads as TenantKey, id)));
   const realId = (id: string) => (caller.reads === null ? id : (serverIds.get(`${caller.reads}:${id}`) ?? id));
-  const allowedRefs = new Set(
-    caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${realId(id)}`)),
-  );
+  const allowedRefs = new Set([
+    ...caller.allowed.flatMap((id) => ["client", "property", "job", "note", "event"].map((k) => `${k}:${realId(id)}`)),
+    // The caller's own tenant's document chunks (every role but service reads every document).
+    ...(caller.reads !== null && caller.role !== "service" ? w.documentRefs[caller.reads] : []),
+  ]);
   const allowedJobs = new Set(caller.allowed.filter((id) => JOB_IDS.includes(id)));
   const ownThreads = new Set(w.threads.filter((t) => owns(caller, t)).map((t) => t.id));
   const foreignThreads = new Set(w.threads.filter((t) => !owns(caller, t)).map((t) => t.id));
@@ -774,6 +821,13 @@ function expectedStatus(caller: Caller, w: World, probe: Probe): number | undefi
       return 200;
     case "GET /v1/library/documents/{docId}":
       return 404;
+    case "GET /v1/documents":
+      return 200;
+    case "GET /v1/documents/{docId}": {
+      const doc = DOCUMENTS.find((d) => d.id === probe.params.docId);
+      const version = Number(new URLSearchParams(probe.query).get("version") ?? 1);
+      return doc && version <= doc.versions.length ? 200 : 404;
+    }
     case "POST /v1/copilot/ask":
       return visibleJob(probe.ask?.jobId) && ownThread(probe.ask?.threadId) ? 200 : 404;
   }

@@ -1,3 +1,4 @@
+import { DOCUMENT_TABLES } from "../../knowledge/data/migrations";
 import type { Db } from "./db";
 
 /**
@@ -243,6 +244,11 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX vectors_id ON vectors(vector_id) WHERE vector_id IS NOT NULL`,
       ...VECTOR_SOURCES.flatMap(vectorTriggers),
     ],
+  },
+  {
+    version: 7,
+    name: "tenant documents (the knowledge library's tables, without its audit: the tenant's audit log records writes)",
+    statements: [...DOCUMENT_TABLES],
   },
 ];
 

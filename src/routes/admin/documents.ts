@@ -1,0 +1,62 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { TenantDocument, TenantDocumentUpload, TenantDocumentVersionUpload } from "../../../schemas/documents";
+import type { AppEnv } from "../../env";
+import { callTenant } from "../../tenancy/call";
+import { DocParams } from "../documents";
+import { json, jsonBody, memberRoute, PROBLEMS } from "../shared";
+
+/**
+ * `/v1/admin/documents…`: the tenant's admins upload, version and delete the tenant's own
+ * documents (Markdown or text), chunked and indexed in the tenant's object, audited, counted in
+ * the tenant's usage. Members read them under `/v1/documents…`.
+ */
+export const adminDocumentRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    memberRoute({
+      method: "post",
+      path: "/v1/admin/documents",
+      operationId: "createTenantDocument",
+      tags: ["documents"],
+      summary: "Upload a tenant document (Markdown or text): version 1, chunked and indexed (admin)",
+      request: { body: jsonBody(TenantDocumentUpload) },
+      responses: { 201: json(TenantDocument, "Created"), 409: PROBLEMS[409] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const doc = await callTenant(c, (stub, caller) => stub.createDocument(caller, body), { idempotent: false });
+      c.header("location", `/v1/documents/${doc.id}`);
+      return c.json(doc, 201);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "put",
+      path: "/v1/admin/documents/{docId}",
+      operationId: "putTenantDocumentVersion",
+      tags: ["documents"],
+      summary: "Upload a new version: it replaces the indexed one; older versions stay readable with `?version=` (admin)",
+      request: { params: DocParams, body: jsonBody(TenantDocumentVersionUpload) },
+      responses: { 200: json(TenantDocument, "The new version") },
+    }),
+    async (c) => {
+      const { docId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return c.json(await callTenant(c, (stub, caller) => stub.putDocumentVersion(caller, docId, body), { idempotent: false }), 200);
+    },
+  )
+  .openapi(
+    memberRoute({
+      method: "delete",
+      path: "/v1/admin/documents/{docId}",
+      operationId: "deleteTenantDocument",
+      tags: ["documents"],
+      summary: "Delete a tenant document with every version (its citations no longer resolve) (admin)",
+      request: { params: DocParams },
+      responses: { 204: { description: "Deleted, with every version and chunk" } },
+    }),
+    async (c) => {
+      const { docId } = c.req.valid("param");
+      await callTenant(c, (stub, caller) => stub.deleteDocument(caller, docId), { idempotent: false });
+      return c.body(null, 204);
+    },
+  );
