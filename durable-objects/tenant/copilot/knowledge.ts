@@ -140,19 +140,25 @@ export function refKind(record: EvidenceRecord): EvidenceRecord["kind"] | "docum
 const KNOWLEDGE_ON_RECORDS = 2;
 
 /**
- * The records' evidence with the best chunks of both sources after it. A question on a job
- * (`jobId`) or naming a job, client or property is about the tenant's own records first: a chunk
- * joins it only when it has more of the question's words than the best record hit (the manual
- * says what the records do not), and at most KNOWLEDGE_ON_RECORDS of them. Any other question
- * takes the best KNOWLEDGE_EVIDENCE chunks, documents and library merged by score (one scale:
- * words matched plus a BM25 part), and the provider picks among records and chunks alike.
+ * The records' evidence with the best chunks of both sources after it.
+ *   - A question on a job (`jobId`) is answered from the job's records: "what's the gas pressure?"
+ *     on a job asks for the job's reading, not a manual's setting (the tuning set's J-3034 case).
+ *     The job's manuals reach the technician through the brief's Manuals section (brief-manuals.ts).
+ *   - A question that asks what happened ("what was found", "did we") is answered from the records
+ *     alone: a manual never says it.
+ *   - A question naming a job, client or property (retrieval.ts) takes a chunk only when no record
+ *     hit has any of its words and the chunk has all of them, at most KNOWLEDGE_ON_RECORDS.
+ *   - Any other question takes the best KNOWLEDGE_EVIDENCE chunks, documents and library merged by
+ *     score (one scale: words matched plus a BM25 part), and the provider picks among records and
+ *     chunks alike.
  */
 export function withKnowledge(retrieved: RetrievedEvidence, chunks: KnowledgeChunk[]): EvidenceRecord[] {
-  if (retrieved.terms.length === 0) return retrieved.evidence;
+  const { onJob, namesRecord, askedWhatHappened, bestMatched } = retrieved.focus;
+  if (retrieved.terms.length === 0 || onJob || askedWhatHappened) return retrieved.evidence;
   const ranked = [...chunks].sort((a, b) => b.score - a.score || Number(a.source === "library") - Number(b.source === "library"));
-  const { onRecords, bestMatched } = retrieved.focus;
-  const kept = onRecords
-    ? ranked.filter((c) => c.matchedTerms > bestMatched).slice(0, KNOWLEDGE_ON_RECORDS)
+  const words = indexQuery(retrieved.terms).wanted.length;
+  const kept = namesRecord
+    ? ranked.filter((c) => bestMatched === 0 && c.matchedTerms === words).slice(0, KNOWLEDGE_ON_RECORDS)
     : ranked.slice(0, KNOWLEDGE_EVIDENCE);
   return [...retrieved.evidence, ...kept.map(chunkEvidence)];
 }

@@ -57,8 +57,12 @@ export interface RetrievedEvidence {
 }
 
 export interface RecordFocus {
-  /** The question is on a job (`jobId`), or names a job, client or property of the tenant's. */
-  onRecords: boolean;
+  /** The question is on a job (`jobId`). */
+  onJob: boolean;
+  /** The question names a job (by id), a client or a property of the tenant's. */
+  namesRecord: boolean;
+  /** The question asks what happened ("what was found", "did we"): the records say that, a manual never does. */
+  askedWhatHappened: boolean;
   /** How many of the question's words the best record hit has. */
   bestMatched: number;
 }
@@ -89,7 +93,9 @@ export function retrieveEvidence(
   fusion: FusionMethod = FUSION,
 ): RetrievedEvidence {
   const terms = questionTerms(question);
-  if (terms.length === 0) return { terms, evidence: [], focus: { onRecords: job !== null, bestMatched: 0 } };
+  const askedWhatHappened = ASKS_WHAT_HAPPENED.test(question);
+  if (terms.length === 0)
+    return { terms, evidence: [], focus: { onJob: job !== null, namesRecord: false, askedWhatHappened, bestMatched: 0 } };
   // Semantic retrieval (when on): the vector hits, visibility-checked, fused with the index's ranking.
   const fts = searchHits(db, terms, searchScope(visibility, job));
   const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT, fusion) };
@@ -195,11 +201,16 @@ export function retrieveEvidence(
     terms,
     evidence: ranked,
     focus: {
-      onRecords: job !== null || namesRecord(question, outcome.hits, lookup, may.job),
+      onJob: job !== null,
+      namesRecord: job === null && namesRecord(question, outcome.hits, lookup, may.job),
+      askedWhatHappened,
       bestMatched: outcome.hits[0]?.matchedTerms ?? 0,
     },
   };
 }
+
+/** A question in the past tense asks what happened. */
+const ASKS_WHAT_HAPPENED = /\b(?:was|were|did|didn't|had|hadn't)\b/i;
 
 /**
  * Whether a question names one of the tenant's own records: a job the caller may read by its id
