@@ -74,6 +74,8 @@ const demos = new Map<DemoTenantId, DemoTenant>();
 /** The refs of the tuning-knowledge chunks, resolved through the documents' routes. */
 const chunkRefs = new Map<string, string>();
 const chunkKey = (tenant: DemoTenantId, c: ChunkName) => `${tenant}|${c.source}|${c.doc}|${c.heading}`;
+/** How long each question's library call took (Workers' clocks move only across I/O, so this is the RPC's wall time). */
+const libraryMs: number[] = [];
 
 beforeAll(async () => {
   const all: Asked[] = [
@@ -109,6 +111,8 @@ beforeAll(async () => {
         const job = c.jobId ? jobs.byId(db, c.jobId) : null;
         const library = libraryChunks(libraryReader(env), questionTerms(c.question));
         const { terms, evidence } = await gatherEvidence({ db, question: c.question, visibility, job, library });
+        const call = await library;
+        if (call.called) libraryMs.push(call.ms);
         const draft = extractiveDraft({ terms, evidence });
         outcomes.set(key(c), { draft, evidence, cited: draft.claims.map((claim) => claim.ref) });
       }
@@ -432,6 +436,9 @@ describe("extractive copilot on manuals (the library and the tenants' documents)
         }),
       ].join("\n"),
     );
+    const sorted = [...libraryMs].sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    console.log(`library calls ${sorted.length}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`);
     expect(figures.verbatim).toBe(1);
     expect(leaked).toEqual([]);
     // Floors at the first run: precision 0.667, recall 0.333, declined 0.600 (12 of 18 answers
