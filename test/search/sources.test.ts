@@ -113,6 +113,9 @@ describe("search over records, documents and the library", () => {
     // Named sources are searched as asked.
     const named = expectOk(await search(a.dispatcher, a.tenantId, `q=${w}*&jobId=J1&limit=50&sources=records,library`));
     expect(new Set(named.map((h) => h.source))).toEqual(new Set(["records", "library"]));
+    // A job the caller may not see is "not found", whatever the sources.
+    for (const sources of ["records", "library", "documents,library"])
+      expectProblem(await search(a.technician, a.tenantId, `q=${w}*&jobId=J2&sources=${sources}`), 404, "not_found");
   });
 
   it("never shows a document of tenant A in tenant B's search", async () => {

@@ -1,7 +1,9 @@
 import type { Role } from "../../../schemas/common";
 import { AppError, parseOr422 } from "../../../schemas/errors";
+import type { LibrarySearchResults } from "../../../schemas/library";
+import type { RpcResult } from "../../../schemas/rpc";
 import { SEARCH_SOURCES, SearchRequest, type SearchHit, type SearchSource } from "../../../schemas/search";
-import { documentRef, LIBRARY_TIMEOUT_MS } from "../copilot/knowledge";
+import { documentRef, withinLibraryBudget } from "../copilot/knowledge";
 import { chunkIndex } from "../../knowledge/data/chunk-index";
 import { documents } from "../../knowledge/data/documents";
 import { knowledgeLibrary } from "../../knowledge/stub";
@@ -41,6 +43,8 @@ export function readableSources(role: Role): SearchSource[] {
 
 export async function search(rt: Runtime, c: CallContext, query: SearchRequest): Promise<SearchOutcome> {
   const q = parseOr422(SearchRequest, query);
+  // A job the caller may not see is "not found" whatever the sources (as in REST).
+  const job = q.jobId === undefined ? null : requireVisibleJob(rt.db, c, q.jobId, "search");
   const readable = readableSources(c.role);
   const refused = (q.sources ?? []).filter((s) => !readable.includes(s));
   if (refused.length > 0) throw new AppError("forbidden", `${c.role} identities do not read ${refused.join(", ")}`);
@@ -52,7 +56,6 @@ export async function search(rt: Runtime, c: CallContext, query: SearchRequest):
   const hits: SearchHit[] = [];
   let exhaustive = true;
   if (sources.includes("records")) {
-    const job = q.jobId === undefined ? null : requireVisibleJob(rt.db, c, q.jobId, "search");
     const outcome = searchIndex.query(rt.db, terms, searchScope(c.visibility(), job), q.limit);
     exhaustive &&= outcome.exhaustive;
     for (const h of outcome.hits)
@@ -102,21 +105,13 @@ function documentHits(rt: Runtime, terms: QueryTerm[], limit: number): { hits: S
 
 /** The library's hits (its own search, the same one `GET /v1/library/search` runs), or null when it fails or is slow. */
 async function libraryHits(env: Env, q: string, limit: number): Promise<{ hits: SearchHit[]; exhaustive: boolean } | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LIBRARY_TIMEOUT_MS)));
-  try {
-    const result = await Promise.race([knowledgeLibrary(env).search({ q, limit: Math.min(limit, 50) }), timeout]);
-    if (result === null || !result.ok) return null;
-    return {
-      exhaustive: result.value.exhaustive,
-      hits: result.value.hits.map((h) => ({ source: "library", kind: "chunk", jobId: null, ...h })),
-    };
-  } catch (error) {
-    console.warn(
-      JSON.stringify({ level: "warn", msg: "knowledge library unavailable; searching records and documents", error: String(error) }),
-    );
-    return null;
-  } finally {
-    clearTimeout(timer);
+  const search = async (): Promise<RpcResult<LibrarySearchResults>> => knowledgeLibrary(env).search({ q, limit: Math.min(limit, 50) });
+  const outcome = await withinLibraryBudget(search);
+  if ("value" in outcome && outcome.value.ok) {
+    const { hits, exhaustive } = outcome.value.value;
+    return { exhaustive, hits: hits.map((h) => ({ source: "library", kind: "chunk", jobId: null, ...h })) };
   }
+  const error = "failed" in outcome ? outcome.failed : "the library refused the query";
+  console.warn(JSON.stringify({ level: "warn", msg: "knowledge library unavailable; searching records and documents", error }));
+  return null;
 }
