@@ -26,6 +26,8 @@
  * For `web` (bench/web.mjs; only when named, on its own): `--web-runs=N` cold loads (default 7).
  * For `semantic` (bench/semantic.mjs; only when named): HTTP ingest with the semantic index's
  * embed queue on (stand-in AI and Vectorize) against the same ingest with it off, `--rounds` rounds.
+ * For `library` (bench/library.mjs; only when named; alone it makes no bench tenants or notes):
+ * the shared library's search latency at 10,000 chunks uploaded through the platform route.
  * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
  * `--import-rounds=N` (default 3). With `--notes` above 100000 the export benchmark runs its
  * scale variant instead: the route export and its memory only, for tenants of 10,000, 100,000 and
@@ -53,6 +55,7 @@ import {
   wordAtRank,
 } from "./corpus.mjs";
 import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
+import { benchLibrary, libraryGoals, libraryMarkdown } from "./library.mjs";
 import { askCostMarkdown, benchRealtime } from "./realtime.mjs";
 import { benchSemantic, semanticGoals, semanticMarkdown } from "./semantic.mjs";
 import { median, percentile, round } from "./stats.mjs";
@@ -61,7 +64,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const AUDIENCE = "fieldpilot-bench";
 const OPERATOR = "bench-operator";
-const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web", "semantic", "brief"];
+const ALL = ["ingest", "context", "search", "noisy", "realtime", "export", "web", "semantic", "brief", "library"];
 /** `npm run bench` without names: realtime would push the suite past ~10 minutes, so it runs only when named. */
 const DEFAULT = ["ingest", "context", "search", "noisy"];
 
@@ -82,6 +85,8 @@ const ASKS_ONLY = args.includes("--asks-only");
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${ALL.join(", ")}`);
 const RUN = new Set(chosen.length > 0 ? chosen : DEFAULT);
+/** The library benchmark needs neither the bench tenants nor their notes: alone, it skips making them. */
+const NEEDS_WORLD = [...RUN].some((name) => name !== "library");
 // The web app's first load runs against its own `npm start` (the real app with its assets and the
 // demo data), not the bench worker: bench/web.mjs, only when named, on its own.
 if (RUN.has("web")) {
@@ -1459,8 +1464,8 @@ async function main() {
     }
     const roles = cpu.discover();
     const loadBefore = os.loadavg();
-    console.error("creating tenants and members through the platform API");
-    const world = await createWorld(idp);
+    if (NEEDS_WORLD) console.error("creating tenants and members through the platform API");
+    const world = NEEDS_WORLD ? await createWorld(idp) : null;
     const results = {
       meta: {
         startedAt: started.toISOString(),
@@ -1483,7 +1488,7 @@ async function main() {
     if (RUN.has("ingest")) {
       console.error(`(a) ingest: ${NOTES} notes into each of ${Object.keys(TENANTS).length} tenants`);
       results.ingest = await benchIngest(world);
-    } else {
+    } else if (NEEDS_WORLD) {
       console.error(`seeding ${NOTES} notes per tenant with the raw insert (the ingest benchmark is not selected)`);
       await seedWithoutIngestBenchmark(world);
     }
@@ -1558,15 +1563,22 @@ async function main() {
       console.error("(h) pre-arrival brief");
       results.brief = await benchBrief(world);
     }
+    if (RUN.has("library")) {
+      console.error("(i) library search over 10,000 chunks");
+      results.library = await benchLibrary({ api, send, idp, operator: OPERATOR, issuer: idp.issuer, cpu, serverTimingMs });
+    }
     results.goals = goals(results);
     if (results.export) results.goals.push(...exportGoals(results.export));
     if (results.semantic) results.goals.push(...semanticGoals(results.semantic));
+    if (results.library) results.goals.push(...libraryGoals(results.library));
     results.meta.loadAverageAfter = os.loadavg().map((v) => round(v));
     results.meta.seconds = round((Date.now() - started.getTime()) / 1000, 1);
     mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
     // A realtime-only or export-only run keeps the last full run's latest.json and writes its own file.
     const resultFile =
-      RUN.size === 1 && ["realtime", "export", "semantic", "brief"].some((name) => RUN.has(name)) ? `${[...RUN][0]}.json` : "latest.json";
+      RUN.size === 1 && ["realtime", "export", "semantic", "brief", "library"].some((name) => RUN.has(name))
+        ? `${[...RUN][0]}.json`
+        : "latest.json";
     const target = path.join(ROOT, "bench/results", resultFile);
     const prettier = await import("prettier");
     const text = await prettier.format(JSON.stringify(results), { ...((await prettier.resolveConfig(target)) ?? {}), parser: "json" });
@@ -1575,6 +1587,7 @@ async function main() {
     if (results.export) console.log(exportMarkdown(results.export));
     if (results.semantic) console.log(semanticMarkdown(results.semantic));
     if (results.brief) console.log(briefMarkdown(results.brief));
+    if (results.library) console.log(libraryMarkdown(results.library));
     console.log(`\nwritten: bench/results/${resultFile} (${results.meta.seconds} s)`);
   } finally {
     await cleanup();

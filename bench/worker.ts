@@ -47,6 +47,7 @@ import * as exportBench from "./export-object";
 import { benchSemanticBindings, SEMANTIC_ON_PREFIX } from "./semantic-bindings";
 
 export { Directory } from "../durable-objects/directory/directory";
+export { KnowledgeLibrary } from "../durable-objects/knowledge/library-object";
 
 /** What the in-object baseline does with a batch of generated notes. */
 const NotesOp = z.enum([

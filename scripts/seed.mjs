@@ -201,7 +201,7 @@ const COLLECTIONS = {
  * compared with the text: unchanged (same title, format, and chunks with the same ids and text) it is
  * left as it is; changed, it gets a new version (PUT), so an edit to the demo content reaches a
  * running state on the next start while a restart writes nothing. Returns
- * `{ created, updated, unchanged }`, or `{ missing: path }` when the server has no such collection.
+ * `{ created, updated, unchanged }`.
  */
 async function seedDocuments(baseUrl, docs, collection, headers) {
   const counts = { created: 0, updated: 0, unchanged: 0 };
@@ -212,7 +212,6 @@ async function seedDocuments(baseUrl, docs, collection, headers) {
       counts.created++;
       continue;
     }
-    if (created.status === 404) return { missing: collection.create };
     if (created.status !== 409) throw new SeedError(explain("POST", collection.create, created));
     const path = collection.read(doc.id);
     const stored = await api(baseUrl, "GET", path, { headers });
@@ -243,27 +242,23 @@ export async function seedKnowledge(
   baseUrl,
   { data = demoData(), library = demoLibrary(), tenantDocuments = demoTenantDocuments(), operator = PLATFORM_OPERATOR } = {},
 ) {
-  const summaries = [
-    {
-      where: "library",
-      documents: library.length,
-      ...(await seedDocuments(baseUrl, library, COLLECTIONS.library, { "x-user-id": operator })),
-    },
-  ];
+  const collections = [{ where: "library", docs: library, collection: COLLECTIONS.library, headers: { "x-user-id": operator } }];
   for (const tenant of data.tenants) {
-    const docs = tenantDocuments[tenant.id] ?? [];
-    if (docs.length === 0) continue;
     const admin = tenant.members.find((m) => m.role === "admin");
     const headers = { "x-user-id": admin.subject, "x-tenant-id": tenant.id };
-    summaries.push({ where: tenant.id, documents: docs.length, ...(await seedDocuments(baseUrl, docs, COLLECTIONS.tenant, headers)) });
+    collections.push({ where: tenant.id, docs: tenantDocuments[tenant.id] ?? [], collection: COLLECTIONS.tenant, headers });
+  }
+  const summaries = [];
+  for (const { where, docs, collection, headers } of collections) {
+    if (docs.length === 0) continue;
+    summaries.push({ where, documents: docs.length, ...(await seedDocuments(baseUrl, docs, collection, headers)) });
   }
   return summaries;
 }
 
-/** One line per collection: `library: 5 documents (5 created)`, or `acme-hvac's documents: 1 document (1 unchanged)`. */
+/** One line per collection: `the shared library: 5 documents (5 created)`, or `acme-hvac's own documents: 1 document (1 already loaded and left as it is)`. */
 export function formatKnowledge(s) {
   const head = `${s.where === "library" ? "the shared library" : `${s.where}'s own documents`}: ${s.documents} document${s.documents === 1 ? "" : "s"}`;
-  if (s.missing) return `${head} not loaded: the server has no ${s.missing}`;
   const parts = [
     s.created && `${s.created} created`,
     s.updated && `${s.updated} updated to a new version`,
