@@ -114,6 +114,8 @@ export const UsageReport = z
         degraded: z.number().int(),
       }),
     ),
+    /** The tenant's own documents per day: versions uploaded (a new document or a new version) and the chunks they hold. */
+    documents: z.array(z.object({ day: z.string(), uploads: z.number().int(), chunks: z.number().int() })),
     /**
      * Semantic retrieval per day: embedding calls, texts and tokens (background embedding and
      * questions alike), vector queries, and questions answered from the full-text index alone

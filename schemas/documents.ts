@@ -8,6 +8,7 @@ import {
   DocumentVersionUpload,
   LibraryDocument,
   MAX_CHUNK_CHARS,
+  MAX_DOCUMENT_CHUNKS,
   MAX_TITLE_CHARS,
 } from "./library";
 
@@ -55,7 +56,7 @@ export const ExportDocumentVersion = z.strictObject({
   version: z.number().int().min(1),
   title: z.string().trim().min(1).max(MAX_TITLE_CHARS),
   format: DocumentFormat,
-  chunkCount: z.number().int().min(0),
+  chunkCount: z.number().int().min(0).max(MAX_DOCUMENT_CHUNKS),
   /** When this version was uploaded (version 1: when the document was created). */
   createdAt: Stamp,
 });

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { AuditEntry } from "./audit";
 import { Region, RecordId, Role, TenantId, Text, UserId } from "./common";
 import { Citation } from "./copilot";
+import { ExportDocumentChunk, ExportDocumentVersion } from "./documents";
 import { MemberStatus } from "./identity";
 import { EventData, JobPriority, JobStatus } from "./records";
 import { DataMode } from "./settings";
@@ -12,6 +13,10 @@ import { DataMode } from "./settings";
  * the records exactly and a second export writes the same lines. The footer's digest is SHA-256
  * over the record lines as written, each with its "\n". The same schemas validate every line of
  * an import: an export is untrusted input once it has left the object.
+ *
+ * Kinds are only ever added (a file of an older schema, without them, imports as it is), and a
+ * kind's lines never change shape within EXPORT_VERSION. The tenant's documents came with schema
+ * version 7: `document` (one line per version) and `document.chunk` (schemas/documents.ts).
  */
 export const EXPORT_FORMAT = "fieldpilot-export";
 export const EXPORT_VERSION = 1;
@@ -138,6 +143,8 @@ export const RECORD_KINDS = [
   "job",
   "note",
   "event",
+  "document",
+  "document.chunk",
   "thread",
   "message",
   "usage",
@@ -155,6 +162,8 @@ export const RECORD_DATA = {
   job: ExportJob,
   note: ExportNote,
   event: ExportEvent,
+  document: ExportDocumentVersion,
+  "document.chunk": ExportDocumentChunk,
   thread: ExportThread,
   message: ExportMessage,
   usage: ExportUsage,
@@ -171,6 +180,8 @@ export const RecordLine = z.discriminatedUnion("kind", [
   line("job"),
   line("note"),
   line("event"),
+  line("document"),
+  line("document.chunk"),
   line("thread"),
   line("message"),
   line("usage"),

@@ -10,7 +10,7 @@ import { evaluatePreconditions, Preconditions, type Tagged } from "../../schemas
  * and no write path has to remember to bump a counter. `node:crypto` hashes synchronously, so a
  * tag is computed inside the write's transaction. Why not a version column: docs/decisions.md.
  */
-export type TaggedKind = "job" | "member" | "settings" | "provider-key";
+export type TaggedKind = "job" | "member" | "settings" | "provider-key" | "document";
 
 export function entityTag(kind: TaggedKind, representation: unknown): string {
   const digest = createHash("sha256").update(`${kind}\n`).update(JSON.stringify(representation)).digest();

@@ -296,22 +296,27 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "documents.read", () => tenantDocuments.listDocuments(this.#runtime));
   }
 
-  async readDocument(caller: Caller, docId: string, version?: number): Promise<RpcResult<TenantDocumentDetail>> {
+  async readDocument(caller: Caller, docId: string, version?: number): Promise<RpcResult<Tagged<TenantDocumentDetail>>> {
     return this.#guard.call(caller, "documents.read", () => tenantDocuments.readDocument(this.#runtime, docId, version));
   }
 
   // ------------------------------------------------------------------ administration
 
-  async createDocument(caller: Caller, input: unknown): Promise<RpcResult<TenantDocument>> {
+  async createDocument(caller: Caller, input: unknown): Promise<RpcResult<Tagged<TenantDocument>>> {
     return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.createDocument(this.#runtime, c, input));
   }
 
-  async putDocumentVersion(caller: Caller, docId: string, input: unknown): Promise<RpcResult<TenantDocument>> {
-    return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.putDocumentVersion(this.#runtime, c, docId, input));
+  async putDocumentVersion(
+    caller: Caller,
+    docId: string,
+    input: unknown,
+    pre: Preconditions = {},
+  ): Promise<RpcResult<Tagged<TenantDocument>>> {
+    return this.#guard.call(caller, "documents.write", (c) => tenantDocuments.putDocumentVersion(this.#runtime, c, docId, input, pre));
   }
 
-  async deleteDocument(caller: Caller, docId: string): Promise<RpcResult<null>> {
-    return this.#guard.call(caller, "documents.write", (c) => (tenantDocuments.deleteDocument(this.#runtime, c, docId), null));
+  async deleteDocument(caller: Caller, docId: string, pre: Preconditions = {}): Promise<RpcResult<null>> {
+    return this.#guard.call(caller, "documents.write", (c) => (tenantDocuments.deleteDocument(this.#runtime, c, docId, pre), null));
   }
 
   async adminMembers(caller: Caller): Promise<RpcResult<MemberList>> {

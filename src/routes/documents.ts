@@ -3,7 +3,8 @@ import { TenantDocumentDetail, TenantDocumentList } from "../../schemas/document
 import { DocumentId, DocumentVersionQuery } from "../../schemas/library";
 import type { AppEnv } from "../env";
 import { callTenant } from "../tenancy/call";
-import { json, memberRoute } from "./shared";
+import { ConditionalHeaders, conditionalRead, NOT_MODIFIED, taggedJson } from "./conditional";
+import { json, memberRoute, PROBLEMS } from "./shared";
 
 /**
  * `/v1/documents…`: the tenant's own documents, read by every member but service identities (the
@@ -30,13 +31,15 @@ export const documentRoutes = new OpenAPIHono<AppEnv>()
       path: "/v1/documents/{docId}",
       operationId: "getTenantDocument",
       tags: ["documents"],
-      summary: "A tenant document with its chunks (the current version, or `version`, so an old citation resolves)",
-      request: { params: DocParams, query: DocumentVersionQuery },
-      responses: { 200: json(TenantDocumentDetail, "The document") },
+      summary:
+        "A tenant document with its chunks (the current version, or `version`, so an old citation resolves), with that version's ETag; 304 when If-None-Match matches",
+      request: { params: DocParams, query: DocumentVersionQuery, headers: ConditionalHeaders },
+      responses: { 200: taggedJson(TenantDocumentDetail, "The document"), 304: NOT_MODIFIED, 412: PROBLEMS[412] },
     }),
     async (c) => {
       const { docId } = c.req.valid("param");
       const { version } = c.req.valid("query");
-      return c.json(await callTenant(c, (stub, caller) => stub.readDocument(caller, docId, version), { idempotent: true }), 200);
+      const doc = await callTenant(c, (stub, caller) => stub.readDocument(caller, docId, version), { idempotent: true });
+      return conditionalRead(c, doc, `document ${docId}`);
     },
   );

@@ -53,10 +53,20 @@ async function importInto(token: string, tenant: string, body: BodyInit, headers
   });
 }
 
-/** A tenant with records, a copilot thread, usage and settings. */
+/** The document every populated tenant holds, in two versions (the first one's chunks differ from the second's). */
+const PROCEDURE = "lockout";
+const procedure = (step: string) => ({
+  title: `Lockout procedure (${step})`,
+  format: "markdown",
+  text: `# Lockout\n\nIsolate every energy source first.\n\n## Tagging\n\nThe tag goes on the ${step} disconnect.\n`,
+});
+
+/** A tenant with records, a document in two versions, a copilot thread, usage and settings. */
 async function populated(prefix: string): Promise<Cast> {
   const cast = await tenantWithCast(prefix);
   await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+  expectOk(await call("/v1/admin/documents", { token: cast.admin, body: { id: PROCEDURE, ...procedure("main") } }), 201);
+  expectOk(await call(`/v1/admin/documents/${PROCEDURE}`, { token: cast.admin, method: "PUT", body: procedure("rooftop") }));
   expectOk(
     await call("/v1/copilot/ask", {
       token: cast.technician,
@@ -91,6 +101,12 @@ describe("export", () => {
     for (const r of parsed.records) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
     for (const [kind, n] of Object.entries(parsed.footer.counts)) expect(counts[kind] ?? 0, kind).toBe(n);
     expect(counts).toMatchObject({ settings: 1, member: 6, client: 2, property: 2, job: 2, thread: 1, message: 2 });
+    // Every version of the document, then every chunk of each version.
+    expect(counts).toMatchObject({ document: 2, "document.chunk": 4 });
+    expect(parsed.records.filter((r) => r.kind === "document").map((r) => [r.data.id, r.data.version, r.data.chunkCount])).toEqual([
+      [PROCEDURE, 1, 2],
+      [PROCEDURE, 2, 2],
+    ]);
     expect(counts.note).toBeGreaterThan(0);
     expect(counts.event).toBeGreaterThan(0);
     expect(counts.usage).toBeGreaterThan(0);
@@ -200,6 +216,15 @@ describe("import", () => {
     expect(hits.length).toBeGreaterThan(0);
     const context = expectOk(await call("/v1/jobs/J1/context", { token: cast.technician, tenant: twin }));
     expect(context.job.id).toBe("J1");
+    // The document comes back with every version, its times and its chunk ids.
+    for (const query of ["", "?version=1", "?version=2"]) {
+      const path = `/v1/documents/${PROCEDURE}${query}`;
+      const original = expectOk(await call(path, { token: cast.technician, tenant: cast.tenantId }));
+      expect(expectOk(await call(path, { token: cast.technician, tenant: twin }))).toEqual(original);
+    }
+    expect(expectOk(await call("/v1/documents", { token: cast.technician, tenant: twin }))).toEqual(
+      expectOk(await call("/v1/documents", { token: cast.technician, tenant: cast.tenantId })),
+    );
   });
 
   it("accepts a gzip upload", async () => {
@@ -298,5 +323,125 @@ describe("import", () => {
     const p = expectProblem(await importInto(cast.admin, twin, body), 422, "unknown_reference");
     expect(p.detail).toMatch(/^line \d+: job J\d is not in the file/);
     expect((await exportOf(cast.admin, twin)).parsed.footer.counts.client).toBe(0);
+  });
+});
+
+describe("documents in the export", () => {
+  /** The export with `change` applied to its record lines, the footer's counts, record total and digest made to match again. */
+  async function rewritten(parsed: Parsed, change: (lines: string[]) => string[]): Promise<string> {
+    const records = change(parsed.lines);
+    const counts: Record<string, number> = Object.fromEntries(Object.keys(parsed.footer.counts).map((k) => [k, 0]));
+    for (const line of records) {
+      const kind = (JSON.parse(line) as { kind: string }).kind;
+      counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    const digest = `sha256:${await sha256Hex(records.map((l) => `${l}\n`).join(""))}`;
+    const footer = { ...parsed.footer, counts, records: records.length, digest };
+    return [JSON.stringify(parsed.header), ...records, JSON.stringify(footer)].join("\n");
+  }
+
+  const isChunk = (l: string) => l.startsWith('{"kind":"document.chunk"');
+  const isVersion = (l: string) => l.startsWith('{"kind":"document"');
+
+  it("refuses document lines that do not hold together with 422 naming the line, and writes nothing", async () => {
+    const cast = await populated("impdoc");
+    const { text, parsed } = await exportOf(cast.admin, cast.tenantId);
+    const twin = await emptyTwin(cast);
+    const cases: [string, (lines: string[]) => string[], RegExp][] = [
+      ["a chunk line missing", (ls) => ls.filter((l, i) => i !== ls.findIndex(isChunk)), /has 1 chunk lines, not 2/],
+      ["version 1 missing", (ls) => ls.filter((l, i) => i !== ls.findIndex(isVersion)), /version 2 does not follow its version 1/],
+      ["a version twice", (ls) => ls.flatMap((l, i) => (i === ls.findIndex(isVersion) ? [l, l] : [l])), /lockout appears twice/],
+      [
+        "more than MAX_TENANT_DOCUMENTS documents",
+        (ls) => {
+          const at = ls.findIndex(isVersion);
+          const many = Array.from({ length: 1_000 }, (_, n) => [
+            JSON.stringify({
+              kind: "document",
+              data: { id: `extra-${n}`, version: 1, title: "T", format: "text", chunkCount: 1, createdAt: "2026-01-01T00:00:00.000Z" },
+            }),
+            JSON.stringify({
+              kind: "document.chunk",
+              data: { docId: `extra-${n}`, version: 1, id: "abcdef012345", headingPath: [], text: "x" },
+            }),
+          ]);
+          const rest = ls.slice(at);
+          return [
+            ...ls.slice(0, at),
+            ...many.map((m) => m[0]!),
+            ...rest.filter((l) => !isChunk(l)),
+            ...many.map((m) => m[1]!),
+            ...rest.filter(isChunk),
+          ];
+        },
+        /more than 1000 documents \(MAX_TENANT_DOCUMENTS\)/,
+      ],
+      ["a chunk twice", (ls) => ls.flatMap((l, i) => (i === ls.findIndex(isChunk) ? [l, l] : [l])), /appears twice/],
+      [
+        "chunks out of order",
+        (ls) => {
+          const chunks = ls.filter(isChunk);
+          return [...ls.filter((l) => !isChunk(l)), ...chunks.slice(2), ...chunks.slice(0, 2)];
+        },
+        // Version 2's chunks first: version 1 is stored without its chunks, then version 1's chunks come too late.
+        /version 1 has 0 chunk lines, not 2/,
+      ],
+      [
+        "a chunk of no version",
+        (ls) => ls.map((l) => (isChunk(l) ? l.replace(`"docId":"${PROCEDURE}"`, '"docId":"elsewhere"') : l)),
+        /follows no document line/,
+      ],
+      [
+        "a chunk longer than MAX_CHUNK_CHARS",
+        (ls) => ls.map((l, i) => (i === ls.findIndex(isChunk) ? l.replace('"text":"', `"text":"${"x".repeat(2_001)}`) : l)),
+        /is not a valid record/,
+      ],
+    ];
+    for (const [what, change, detail] of cases) {
+      const p = expectProblem(await importInto(cast.admin, twin, await rewritten(parsed, change)), 422, "validation_failed");
+      expect(p.detail, what).toMatch(/^line \d+: /);
+      expect(p.detail, what).toMatch(detail);
+      expectProblem(await call(`/v1/documents/${PROCEDURE}`, { token: cast.admin, tenant: twin }), 404, "not_found");
+    }
+    // A changed chunk text without a new digest: the digest catches it.
+    const edited = text.replace(/("kind":"document.chunk".*?"text":")/, "$1EDITED ");
+    expect(edited).not.toBe(text);
+    expect(expectProblem(await importInto(cast.admin, twin, edited), 422, "validation_failed").detail).toContain("digest");
+    // Nothing was written: the correct file still imports.
+    expect((await importInto(cast.admin, twin, text)).status).toBe(200);
+    // A tenant that holds documents (and nothing else) is not empty.
+    const docsOnly = await emptyTwin(cast);
+    expectOk(
+      await call("/v1/admin/documents", { token: cast.admin, tenant: docsOnly, body: { title: "T", format: "text", text: "x" } }),
+      201,
+    );
+    expectProblem(await importInto(cast.admin, docsOnly, text), 409, "conflict");
+  });
+
+  it("imports a file written before documents existed (schema 6, no document counts)", async () => {
+    const cast = await tenantWithCast("impold");
+    await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    const { parsed } = await exportOf(cast.admin, cast.tenantId);
+    expect(parsed.lines.some((l) => isVersion(l) || isChunk(l))).toBe(false);
+    const { document: _d, "document.chunk": _c, ...counts } = parsed.footer.counts;
+    const old = [
+      JSON.stringify({ ...parsed.header, schemaVersion: 6 }),
+      ...parsed.lines,
+      JSON.stringify({ ...parsed.footer, counts }),
+    ].join("\n");
+    const twin = await emptyTwin(cast);
+    const res = await importInto(cast.admin, twin, old);
+    expect(res.status, res.text).toBe(200);
+    expect(expectOk(await call("/v1/documents", { token: cast.admin, tenant: twin }))).toEqual({ documents: [] });
+  });
+
+  it("holds only the exporting tenant's documents", async () => {
+    const a = await populated("expdoc-a");
+    const b = await tenantWithCast("expdoc-b");
+    expectOk(await call("/v1/admin/documents", { token: b.admin, body: { id: "b-only", title: "B's", format: "text", text: "B." } }), 201);
+    const exported = (await exportOf(b.admin, b.tenantId)).parsed;
+    expect(exported.records.filter((r) => r.kind === "document").map((r) => r.data.id)).toEqual(["b-only"]);
+    expect(exported.lines.join("\n")).not.toContain("Lockout");
+    expect((await exportOf(a.admin, a.tenantId)).text).not.toContain("b-only");
   });
 });

@@ -221,4 +221,77 @@ describe("tenant documents", () => {
     ]);
     expect(mine.every((e) => e.actor.endsWith(cast.subjects.admin))).toBe(true);
   });
+
+  it("counts each uploaded version and its chunks in the tenant's usage, and refused uploads not at all", async () => {
+    const fresh = await tenantWithCast("docs-usage");
+    const id = uniqueId("metered");
+    expectOk(await call(ADMIN_DOCS, { token: fresh.admin, body: { id, title: "M", format: "markdown", text: procedure(word()) } }), 201);
+    expectOk(
+      await call(`${ADMIN_DOCS}/${id}`, {
+        token: fresh.admin,
+        method: "PUT",
+        body: { title: "M", format: "text", text: "One.\n\nTwo.\n\nThree." },
+      }),
+    );
+    expectProblem(await call(ADMIN_DOCS, { token: fresh.admin, body: { id, title: "M", format: "text", text: "again" } }), 409, "conflict");
+    expectValidationAt(
+      await call(`${ADMIN_DOCS}/${id}`, { token: fresh.admin, method: "PUT", body: { title: "M", format: "text", text: "" } }),
+      "text",
+    );
+    const report = expectOk(await call("/v1/admin/usage", { token: fresh.auditor }));
+    expect(report.documents).toEqual([{ day: new Date().toISOString().slice(0, 10), uploads: 2, chunks: 3 }]);
+    // Document metrics are not copilot requests of some provider.
+    expect(report.days).toEqual([]);
+  });
+
+  it("tags every version (ETag), answers 304 to If-None-Match, and writes with a stale If-Match nothing (412)", async () => {
+    const id = uniqueId("tagged");
+    const created = await call(ADMIN_DOCS, { token: cast.admin, body: { id, title: "Tagged", format: "text", text: "First." } });
+    expectOk(created, 201);
+    const tag1 = created.headers.get("etag");
+    expect(tag1).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const read = await call(`${DOCS}/${id}`, { token: cast.technician });
+    expect(read.headers.get("etag")).toBe(tag1);
+    const unchanged = await call(`${DOCS}/${id}`, { token: cast.technician, headers: { "if-none-match": tag1! } });
+    expect([unchanged.status, unchanged.text, unchanged.headers.get("etag")]).toEqual([304, "", tag1]);
+
+    const put = await call(`${ADMIN_DOCS}/${id}`, {
+      token: cast.admin,
+      method: "PUT",
+      headers: { "if-match": tag1! },
+      body: { title: "Tagged", format: "text", text: "Second." },
+    });
+    expect(expectOk(put).version).toBe(2);
+    const tag2 = put.headers.get("etag");
+    expect(tag2).not.toBe(tag1);
+    expect((await call(`${DOCS}/${id}`, { token: cast.technician })).headers.get("etag")).toBe(tag2);
+    // An old version keeps its own tag.
+    expect((await call(`${DOCS}/${id}?version=1`, { token: cast.technician })).headers.get("etag")).toBe(tag1);
+
+    const before = await documentState(cast);
+    const stalePut = { title: "Tagged", format: "text", text: "Lost update." };
+    expectProblem(
+      await call(`${ADMIN_DOCS}/${id}`, { token: cast.admin, method: "PUT", headers: { "if-match": tag1! }, body: stalePut }),
+      412,
+      "precondition_failed",
+    );
+    expectProblem(
+      await call(`${ADMIN_DOCS}/${id}`, { token: cast.admin, method: "PUT", headers: { "if-none-match": "*" }, body: stalePut }),
+      412,
+      "precondition_failed",
+    );
+    expectProblem(
+      await call(`${ADMIN_DOCS}/${id}`, { token: cast.admin, method: "DELETE", headers: { "if-match": tag1! } }),
+      412,
+      "precondition_failed",
+    );
+    expect(await documentState(cast)).toEqual(before);
+    // A document that is not there is "not found", whatever the preconditions.
+    expectProblem(
+      await call(`${ADMIN_DOCS}/${uniqueId("none")}`, { token: cast.admin, method: "DELETE", headers: { "if-match": tag2! } }),
+      404,
+      "not_found",
+    );
+    expect((await call(`${ADMIN_DOCS}/${id}`, { token: cast.admin, method: "DELETE", headers: { "if-match": tag2! } })).status).toBe(204);
+  });
 });

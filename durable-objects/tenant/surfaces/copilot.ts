@@ -7,6 +7,7 @@ import {
   type ThreadList,
   type UsageReport,
 } from "../../../schemas/copilot";
+import { DOCUMENT_USAGE } from "../../../schemas/documents";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { composeAnswer } from "../copilot/answer";
 import { semanticServices } from "../copilot/embeddings";
@@ -186,6 +187,7 @@ const LIBRARY_METRICS: Record<string, Exclude<keyof UsageReport["library"][numbe
 export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
   const q = parseOr422(UsageQuery, query);
   const from = new Date(Date.now() - (q.days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const documents = new Map<string, UsageReport["documents"][number]>();
   const rows = new Map<string, UsageReport["days"][number]>();
   const semantic = new Map<string, UsageReport["semantic"][number]>();
   const library = new Map<string, UsageReport["library"][number]>();
@@ -203,6 +205,12 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
       const field = SEMANTIC_METRICS[metric];
       if (field) row[field] += r.value;
       semantic.set(r.day, row);
+      continue;
+    }
+    if (metric === DOCUMENT_USAGE.uploads || metric === DOCUMENT_USAGE.chunks) {
+      const row = documents.get(r.day) ?? { day: r.day, uploads: 0, chunks: 0 };
+      row[metric === DOCUMENT_USAGE.uploads ? "uploads" : "chunks"] += r.value;
+      documents.set(r.day, row);
       continue;
     }
     const key = `${r.day}|${provider}`;
@@ -224,5 +232,11 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
     else if (metric === "copilot.degraded") row.degraded += r.value;
     rows.set(key, row);
   }
-  return { from, days: [...rows.values()], semantic: [...semantic.values()], library: [...library.values()] };
+  return {
+    from,
+    days: [...rows.values()],
+    documents: [...documents.values()],
+    semantic: [...semantic.values()],
+    library: [...library.values()],
+  };
 }

@@ -6,10 +6,12 @@ import {
   type TenantDocumentList,
 } from "../../../schemas/documents";
 import { AppError, parseOr422 } from "../../../schemas/errors";
+import type { Preconditions, Tagged } from "../../../schemas/preconditions";
 import { DocumentId, DocumentUpload, DocumentVersionQuery, DocumentVersionUpload, type DocumentFormat } from "../../../schemas/library";
 import { chunkDocument, type DocumentChunk } from "../../knowledge/chunk";
 import { documents } from "../../knowledge/data/documents";
 import type { Db } from "../data/db";
+import { entityTag, requirePreconditions } from "../etag";
 import { usage } from "../data/usage";
 import type { CallContext } from "../guard";
 import type { Runtime } from "../runtime";
@@ -21,9 +23,16 @@ import type { Runtime } from "../runtime";
  * anything is written, and each write is one transaction with its audit entry and usage, so a
  * refused upload writes nothing. Admins write (the guard's `documents.write`), every member but
  * service identities reads (`documents.read`): the tenant's procedures are not job-scoped.
+ *
+ * A version's ETag is made from its metadata (id, version, title, format, chunk count, times), not
+ * from its chunks: a version's chunks never change once stored, so the metadata names the whole
+ * representation, and a PUT or DELETE checks its If-Match without reading every chunk.
  */
 const notFound = (id: string, version?: number) =>
   new AppError("not_found", `document ${id}${version === undefined ? "" : ` version ${version}`} not found`);
+
+const tagOf = (doc: TenantDocument): string => entityTag("document", doc);
+const taggedDoc = <T extends TenantDocument>(value: T, doc: TenantDocument = value): Tagged<T> => ({ value, etag: tagOf(doc) });
 
 /** A path's id that cannot name a document is simply not found. */
 function parseId(docId: string): string {
@@ -58,7 +67,7 @@ function storeVersion(c: CallContext, db: Db, prepared: PreparedVersion, version
   return doc;
 }
 
-export function createDocument(rt: Runtime, c: CallContext, input: unknown): TenantDocument {
+export function createDocument(rt: Runtime, c: CallContext, input: unknown): Tagged<TenantDocument> {
   const upload = parseOr422(DocumentUpload, input);
   const id = upload.id ?? `doc-${crypto.randomUUID().slice(0, 8)}`;
   const chunks = chunkDocument(upload.text, upload.format);
@@ -66,26 +75,40 @@ export function createDocument(rt: Runtime, c: CallContext, input: unknown): Ten
     if (documents.get(rt.db, id)) throw new AppError("conflict", `document ${id} exists; PUT a new version instead`);
     if (documents.list(rt.db).length >= MAX_TENANT_DOCUMENTS)
       throw new AppError("conflict", `the tenant holds ${MAX_TENANT_DOCUMENTS} documents (MAX_TENANT_DOCUMENTS); delete one first`);
-    return storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, 1);
+    return taggedDoc(storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, 1));
   });
 }
 
-export function putDocumentVersion(rt: Runtime, c: CallContext, docId: string, input: unknown): TenantDocument {
+/**
+ * A new version. A document that does not exist is "not found" whatever the preconditions; else
+ * If-Match / If-None-Match are checked against the current version's tag inside the write's
+ * transaction (a stale one writes, audits and meters nothing).
+ */
+export function putDocumentVersion(
+  rt: Runtime,
+  c: CallContext,
+  docId: string,
+  input: unknown,
+  preconditions: Preconditions,
+): Tagged<TenantDocument> {
   const id = parseId(docId);
   const upload = parseOr422(DocumentVersionUpload, input);
   const chunks = chunkDocument(upload.text, upload.format);
   return rt.db.transaction(() => {
     const current = documents.get(rt.db, id);
     if (!current) throw notFound(id);
-    return storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, current.version + 1);
+    requirePreconditions(preconditions, tagOf(current), `document ${id}`);
+    return taggedDoc(storeVersion(c, rt.db, { id, title: upload.title, format: upload.format, chunks }, current.version + 1));
   });
 }
 
-export function deleteDocument(rt: Runtime, c: CallContext, docId: string): void {
+export function deleteDocument(rt: Runtime, c: CallContext, docId: string, preconditions: Preconditions): void {
   const id = parseId(docId);
   rt.db.transaction(() => {
     const current = documents.get(rt.db, id);
-    if (!current || !documents.remove(rt.db, id)) throw notFound(id);
+    if (!current) throw notFound(id);
+    requirePreconditions(preconditions, tagOf(current), `document ${id}`);
+    if (!documents.remove(rt.db, id)) throw notFound(id);
     c.audit({ action: "document.delete", target: `doc:${id}`, outcome: "ok", reason: `${current.version} versions` });
   });
 }
@@ -94,11 +117,11 @@ export function listDocuments(rt: Runtime): TenantDocumentList {
   return { documents: documents.list(rt.db) };
 }
 
-/** The current version, or an older one (kept, so a citation of it still resolves), with its chunks. */
-export function readDocument(rt: Runtime, docId: string, requested?: number): TenantDocumentDetail {
+/** The current version, or an older one (kept, so a citation of it still resolves), with its chunks and that version's tag. */
+export function readDocument(rt: Runtime, docId: string, requested?: number): Tagged<TenantDocumentDetail> {
   const id = parseId(docId);
   const { version } = parseOr422(DocumentVersionQuery, { version: requested });
   const doc = version === undefined ? documents.get(rt.db, id) : documents.getVersion(rt.db, id, version);
   if (!doc) throw notFound(id, version);
-  return { ...doc, chunks: documents.chunks(rt.db, id, doc.version) };
+  return taggedDoc({ ...doc, chunks: documents.chunks(rt.db, id, doc.version) }, doc);
 }

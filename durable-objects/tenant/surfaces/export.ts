@@ -23,6 +23,7 @@ import type { ExportPage } from "../data/rows";
 import { usage } from "../data/usage";
 import type { CallContext } from "../guard";
 import type { Runtime } from "../runtime";
+import { documentExport } from "./document-transfer";
 import { settingsRecord, storedSettings } from "../settings";
 
 /**
@@ -66,8 +67,9 @@ function* pagesFromNull<T, C>(read: (after: C | null) => ExportPage<T, C>): Gene
 }
 
 /** What an export writes, kind by kind, in RECORD_KINDS order. */
-function readers(auditUpTo: number): Record<RecordKind, Reader> {
+function readers(db: Db, auditUpTo: number): Record<RecordKind, Reader> {
   const n = EXPORT_PAGE;
+  const docs = documentExport(db);
   return {
     *settings(db) {
       yield settingsRecord(storedSettings(db));
@@ -78,6 +80,8 @@ function readers(auditUpTo: number): Record<RecordKind, Reader> {
     job: (db) => pages((after: number) => jobs.exportPage(db, after, n), 0),
     note: (db) => pages((after: number) => notes.exportPage(db, after, n), 0),
     event: (db) => pages((after: number) => events.exportPage(db, after, n), 0),
+    document: docs.versions,
+    "document.chunk": docs.chunks,
     thread: (db) => pages((after: number) => chat.exportThreads(db, after, n), 0),
     message: (db) => pages((after: number) => chat.exportMessages(db, after, n), 0),
     usage: (db) => pagesFromNull((after: [string, string] | null) => usage.exportPage(db, after, n)),
@@ -103,7 +107,7 @@ export function exportStream(db: Db, meta: TenantMeta, auditHead: { seq: number;
     tenant: { id: meta.id, name: meta.name, region: meta.region },
     exportedAt: new Date().toISOString(),
   };
-  const read = readers(auditHead.seq);
+  const read = readers(db, auditHead.seq);
   // Record lines not hashed yet: one digest update per chunk, not per line (measured: −10% export CPU).
   let unhashed = "";
   function* lines(): Generator<string> {

@@ -12,6 +12,8 @@ import { members } from "../data/members";
 import { notes } from "../data/notes";
 import { properties } from "../data/properties";
 import { staging } from "../data/staging";
+import { documents } from "../../knowledge/data/documents";
+import { restoreDocuments } from "./document-transfer";
 import { invalid, stageImport, type StagedImport } from "./import-staging";
 import { usage } from "../data/usage";
 import type { CallContext } from "../guard";
@@ -80,6 +82,7 @@ export function holdsRecords(db: Db): boolean {
       notes.count(db) +
       events.count(db) +
       chat.threadCount(db) +
+      documents.list(db).length +
       audit.archivedCount(db) >
     0
   );
@@ -136,6 +139,7 @@ export function applyImport(db: Db, staged: StagedImport): RecordData<"member">[
     if (jobPk === null) throw missing(line, `job ${e.jobId}`);
     if (!events.restore(db, e, jobPk)) throw duplicate(line, `event ${e.id}`);
   });
+  restoreDocuments(db, each);
   each("thread", (t, line) => {
     if (!chat.restoreThread(db, t)) throw duplicate(line, `thread ${t.id}`);
   });
