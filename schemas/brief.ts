@@ -3,12 +3,12 @@ import { nullable } from "./common";
 import { Citation, Usage } from "./copilot";
 
 /**
- * The pre-arrival brief of a job (`GET /v1/jobs/:id/brief`, and `brief` over the socket): six
+ * The pre-arrival brief of a job (`GET /v1/jobs/:id/brief`, and `brief` over the socket): seven
  * sections in a fixed order, each a list of sentences. A sentence is a fixed template around one
  * verbatim quote of a record the caller may read, and carries that citation; a section the
  * records say nothing about holds one fixed sentence saying so, without a citation.
  */
-export const BRIEF_SECTIONS = ["job", "access", "history", "followUps", "safety", "preferences"] as const;
+export const BRIEF_SECTIONS = ["job", "access", "history", "followUps", "safety", "preferences", "manuals"] as const;
 export const BriefSectionKey = z.enum(BRIEF_SECTIONS);
 export type BriefSectionKey = z.infer<typeof BriefSectionKey>;
 
@@ -20,6 +20,7 @@ export const BRIEF_TITLES: Record<BriefSectionKey, string> = {
   followUps: "Open follow-ups",
   safety: "Safety",
   preferences: "Customer preferences",
+  manuals: "Manuals",
 };
 
 /** What a section says when no record the caller may read says anything about it. */
@@ -30,6 +31,7 @@ export const BRIEF_EMPTY: Record<BriefSectionKey, string> = {
   followUps: "No open follow-ups on record.",
   safety: "No safety notes on record.",
   preferences: "No customer preferences on record.",
+  manuals: "No manual or company document on record covers this job's equipment.",
 };
 
 export const BriefSentence = z
@@ -39,7 +41,8 @@ export const BriefSentence = z
      * The record the sentence quotes; `quote` is a verbatim substring of one of that record's
      * text fields (a note's body; a job's title, description, status, priority or schedule; an
      * event's type and data as the index holds them, `type\n{json}`; a client's name, e-mail or
-     * phone; a property's address or label). Null only for a section's "nothing on record" sentence.
+     * phone; a property's address or label; a chunk of the tenant's documents or of the shared
+     * library, `doc:…`/`kb:…`, in the Manuals section). Null only for a section's "nothing on record" sentence.
      */
     citation: nullable(Citation),
   })
@@ -60,7 +63,12 @@ export type BriefSection = z.infer<typeof BriefSection>;
 /** A shortened brief of the demo job J-3034 as ana.tech reads it (one or two sentences a section). */
 const cited = (text: string, ref: string, jobId: string | null, quote: string) => ({
   text,
-  citation: { ref, kind: ref.split(":")[0] as "job" | "note" | "event" | "client" | "property", jobId, quote },
+  citation: {
+    ref,
+    kind: ref.startsWith("kb:") ? ("library" as const) : (ref.split(":")[0] as "job" | "note" | "event" | "client" | "property"),
+    jobId,
+    quote,
+  },
 });
 const EXAMPLE_SECTIONS = [
   {
@@ -123,6 +131,19 @@ const EXAMPLE_SECTIONS = [
     title: BRIEF_TITLES.preferences,
     empty: false,
     sentences: [cited("Phone: “+1 303-555-0142”.", "client:C-1001", null, "+1 303-555-0142")],
+  },
+  {
+    key: "manuals",
+    title: BRIEF_TITLES.manuals,
+    empty: false,
+    sentences: [
+      cited(
+        "Packaged rooftop unit service manual, E9 short cycling: “E9 locks the compressor out for 15 minutes when it has started more than 6 times in an hour.”",
+        "kb:rtu-service-manual@1#095f2623a2f7",
+        null,
+        "E9 locks the compressor out for 15 minutes when it has started more than 6 times in an hour.",
+      ),
+    ],
   },
 ] as const;
 

@@ -19,10 +19,17 @@ export const CopilotAsk = z
   .openapi("CopilotAsk", { example: { question: "What happened to the RTU-2 contactor?", jobId: "J-3034" } });
 export type CopilotAsk = z.infer<typeof CopilotAsk>;
 
+/** What a citation cites: one of the tenant's records, a chunk of its own documents (`doc:…`) or of the shared library (`kb:…`). */
+export const CitationKind = z.enum([...EvidenceKind.options, "document", "library"]);
+export type CitationKind = z.infer<typeof CitationKind>;
+
 export const Citation = z
   .object({
-    ref: z.string().openapi({ example: "note:N-4191" }),
-    kind: EvidenceKind,
+    ref: z.string().openapi({
+      example: "note:N-4191",
+      description: "`kind:id` for a record; `doc:<docId>#<chunk>` for a tenant document; `kb:<docId>@<version>#<chunk>` for the library",
+    }),
+    kind: CitationKind,
     jobId: z.string().nullable(),
     /** A verbatim substring of the cited record's text. */
     quote: z.string(),
@@ -121,6 +128,19 @@ export const UsageReport = z
         embedTexts: z.number().int(),
         embedTokens: z.number().int(),
         queries: z.number().int(),
+        degraded: z.number().int(),
+      }),
+    ),
+    /**
+     * The shared library as a copilot and brief source, per day: calls, their total time, and
+     * questions answered from records and documents alone because the library failed or did not
+     * answer within its time budget (`degraded`).
+     */
+    library: z.array(
+      z.object({
+        day: z.string(),
+        calls: z.number().int(),
+        latencyMsTotal: z.number().int(),
         degraded: z.number().int(),
       }),
     ),

@@ -2,10 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import { AppError } from "../../schemas/errors";
 import type { LibraryDocument, LibraryDocumentDetail, LibraryDocumentList, LibrarySearchResults } from "../../schemas/library";
 import type { RpcResult } from "../../schemas/rpc";
+import type { RetrievedChunk } from "../../schemas/search";
 import { Db } from "../tenant/data/db";
 import { migrate } from "../tenant/data/migrations";
 import { LIBRARY_MIGRATIONS } from "./data/migrations";
 import { libraryAudit, type LibraryAuditEntry } from "./data/documents";
+import { retrieveChunks } from "./retrieve";
 import * as library from "./surface";
 
 /**
@@ -55,6 +57,11 @@ export class KnowledgeLibrary extends DurableObject<Env> {
 
   search(query: unknown): RpcResult<LibrarySearchResults> {
     return this.#run(() => library.searchLibrary(this.#db, query));
+  }
+
+  /** Chunks with their text for a tenant object's copilot or brief (durable-objects/tenant/copilot/knowledge.ts). */
+  retrieve(query: unknown): RpcResult<RetrievedChunk[]> {
+    return this.#run(() => retrieveChunks(this.#db, query));
   }
 
   /** The platform writes, oldest first (tests and operators' tooling). */

@@ -31,7 +31,7 @@ import type { ProviderKeyList, ProviderKeyPut, ProviderKeyView, ProviderName } f
 import type { RealtimeTicket } from "../../schemas/realtime";
 import type { Job, Note } from "../../schemas/records";
 import type { RpcResult } from "../../schemas/rpc";
-import type { SearchHit, SearchQuery } from "../../schemas/search";
+import type { SearchRequest } from "../../schemas/search";
 import type { SettingsPut, SettingsView } from "../../schemas/settings";
 import type {
   DeletionSummary,
@@ -65,7 +65,7 @@ import type { Idempotency } from "./surfaces/idempotent";
 import { ingest } from "./surfaces/ingest";
 import * as jobs from "./surfaces/jobs";
 import * as lifecycle from "./surfaces/lifecycle";
-import { search } from "./surfaces/search";
+import { search, type SearchOutcome } from "./surfaces/search";
 import { AlarmWork } from "./tasks/alarm";
 import { SemanticQueue } from "./tasks/embed";
 import { ANCHOR_DELAY_MS, AlarmClock, enqueue } from "./tasks/queue";
@@ -257,7 +257,7 @@ export class TenantObject extends Server<Env> {
     return this.#guard.call(caller, "jobs.read", (c) => jobs.jobContext(this.#runtime, c, jobId));
   }
 
-  async search(caller: Caller, query: SearchQuery): Promise<RpcResult<{ hits: SearchHit[]; exhaustive: boolean }>> {
+  async search(caller: Caller, query: SearchRequest): Promise<RpcResult<SearchOutcome>> {
     return this.#guard.call(caller, "search", (c) => search(this.#runtime, c, query));
   }
 

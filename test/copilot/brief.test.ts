@@ -1,15 +1,33 @@
 import { describe, expect, it } from "vitest";
+import { chunkDocument } from "../../durable-objects/knowledge/chunk";
 import { toPlainText } from "../../durable-objects/tenant/sanitize";
+import { demoLibrary, demoTenantDocuments } from "../../scripts/demo-library.mjs";
 import { BRIEF_EMPTY, BRIEF_SECTIONS, JobBrief } from "../../schemas/brief";
 import type { IngestBody } from "../../schemas/ingest";
 import { call } from "../helpers/api";
-import { demoTenant, loadDemoTenant, visibleRefs, type DemoTenant } from "../helpers/demo";
+import { demoTenant, loadDemoTenant, visibleRefs, type DemoTenant, type DemoTenantId } from "../helpers/demo";
 import { putSettings, untilRateWindowHasRoom } from "../helpers/settings";
 import { userToken } from "../helpers/tokens";
 import { addMember, ingestAs, tenantWithCast, type Cast } from "../helpers/world";
+import { bindLibrary, uploadLibraryDocument, uploadTenantDocument } from "../search/knowledge-world";
 
-/** The texts a quote of `ref` may come from, read from the demo's own records (as stored: notes reduced to plain text). */
+/** The demo's manuals (library and both tenants' documents), chunked as the upload chunks them. */
+const manualChunks = [...demoLibrary(), ...Object.values(demoTenantDocuments()).flat()].flatMap((d) =>
+  chunkDocument(d.text, d.format).map((c) => ({ docId: d.id, id: c.id, text: c.text })),
+);
+
+/**
+ * The texts a quote of `ref` may come from, read from the demo's own records (as stored: notes
+ * reduced to plain text) and, for `kb:`/`doc:` refs, the demo's manuals (the library's and the
+ * tenant's own documents; a test that uses a document of another tenant is caught by its own check).
+ */
 function recordTexts(demo: DemoTenant, ref: string): string[] {
+  const chunk = /^(?:kb:([a-z0-9-]+)@\d+|doc:([a-z0-9-]+))#([a-z0-9]+)$/.exec(ref);
+  if (chunk) {
+    const docs = ref.startsWith("doc:") ? demoTenantDocuments()[demo.id as DemoTenantId].map((d) => d.id) : demoLibrary().map((d) => d.id);
+    const docId = chunk[1] ?? chunk[2] ?? "";
+    return docs.includes(docId) ? manualChunks.filter((c) => c.docId === docId && c.id === chunk[3]).map((c) => c.text) : [];
+  }
   const [kind, id] = ref.split(/:(.*)/s) as [string, string];
   const d = demo.data;
   if (kind === "note") return d.notes.filter((n) => n.id === id).map((n) => toPlainText(n.body));
@@ -101,6 +119,124 @@ describe("the pre-arrival brief on the demo data", () => {
         expectWellFormed(res.body, (ref) => recordTexts(demo, ref));
       }
     }
+  });
+});
+
+describe("the brief's Manuals section", () => {
+  it("quotes the manuals of the job's equipment, cited kb: and doc: with verbatim quotes, and never another tenant's documents", async () => {
+    const { cast, demo } = await loadDemoTenant("acme-hvac");
+    for (const doc of demoLibrary()) await uploadLibraryDocument(doc);
+    for (const doc of demoTenantDocuments()["acme-hvac"]) await uploadTenantDocument(cast.admin, cast.tenantId, doc);
+    const other = await loadDemoTenant("northwind-plumbing");
+    for (const doc of demoTenantDocuments()["northwind-plumbing"]) await uploadTenantDocument(other.cast.admin, other.cast.tenantId, doc);
+
+    // J-3034: "RTU-2 down again - contactor pitted again": the rooftop unit manual's short-cycling section.
+    const res = await call<Brief>("/v1/jobs/J-3034/brief", { token: cast.dispatcher, tenant: cast.tenantId });
+    expect(res.status).toBe(200);
+    expectWellFormed(res.body, (ref) => recordTexts(demo, ref));
+    const manuals = res.body.sections.find((s) => s.key === "manuals");
+    expect(manuals?.empty).toBe(false);
+    expect(refsOf(res.body, "manuals")).toContain("kb:rtu-service-manual@1#095f2623a2f7");
+    for (const sentence of manuals?.sentences ?? []) {
+      expect(sentence.citation?.kind).toMatch(/^(library|document)$/);
+      expect(sentence.citation?.ref).toMatch(/^(kb:[a-z0-9-]+@\d+|doc:rooftop-access)#[a-z0-9]+$/);
+    }
+    expect(res.body.citations.map((c) => c.ref)).toContain("kb:rtu-service-manual@1#095f2623a2f7");
+    // The same brief every time.
+    const again = await call<Brief>("/v1/jobs/J-3034/brief", { token: cast.dispatcher, tenant: cast.tenantId });
+    expect(again.body.sections).toEqual(res.body.sections);
+
+    // Every job of both tenants: well formed, manuals from the library or the tenant's own documents only.
+    for (const [tenant, c, d] of [
+      ["acme-hvac", cast, demo],
+      ["northwind-plumbing", other.cast, other.demo],
+    ] as const) {
+      const own = demoTenantDocuments()[tenant].map((x) => x.id);
+      let quoted = 0;
+      for (const job of d.data.jobs) {
+        const brief = await call<Brief>(`/v1/jobs/${job.id}/brief`, { token: c.dispatcher, tenant: c.tenantId });
+        expect(brief.status, `${tenant} ${job.id}`).toBe(200);
+        expectWellFormed(brief.body, (ref) => recordTexts(d, ref));
+        for (const ref of refsOf(brief.body, "manuals")) {
+          quoted++;
+          if (ref.startsWith("doc:")) expect(own, `${tenant} ${job.id} ${ref}`).toContain(ref.slice(4, ref.indexOf("#")));
+        }
+      }
+      expect(quoted, tenant).toBeGreaterThan(0);
+    }
+  });
+
+  it("states the section empty when no manual covers the job, and falls back to the documents when the library fails", async () => {
+    const cast = await tenantWithCast("manual");
+    await ingestAs(cast.dispatcher, cast.tenantId, {
+      clients: [{ id: "C1", name: "Fence Owner" }],
+      jobs: [
+        {
+          id: "J1",
+          clientId: "C1",
+          title: "Paint the fence",
+          description: "Two coats, white.",
+          status: "scheduled",
+          assignees: [cast.subjects.technician],
+        },
+        {
+          id: "J2",
+          clientId: "C1",
+          title: "Walk-in freezer defrost heater",
+          description: "Defrost heater open circuit.",
+          status: "scheduled",
+          assignees: [],
+        },
+      ],
+    });
+    const w = `zq${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
+    await uploadLibraryDocument({
+      id: `freezer-${w}`,
+      title: "Walk-in freezer manual",
+      format: "markdown",
+      text: `# Walk-in freezer manual\n\n## Defrost heater\n\nA defrost heater with an open circuit reads infinite ohms; replace it (${w}).\n`,
+    });
+    await uploadTenantDocument(cast.admin, cast.tenantId, {
+      id: "freezer-rules",
+      title: "Freezer rules",
+      format: "markdown",
+      text: `# Freezer rules\n\n## Defrost heater\n\nLog every defrost heater replacement on the job; the heater stays on the van.\n`,
+    });
+    const fence = await call<Brief>("/v1/jobs/J1/brief", { token: cast.technician, tenant: cast.tenantId });
+    expect(fence.status).toBe(200);
+    expect(fence.body.sections.find((s) => s.key === "manuals")).toEqual({
+      key: "manuals",
+      title: "Manuals",
+      empty: true,
+      sentences: [{ text: BRIEF_EMPTY.manuals, citation: null }],
+    });
+    const freezer = await call<Brief>("/v1/jobs/J2/brief", { token: cast.dispatcher, tenant: cast.tenantId });
+    const refs = refsOf(freezer.body, "manuals");
+    expect(refs.some((r) => r.startsWith(`kb:freezer-${w}@1#`))).toBe(true);
+    expect(refs.some((r) => r.startsWith("doc:freezer-rules#"))).toBe(true);
+
+    for (const mode of ["fail", "stall"] as const) {
+      await bindLibrary(cast.tenantId, mode);
+      try {
+        const degraded = await call<Brief>("/v1/jobs/J2/brief", { token: cast.dispatcher, tenant: cast.tenantId });
+        expect(degraded.status, mode).toBe(200);
+        const left = refsOf(degraded.body, "manuals");
+        expect(left.length, mode).toBeGreaterThan(0);
+        expect(
+          left.every((r) => r.startsWith("doc:freezer-rules#")),
+          mode,
+        ).toBe(true);
+      } finally {
+        await bindLibrary(cast.tenantId, "real");
+      }
+    }
+    const usage = await call<{ library: { calls: number; degraded: number }[] }>("/v1/admin/usage?days=1", {
+      token: cast.admin,
+      tenant: cast.tenantId,
+    });
+    expect(usage.status).toBe(200);
+    expect(usage.body.library[0]?.calls).toBe(4);
+    expect(usage.body.library[0]?.degraded).toBe(2);
   });
 });
 

@@ -1,16 +1,23 @@
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { demoLibrary, demoTenantDocuments } from "../../scripts/demo-library.mjs";
+import { gatherEvidence } from "../../durable-objects/tenant/copilot/answer";
 import { groundDraft } from "../../durable-objects/tenant/copilot/citations";
 import { extractiveDraft } from "../../durable-objects/tenant/copilot/extractive";
+import { libraryChunks, libraryReader } from "../../durable-objects/tenant/copilot/knowledge";
+import { questionTerms } from "../../durable-objects/tenant/copilot/lexicon";
 import { NOT_FOUND_ANSWER } from "../../durable-objects/tenant/copilot/provider";
-import { retrieveEvidence } from "../../durable-objects/tenant/copilot/retrieval";
 import { Db } from "../../durable-objects/tenant/data/db";
 import { jobs } from "../../durable-objects/tenant/data/jobs";
 import { visibilityFor, type Visibility } from "../../durable-objects/tenant/visibility";
 import { loadDemoTenant, visibleRefs, type DemoTenant, type DemoTenantId } from "../helpers/demo";
 import { tenantObject } from "../helpers/storage";
-import { HELD_OUT_ANSWERABLE, HELD_OUT_HIDDEN, HELD_OUT_UNANSWERABLE } from "./sets/held-out";
-import { CLASSES, demoRecords, heldOutReport, type Asked, type Outcome } from "./sets/score";
+import { chunkRef, uploadLibraryDocument, uploadTenantDocument } from "../search/knowledge-world";
+import { HELD_OUT_ANSWERABLE, HELD_OUT_HIDDEN, HELD_OUT_UNANSWERABLE, type HeldOutCase } from "./sets/held-out";
+import { HELD_OUT_KNOWLEDGE_ANSWERABLE, HELD_OUT_KNOWLEDGE_HIDDEN, HELD_OUT_KNOWLEDGE_UNANSWERABLE } from "./sets/held-out-knowledge";
+import { CLASSES, demoRecords, heldOutReport, heldOutRight, readableRef, verbatim, type Asked, type Outcome } from "./sets/score";
+import { KNOWLEDGE_ANSWERABLE, KNOWLEDGE_UNANSWERABLE, type ChunkName, type KnowledgeCase } from "./sets/tuning-knowledge";
 import {
   A,
   ALL_ANSWERABLE,
@@ -51,12 +58,24 @@ import {
  *   leaks      = records a technician may not read that reach their evidence or answer, and
  *                hidden secrets in an answer or its evidence (0 expected)
  *
+ * The world holds what `npm start` loads: the demo records, the demo library's manuals (uploaded
+ * by the operator) and each demo tenant's own document (uploaded by its admin), and every question
+ * is answered from all three as the copilot answers it (gatherEvidence: records, documents, the
+ * library over its RPC). The knowledge questions are apart: sets/tuning-knowledge.ts (tune on
+ * these) and sets/held-out-knowledge.ts (written by someone else, never read by whoever tunes:
+ * only its figures are printed), each scored like the held-out set (a ref cited, every fact said).
+ *
  * Print the figures with `npx vitest run test/copilot/quality.test.ts --silent=false`.
  */
 
 const outcomes = new Map<string, Outcome>();
 const key = (c: Asked) => `${c.tenant}|${c.as ?? ""}|${c.jobId ?? ""}|${c.question}`;
 const demos = new Map<DemoTenantId, DemoTenant>();
+/** The refs of the tuning-knowledge chunks, resolved through the documents' routes. */
+const chunkRefs = new Map<string, string>();
+const chunkKey = (tenant: DemoTenantId, c: ChunkName) => `${tenant}|${c.source}|${c.doc}|${c.heading}`;
+/** How long each question's library call took (Workers' clocks move only across I/O, so this is the RPC's wall time). */
+const libraryMs: number[] = [];
 
 beforeAll(async () => {
   const all: Asked[] = [
@@ -67,23 +86,39 @@ beforeAll(async () => {
     ...HELD_OUT_ANSWERABLE,
     ...HELD_OUT_UNANSWERABLE,
     ...HELD_OUT_HIDDEN,
+    ...KNOWLEDGE_ANSWERABLE,
+    ...KNOWLEDGE_UNANSWERABLE,
+    ...HELD_OUT_KNOWLEDGE_ANSWERABLE,
+    ...HELD_OUT_KNOWLEDGE_UNANSWERABLE,
+    ...HELD_OUT_KNOWLEDGE_HIDDEN,
   ];
+  for (const doc of demoLibrary()) await uploadLibraryDocument(doc);
   for (const tenant of [A, N]) {
     const loaded = await loadDemoTenant(tenant);
     demos.set(tenant, loaded.demo);
     const { cast } = loaded;
-    await runInDurableObject(tenantObject(cast.tenantId), (_instance, state) => {
+    for (const doc of demoTenantDocuments()[tenant]) await uploadTenantDocument(cast.admin, cast.tenantId, doc);
+    for (const c of KNOWLEDGE_ANSWERABLE.filter((x) => x.tenant === tenant))
+      for (const name of c.expect)
+        chunkRefs.set(
+          chunkKey(tenant, name),
+          await chunkRef(name.source, name.doc, name.heading, { token: cast.admin, tenant: cast.tenantId }),
+        );
+    await runInDurableObject(tenantObject(cast.tenantId), async (_instance, state) => {
       const db = new Db(state.storage);
       for (const c of all.filter((x) => x.tenant === tenant)) {
         const visibility: Visibility = c.as ? visibilityFor(db, "technician", c.as) : visibilityFor(db, "dispatcher", "dan.dispatch");
         const job = c.jobId ? jobs.byId(db, c.jobId) : null;
-        const { terms, evidence } = retrieveEvidence(db, c.question, visibility, job);
+        const library = libraryChunks(libraryReader(env), questionTerms(c.question));
+        const { terms, evidence } = await gatherEvidence({ db, question: c.question, visibility, job, library });
+        const call = await library;
+        if (call.called) libraryMs.push(call.ms);
         const draft = extractiveDraft({ terms, evidence });
         outcomes.set(key(c), { draft, evidence, cited: draft.claims.map((claim) => claim.ref) });
       }
     });
   }
-}, 120_000);
+}, 240_000);
 
 const outcome = (c: Asked): Outcome => {
   const o = outcomes.get(key(c));
@@ -172,6 +207,8 @@ describe("extractive copilot on the demo data", () => {
       ].join("\n"),
     );
     // Measured: precision 0.957, recall 0.893, declined 0.974 (200 of 209 answers right, 74 of 76 declined).
+    // With the demo manuals and tenant documents loaded (and given with the questions, knowledge.ts):
+    // 0.957 / 0.893 / 0.947 (72 of 76 declined).
     // Round 5, written after round 4's tuning and tuned on little: 0.882 / 0.652 / 0.667 (now 0.850 /
     // 0.739 / 0.833). Round 6, written before its first run: 0.706 / 0.240 / 0.875 on its first run
     // (the honest estimate), 0.929 / 0.780 / 0.938 after tuning on it.
@@ -220,10 +257,10 @@ describe("extractive copilot on the demo data", () => {
     for (const c of HIDDEN) {
       const demo = demos.get(c.tenant);
       if (!demo) throw new Error(c.tenant);
-      const visible = visibleRefs(demo, c.as);
+      const readable = readableRef(c.tenant, visibleRefs(demo, c.as));
       const { draft, evidence } = outcome(c);
-      for (const e of evidence) expect(visible, `${c.as}: ${c.question}: evidence ${e.ref}`).toContain(e.ref);
-      for (const ref of draft.claims.map((claim) => claim.ref)) expect(visible, `${c.as}: ${c.question}`).toContain(ref);
+      for (const e of evidence) expect(readable(e.ref), `${c.as}: ${c.question}: evidence ${e.ref}`).toBe(true);
+      for (const ref of draft.claims.map((claim) => claim.ref)) expect(readable(ref), `${c.as}: ${c.question}: ${ref}`).toBe(true);
       expect(draft.text, c.question).not.toContain(c.secret);
       for (const e of evidence) expect(e.text + e.context, c.question).not.toContain(c.secret);
     }
@@ -284,6 +321,12 @@ describe("extractive copilot on the held-out questions", () => {
 
   it("reports precision, recall, declined, verbatim and leaks, each class apart, and keeps them above the floors", () => {
     const { figures, lines, leaked, answers } = heldOutReport(outcome, demo, SHOW_HELD_OUT_QUESTIONS);
+    // How much the manuals weigh on the records' questions (counts only: the questions stay unread).
+    const asked = [...HELD_OUT_ANSWERABLE, ...HELD_OUT_UNANSWERABLE, ...HELD_OUT_HIDDEN];
+    const isChunk = (ref: string) => ref.startsWith("kb:") || ref.startsWith("doc:");
+    const given = asked.filter((c) => outcome(c).evidence.some((e) => isChunk(e.ref))).length;
+    const citing = asked.filter((c) => outcome(c).cited.some(isChunk)).length;
+    lines.push(`  manuals given with ${given} of ${asked.length} questions, cited in ${citing} answers`);
     console.log(lines.join("\n"));
     for (const c of answers) expect(outcome(c).draft.claims.length, c.question).toBeGreaterThan(0);
     expect(figures.verbatim).toBe(1);
@@ -298,5 +341,110 @@ describe("extractive copilot on the held-out questions", () => {
     expect(figures.precision).toBeGreaterThanOrEqual(0.84);
     expect(figures.recall).toBeGreaterThanOrEqual(0.39);
     expect(figures.declined).toBeGreaterThanOrEqual(0.81);
+  });
+});
+
+/** A knowledge answer is right when it cites an expected chunk and says every fact (as held-out answers are scored). */
+const knowledgeRight = (c: KnowledgeCase) => {
+  const o = outcome(c);
+  const expected = c.expect.map((name) => chunkRefs.get(chunkKey(c.tenant, name)) ?? "?");
+  const text = o.draft.text.toLowerCase();
+  return !o.draft.declined && o.cited.some((ref) => expected.includes(ref)) && c.facts.every((f) => text.includes(f.toLowerCase()));
+};
+
+/** Refs a tenant's member may be given: their records, their tenant's documents, the library. */
+const foreignDocuments = (c: Asked, tenantDocs: string[]) =>
+  [...outcome(c).evidence.map((e) => e.ref), ...outcome(c).cited].filter(
+    (ref) => ref.startsWith("doc:") && !tenantDocs.includes(ref.slice(4, ref.indexOf("#"))),
+  );
+const docsOf = (tenant: DemoTenantId) => demoTenantDocuments()[tenant].map((d) => d.id);
+
+describe("extractive copilot on manuals (the library and the tenants' documents)", () => {
+  it("answers the knowledge tuning questions from the cited chunks and declines the near-misses", () => {
+    expect(KNOWLEDGE_ANSWERABLE.length).toBeGreaterThanOrEqual(15);
+    expect(KNOWLEDGE_UNANSWERABLE.length).toBeGreaterThanOrEqual(6);
+    const answered = KNOWLEDGE_ANSWERABLE.filter((c) => !outcome(c).draft.declined).length;
+    const right = KNOWLEDGE_ANSWERABLE.filter(knowledgeRight).length;
+    const declined = KNOWLEDGE_UNANSWERABLE.filter((c) => outcome(c).draft.declined).length;
+    const figures = {
+      precision: right / Math.max(1, answered),
+      recall: right / KNOWLEDGE_ANSWERABLE.length,
+      declined: declined / KNOWLEDGE_UNANSWERABLE.length,
+    };
+    const rows = [...KNOWLEDGE_ANSWERABLE, ...KNOWLEDGE_UNANSWERABLE].map((c) => {
+      const o = outcome(c);
+      const verdict =
+        c.expect.length === 0
+          ? o.draft.declined
+            ? "ok (declined)"
+            : "FALSE ANSWER"
+          : knowledgeRight(c)
+            ? "ok"
+            : o.draft.declined
+              ? "MISSED (declined)"
+              : "WRONG";
+      return `${verdict.padEnd(18)} ${c.tenant.slice(0, 4)} ${c.as ?? ""}${c.jobId ?? ""} ${c.question} -> ${o.cited.join(", ") || "-"} | ${o.draft.text.replace(/\s+/g, " ").slice(0, 160)}`;
+    });
+    console.log(
+      [
+        `knowledge precision ${figures.precision.toFixed(3)}  recall ${figures.recall.toFixed(3)}  declined ${figures.declined.toFixed(3)}  ` +
+          `answerable ${KNOWLEDGE_ANSWERABLE.length} (answered ${answered}, right ${right}), unanswerable ${KNOWLEDGE_UNANSWERABLE.length} (declined ${declined})`,
+        ...rows,
+      ].join("\n"),
+    );
+    for (const c of [...KNOWLEDGE_ANSWERABLE, ...KNOWLEDGE_UNANSWERABLE]) {
+      expect(verbatim(outcome(c)), c.question).toBe(true);
+      expect(foreignDocuments(c, docsOf(c.tenant)), c.question).toEqual([]);
+    }
+    // Floors at the first run (written before it, not tuned on since): precision 0.941, recall 0.889,
+    // declined 0.875 (16 of 17 answers right, 7 of 8 declined).
+    expect(figures.precision).toBeGreaterThanOrEqual(0.94);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.88);
+    expect(figures.declined).toBeGreaterThanOrEqual(0.87);
+  });
+
+  it("reports the held-out knowledge figures (never their questions), quotes verbatim and never reads another tenant's documents", () => {
+    const declined = (c: Asked) => outcome(c).draft.declined;
+    const right = (c: HeldOutCase) => heldOutRight(c, outcome(c));
+    const cases = HELD_OUT_KNOWLEDGE_ANSWERABLE;
+    const everything: Asked[] = [...cases, ...HELD_OUT_KNOWLEDGE_UNANSWERABLE, ...HELD_OUT_KNOWLEDGE_HIDDEN];
+    const answers = everything.filter((c) => !declined(c));
+    const n = {
+      answered: cases.filter((c) => !declined(c)).length,
+      right: cases.filter(right).length,
+      declined: HELD_OUT_KNOWLEDGE_UNANSWERABLE.filter(declined).length,
+    };
+    const figures = {
+      precision: n.right / Math.max(1, n.answered),
+      recall: n.right / Math.max(1, cases.length),
+      declined: n.declined / Math.max(1, HELD_OUT_KNOWLEDGE_UNANSWERABLE.length),
+      verbatim: answers.filter((c) => verbatim(outcome(c))).length / Math.max(1, answers.length),
+    };
+    const leaked = [
+      ...everything.flatMap((c) => foreignDocuments(c, docsOf(c.tenant))),
+      ...HELD_OUT_KNOWLEDGE_HIDDEN.filter((h) => outcome(h).draft.text.includes(h.secret)).map((h) => `secret of ${h.tenant}`),
+    ];
+    const classes = [...new Set(cases.map((c) => c.class))];
+    console.log(
+      [
+        `held-out knowledge precision ${figures.precision.toFixed(3)}  recall ${figures.recall.toFixed(3)}  declined ${figures.declined.toFixed(3)}  ` +
+          `verbatim ${figures.verbatim.toFixed(3)}  leaks ${leaked.length}  answerable ${cases.length} (answered ${n.answered}, right ${n.right}), ` +
+          `unanswerable ${HELD_OUT_KNOWLEDGE_UNANSWERABLE.length} (declined ${n.declined}), hidden ${HELD_OUT_KNOWLEDGE_HIDDEN.length} (declined ${HELD_OUT_KNOWLEDGE_HIDDEN.filter(declined).length})`,
+        ...classes.map((cls) => {
+          const of = cases.filter((c) => c.class === cls);
+          return `  ${cls.padEnd(7)} answered ${of.filter((c) => !declined(c)).length}, right ${of.filter(right).length} of ${of.length}`;
+        }),
+      ].join("\n"),
+    );
+    const sorted = [...libraryMs].sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    console.log(`library calls ${sorted.length}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`);
+    expect(figures.verbatim).toBe(1);
+    expect(leaked).toEqual([]);
+    // Floors at the first run: precision 0.667, recall 0.333, declined 0.600 (12 of 18 answers
+    // right, 6 of 10 declined); the hidden questions declined.
+    expect(figures.precision).toBeGreaterThanOrEqual(0.66);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.33);
+    expect(figures.declined).toBeGreaterThanOrEqual(0.6);
   });
 });

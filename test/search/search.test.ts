@@ -94,12 +94,13 @@ describe("search finds every kind of record by its words", () => {
     expect(await find("xylophone")).toEqual([]);
   });
 
-  it("answers items with exactly ref, kind, jobId, snippet and score, ref being kind:id", async () => {
+  it("answers records with exactly source, ref, kind, jobId, snippet and score, ref being kind:id", async () => {
     const hits = await find("shared gate condenser ladder rooftop crew kitchen bakery", { limit: 100 });
     expect(hits.length).toBeGreaterThan(10);
     const kinds = new Set<string>();
     for (const hit of hits) {
-      expect(Object.keys(hit).sort()).toEqual(["jobId", "kind", "ref", "score", "snippet"]);
+      expect(Object.keys(hit).sort()).toEqual(["jobId", "kind", "ref", "score", "snippet", "source"]);
+      expect(hit).toHaveProperty("source", "records");
       expect(["job", "note", "event", "client", "property"]).toContain(hit.kind);
       expect(hit.ref).toMatch(new RegExp(`^${hit.kind}:[A-Za-z0-9._:-]+$`));
       expect(typeof hit.snippet).toBe("string");

@@ -6,10 +6,12 @@ import type { Visibility } from "../visibility";
 import { groundDraft } from "./citations";
 import { extractiveProvider } from "./extractive";
 import { NOT_FOUND_ANSWER, type CopilotProvider, type ProviderDraft } from "./provider";
-import { retrieveEvidence } from "./retrieval";
+import { documentChunks, withKnowledge, type LibraryOutcome } from "./knowledge";
+import { retrieveEvidence, type EvidenceRecord } from "./retrieval";
 
 /**
- * One copilot answer, provider-independent: retrieve what the caller may read, let the provider
+ * One copilot answer, provider-independent: retrieve what the caller may read (records under their
+ * visibility, the tenant's documents, the shared library's chunks: knowledge.ts), let the provider
  * draft, keep only claims that cite evidence actually given (quotes verbatim), and say plainly
  * when nothing supports an answer. A failing provider falls back to the extractive one, flagged
  * `degraded`, so a caller always gets an answer or an error, never a hang.
@@ -33,13 +35,29 @@ export interface ComposeOptions {
   job: JobRow | null;
   /** The question's vector hits, already checked against the caller's visibility (copilot/semantic.ts); none when semantic retrieval is off. */
   vectorHits?: RankedHit[];
+  /** The library's chunks for the question, already asked for (the call overlaps retrieval); none when absent. */
+  library?: Promise<LibraryOutcome>;
   provider: CopilotProvider;
   signal: AbortSignal;
   onDelta: (text: string) => void;
 }
 
+/**
+ * The evidence of one question: the caller's records, then the chunks of the tenant's documents
+ * and of the library that join them (knowledge.ts decides which). Every member who may ask reads
+ * the tenant's documents and the library (service identities ask nothing).
+ */
+export async function gatherEvidence(
+  o: Pick<ComposeOptions, "db" | "question" | "visibility" | "job" | "vectorHits" | "library">,
+): Promise<{ terms: string[]; evidence: EvidenceRecord[] }> {
+  const retrieved = retrieveEvidence(o.db, o.question, o.visibility, o.job, o.vectorHits);
+  const documents = documentChunks(o.db, retrieved.terms);
+  const library = o.library ? await o.library : null;
+  return { terms: retrieved.terms, evidence: withKnowledge(retrieved, [...documents, ...(library?.chunks ?? [])]) };
+}
+
 export async function composeAnswer(o: ComposeOptions): Promise<ComposedAnswer> {
-  const { terms, evidence } = retrieveEvidence(o.db, o.question, o.visibility, o.job, o.vectorHits);
+  const { terms, evidence } = await gatherEvidence(o);
   if (evidence.length === 0) {
     o.onDelta(NOT_FOUND_ANSWER);
     return ungrounded(o.provider.name, null, 0, false);

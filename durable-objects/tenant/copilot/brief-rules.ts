@@ -7,7 +7,7 @@ import type { BriefSectionKey } from "../../../schemas/brief";
  * access, safety and preferences (a roof ladder with a padlock code is both a way in and a
  * hazard) and then appears in each; follow-ups and earlier findings take what is left.
  */
-type CueSection = Exclude<BriefSectionKey, "job">;
+type CueSection = Exclude<BriefSectionKey, "job" | "manuals">;
 
 export const CUES: Record<CueSection, RegExp> = {
   access:

@@ -8,6 +8,7 @@ import {
 } from "../../../schemas/brief";
 import type { Citation } from "../../../schemas/copilot";
 import { EQUIPMENT_LINES, FINDINGS_PER_VISIT, MAX_QUOTE_CHARS, SECTION_LIMITS, meets } from "./brief-rules";
+import type { ManualLine } from "./brief-manuals";
 import { visitStart, type BriefRecords, type Source, type Visit } from "./brief-records";
 import { sentences } from "./text";
 
@@ -16,7 +17,8 @@ import { sentences } from "./text";
  * verbatim quote of a record (checked here: a quote that is not a substring of the record's text
  * is never emitted), with that record as its citation. The job section states the job's own
  * fields; the other sections take sentences of notes and events by the word cues of
- * brief-rules.ts, newest first; a section with nothing says so in a fixed sentence, uncited.
+ * brief-rules.ts, newest first; the manuals section quotes the job's manuals (brief-manuals.ts); a
+ * section with nothing says so in a fixed sentence, uncited.
  * Deterministic: the same records give the same brief, byte for byte.
  */
 export interface ComposedBrief {
@@ -60,10 +62,11 @@ function provenance(source: Source, jobId: string): string {
   return `${source.jobId ?? source.id}, ${day(source.at)}: `;
 }
 
-export function composeBrief(r: BriefRecords): ComposedBrief {
+export function composeBrief(r: BriefRecords, manuals: ManualLine[] = []): ComposedBrief {
   const jobId = r.job.id;
   const byKey = new Map<BriefSectionKey, Line[]>();
   byKey.set("job", jobLines(r));
+  byKey.set("manuals", manuals);
 
   const visitNotes = [...r.earlier, ...r.later].flatMap((v) => v.notes);
   const pool = newestFirst([...r.notes, ...visitNotes]).flatMap((source) => quotes(source).map((quote) => ({ source, quote })));

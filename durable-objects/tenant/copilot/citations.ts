@@ -1,5 +1,6 @@
 import type { Citation } from "../../../schemas/copilot";
 import type { ProviderDraft } from "./provider";
+import { refKind } from "./knowledge";
 import type { EvidenceRecord } from "./retrieval";
 import { sentences, stem, words } from "./text";
 
@@ -8,7 +9,9 @@ import { sentences, stem, words } from "./text";
  * ref names evidence that was actually given to the provider (an invented or out-of-scope ref is
  * dropped), and its quote is replaced by text that really appears in that record: the claimed
  * quote when it is a verbatim substring, otherwise the record's sentence that best matches the
- * answer. An answer left without a valid citation is not grounded.
+ * answer. An answer left without a valid citation is not grounded. A document or library chunk
+ * (`doc:…`, `kb:…`) is cited the same way: only a chunk retrieved for this caller and question is
+ * in `evidence`, so a ref to any other chunk (another tenant's document, a version never given) is dropped.
  */
 export function groundDraft(draft: ProviderDraft, evidence: EvidenceRecord[]): { citations: Citation[]; grounded: boolean } {
   const byRef = new Map(evidence.map((e) => [e.ref, e]));
@@ -23,7 +26,7 @@ export function groundDraft(draft: ProviderDraft, evidence: EvidenceRecord[]): {
         : bestSentence(record.text, draft.text);
     if (quote === null) continue;
     seen.add(claim.ref);
-    citations.push({ ref: record.ref, kind: record.kind, jobId: record.jobId, quote });
+    citations.push({ ref: record.ref, kind: refKind(record), jobId: record.jobId, quote });
   }
   return { citations, grounded: !draft.declined && citations.length > 0 };
 }
@@ -40,10 +43,12 @@ function bestSentence(recordText: string, answer: string): string | null {
   return best && best.overlap > 0 ? best.text : null;
 }
 
-/** Refs cited inline as `[kind:id]` in a model's text, in order of first appearance. */
+/** Refs cited inline as `[kind:id]`, `[doc:<docId>#<chunk>]` or `[kb:<docId>@<version>#<chunk>]` in a model's text, in order of first appearance. */
 export function inlineRefs(text: string): string[] {
   const refs: string[] = [];
-  for (const match of text.matchAll(/\[((?:job|note|event|client|property):[A-Za-z0-9._:-]{1,128})\]/g)) {
+  const ref =
+    /\[((?:job|note|event|client|property):[A-Za-z0-9._:-]{1,128}|doc:[a-z0-9-]{1,64}#[a-z0-9]{1,16}|kb:[a-z0-9-]{1,64}@\d{1,9}#[a-z0-9]{1,16})\]/g;
+  for (const match of text.matchAll(ref)) {
     if (match[1] && !refs.includes(match[1])) refs.push(match[1]);
   }
   return refs;

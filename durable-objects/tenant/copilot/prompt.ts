@@ -1,4 +1,5 @@
 import type { EvidenceRecord } from "./retrieval";
+import { refKind } from "./knowledge";
 
 /**
  * The prompt every model-backed provider sends. Evidence is data, never instructions: it travels
@@ -61,7 +62,7 @@ export function buildPrompt(question: string, evidence: readonly EvidenceRecord[
   const included: EvidenceForModel[] = [];
   let budget = MAX_EVIDENCE_PROMPT_CHARS;
   for (const e of evidence) {
-    const item = { ref: e.ref, kind: e.kind, text: e.text, about: e.context, date: e.at };
+    const item = { ref: e.ref, kind: refKind(e), text: e.text, about: e.context, date: e.at };
     const size = item.text.length + item.about.length + 64;
     if (size > budget && included.length > 0) break;
     budget -= size;

@@ -49,6 +49,24 @@ export interface EvidenceRecord {
   score: number;
 }
 
+/** What retrieval found, and what the question is about (how manuals join the evidence: knowledge.ts). */
+export interface RetrievedEvidence {
+  terms: string[];
+  evidence: EvidenceRecord[];
+  focus: RecordFocus;
+}
+
+export interface RecordFocus {
+  /** The question is on a job (`jobId`). */
+  onJob: boolean;
+  /** The question names a job (by id), a client or a property of the tenant's. */
+  namesRecord: boolean;
+  /** The question asks what happened ("what was found", "did we"): the records say that, a manual never does. */
+  askedWhatHappened: boolean;
+  /** How many of the question's words the best record hit has. */
+  bestMatched: number;
+}
+
 export const EVIDENCE_LIMIT = 16;
 export const MAX_EVIDENCE = 96;
 const ANCHOR_JOBS = 3;
@@ -73,9 +91,11 @@ export function retrieveEvidence(
   job: JobRow | null,
   vectorHits: RankedHit[] = [],
   fusion: FusionMethod = FUSION,
-): { terms: string[]; evidence: EvidenceRecord[] } {
+): RetrievedEvidence {
   const terms = questionTerms(question);
-  if (terms.length === 0) return { terms, evidence: [] };
+  const askedWhatHappened = ASKS_WHAT_HAPPENED.test(question);
+  if (terms.length === 0)
+    return { terms, evidence: [], focus: { onJob: job !== null, namesRecord: false, askedWhatHappened, bestMatched: 0 } };
   // Semantic retrieval (when on): the vector hits, visibility-checked, fused with the index's ranking.
   const fts = searchHits(db, terms, searchScope(visibility, job));
   const outcome = { hits: fuseHits(fts.hits, vectorHits, EVIDENCE_LIMIT, fusion) };
@@ -177,7 +197,33 @@ export function retrieveEvidence(
   }
 
   const ranked = [...evidence.values()].sort((a, b) => b.score - a.score).slice(0, MAX_EVIDENCE);
-  return { terms, evidence: ranked };
+  return {
+    terms,
+    evidence: ranked,
+    focus: {
+      onJob: job !== null,
+      namesRecord: job === null && namesRecord(question, outcome.hits, lookup, may.job),
+      askedWhatHappened,
+      bestMatched: outcome.hits[0]?.matchedTerms ?? 0,
+    },
+  };
+}
+
+/** A question in the past tense asks what happened. */
+const ASKS_WHAT_HAPPENED = /\b(?:was|were|did|didn't|had|hadn't)\b/i;
+
+/**
+ * Whether a question names one of the tenant's own records: a job the caller may read by its id
+ * ("what was done on J-3034?"), or a client or property by at least two words of its name or
+ * address ("the Cherry Hills residence"). Such a question is about the records first (knowledge.ts).
+ */
+function namesRecord(question: string, hits: RankedHit[], lookup: Lookup, mayJob: (row: JobRow) => boolean): boolean {
+  if (hits.some((h) => (h.kind === "client" || h.kind === "property") && h.matchedTerms >= 2)) return true;
+  for (const [id] of [...question.matchAll(/\b[A-Za-z]{1,4}-\d{2,8}\b/g)].slice(0, 4)) {
+    const row = lookup.job(id.toUpperCase()) ?? lookup.job(id);
+    if (row && mayJob(row)) return true;
+  }
+  return false;
 }
 
 /** Index hits asked for, before they are ranked by whole stems and cut to EVIDENCE_LIMIT. */
@@ -192,24 +238,42 @@ export const HIT_POOL = 3 * EVIDENCE_LIMIT;
  * have found it), then the index's BM25 part; the best EVIDENCE_LIMIT are kept.
  */
 export function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
-  const want: QueryTerm[] = [];
-  const words = terms.filter((t) => !isConcept(t) && !isAnswerPart(t));
-  for (const term of words) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
-  const wanted = want.slice(0, MAX_QUERY_TERMS);
-  const query: QueryTerm[] = [];
-  for (const term of words) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
-  const outcome = searchIndex.query(db, query.slice(0, MAX_QUERY_TERMS), scope, HIT_POOL);
+  const { query, wanted } = indexQuery(terms);
+  const outcome = searchIndex.query(db, query, scope, HIT_POOL);
   const hits: RankedHit[] = [];
   for (const h of outcome.hits) {
-    const tokens = tokenize(h.text);
-    const matched = wanted.filter((w) => tokens.some((t) => (w.prefix ? t.startsWith(w.word) : t === w.word))).length;
-    if (matched === 0) continue;
-    // The index's score is its coverage plus a BM25 part in [0, 1): keep the part, use the stems' coverage.
-    const bm25 = h.score - h.matchedTerms;
-    hits.push({ ...h, matchedTerms: matched, score: Math.round((matched + bm25) * 1e4) / 1e4 });
+    const restemmed = byStems(h, wanted);
+    if (restemmed) hits.push({ ...h, ...restemmed });
   }
   hits.sort((a, b) => b.score - a.score || b.rowid - a.rowid);
   return { hits: hits.slice(0, EVIDENCE_LIMIT) };
+}
+
+/**
+ * A question's terms as index words: `query`, the prefixes the index is asked for, and `wanted`,
+ * the whole stems a hit is ranked by again (concepts and answer parts are matched by the ranking,
+ * never asked of an index). Shared by the records' index and the document chunks' (knowledge.ts).
+ */
+export function indexQuery(terms: string[]): { query: QueryTerm[]; wanted: QueryTerm[] } {
+  const want: QueryTerm[] = [];
+  const words = terms.filter((t) => !isConcept(t) && !isAnswerPart(t));
+  for (const term of words) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
+  const query: QueryTerm[] = [];
+  for (const term of words) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
+  return { query: query.slice(0, MAX_QUERY_TERMS), wanted: want.slice(0, MAX_QUERY_TERMS) };
+}
+
+/**
+ * A hit ranked again by the whole stems: how many of them its text has, plus the index's BM25 part
+ * (its score is coverage plus a BM25 part in [0, 1)); null when it has none of them (the stem query
+ * would not have found it).
+ */
+export function byStems(hit: { text: string; score: number }, wanted: QueryTerm[]): { score: number; matchedTerms: number } | null {
+  const tokens = tokenize(hit.text);
+  const matched = wanted.filter((w) => tokens.some((t) => (w.prefix ? t.startsWith(w.word) : t === w.word))).length;
+  if (matched === 0) return null;
+  const bm25 = hit.score - Math.floor(hit.score);
+  return { matchedTerms: matched, score: Math.round((matched + bm25) * 1e4) / 1e4 };
 }
 
 function noteRecord(n: Note, score: number): Omit<EvidenceRecord, "ref" | "context"> {

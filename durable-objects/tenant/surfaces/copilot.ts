@@ -11,6 +11,8 @@ import { DOCUMENT_USAGE } from "../../../schemas/documents";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { composeAnswer } from "../copilot/answer";
 import { semanticServices } from "../copilot/embeddings";
+import { libraryChunks, libraryReader, meterLibrary } from "../copilot/knowledge";
+import { questionTerms } from "../copilot/lexicon";
 import { providerFor } from "../copilot/providers";
 import { meterSemantic, semanticHits } from "../copilot/semantic";
 import { chat } from "../data/chat";
@@ -54,6 +56,8 @@ export async function answerTurn(
   const jobId = ask.jobId ?? existing?.job_id ?? undefined;
   const job = jobId === undefined ? null : requireVisibleJob(db, c, jobId, "copilot.ask");
   const started = Date.now();
+  // The library is another object: asked first, so its call overlaps everything up to the answer.
+  const library = libraryChunks(libraryReader(rt.env), questionTerms(ask.question));
   const apiKey = await tenantProviderKey(rt, c.meta.id);
   const services = semanticServices(rt.env);
   const semantic = services ? await semanticHits(db, services, c.meta.id, ask.question, c.visibility(), job) : null;
@@ -63,10 +67,12 @@ export async function answerTurn(
     visibility: c.visibility(),
     job,
     vectorHits: semantic?.hits ?? [],
+    library,
     provider: providerFor(rt.env, apiKey === undefined ? {} : { apiKey }),
     signal,
     onDelta,
   });
+  const libraryOutcome = await library;
   // Only a socket's cancel aborts the signal: a cancelled turn stores nothing.
   if (signal.aborted) throw new AnswerCancelled();
   const latencyMs = Date.now() - started;
@@ -114,6 +120,7 @@ export async function answerTurn(
     usage.add(db, day, metric("latency_ms"), latencyMs);
     if (result.degraded) usage.add(db, day, metric("degraded"), 1);
     if (semantic) meterSemantic(db, day, semantic);
+    meterLibrary(db, day, libraryOutcome);
     const cited = result.citations.map((x) => x.ref).join(",") || "nothing";
     c.audit({
       action: "copilot.ask",
@@ -171,14 +178,28 @@ const SEMANTIC_METRICS: Record<string, Exclude<keyof UsageReport["semantic"][num
   "semantic.degraded": "degraded",
 };
 
+const LIBRARY_METRICS: Record<string, Exclude<keyof UsageReport["library"][number], "day">> = {
+  "library.calls": "calls",
+  "library.latency_ms": "latencyMsTotal",
+  "library.degraded": "degraded",
+};
+
 export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
   const q = parseOr422(UsageQuery, query);
   const from = new Date(Date.now() - (q.days - 1) * 86_400_000).toISOString().slice(0, 10);
   const documents = new Map<string, UsageReport["documents"][number]>();
   const rows = new Map<string, UsageReport["days"][number]>();
   const semantic = new Map<string, UsageReport["semantic"][number]>();
+  const library = new Map<string, UsageReport["library"][number]>();
   for (const r of usage.since(rt.db, from)) {
     const [metric = "", provider = "unknown"] = r.metric.split("|");
+    if (metric.startsWith("library.")) {
+      const row = library.get(r.day) ?? { day: r.day, calls: 0, latencyMsTotal: 0, degraded: 0 };
+      const field = LIBRARY_METRICS[metric];
+      if (field) row[field] += r.value;
+      library.set(r.day, row);
+      continue;
+    }
     if (metric.startsWith("semantic.")) {
       const row = semantic.get(r.day) ?? { day: r.day, embedCalls: 0, embedTexts: 0, embedTokens: 0, queries: 0, degraded: 0 };
       const field = SEMANTIC_METRICS[metric];
@@ -211,5 +232,11 @@ export function usageReport(rt: Runtime, query: UsageQuery): UsageReport {
     else if (metric === "copilot.degraded") row.degraded += r.value;
     rows.set(key, row);
   }
-  return { from, days: [...rows.values()], documents: [...documents.values()], semantic: [...semantic.values()] };
+  return {
+    from,
+    days: [...rows.values()],
+    documents: [...documents.values()],
+    semantic: [...semantic.values()],
+    library: [...library.values()],
+  };
 }

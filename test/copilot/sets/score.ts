@@ -1,3 +1,4 @@
+import { demoTenantDocuments } from "../../../scripts/demo-library.mjs";
 import type { ProviderDraft } from "../../../durable-objects/tenant/copilot/provider";
 import type { EvidenceRecord } from "../../../durable-objects/tenant/copilot/retrieval";
 import { visibleRefs, type DemoTenant, type DemoTenantId } from "../../helpers/demo";
@@ -59,11 +60,20 @@ export function verbatim({ draft, evidence }: Outcome): boolean {
   return draft.claims.every((claim) => claim.quote !== undefined && (byRef.get(claim.ref) ?? "").includes(claim.quote));
 }
 
+/**
+ * Whether a member of `tenant` who may read the records `visible` may read `ref`: one of those
+ * records, a chunk of the shared library, or a chunk of the tenant's own documents.
+ */
+export function readableRef(tenant: DemoTenantId, visible: ReadonlySet<string>): (ref: string) => boolean {
+  const own = new Set(demoTenantDocuments()[tenant].map((d) => d.id));
+  return (ref) => visible.has(ref) || ref.startsWith("kb:") || (ref.startsWith("doc:") && own.has(ref.slice(4, ref.indexOf("#"))));
+}
+
 /** What a technician's question let through that they may not read: refs, or the hidden secret. */
 export function leaks(c: Asked & { secret?: string }, { draft, evidence, cited }: Outcome, demo: DemoTenant): string[] {
   if (!c.as) return [];
-  const visible = visibleRefs(demo, c.as);
-  const found = [...evidence.map((e) => e.ref), ...cited].filter((ref) => !visible.has(ref));
+  const readable = readableRef(c.tenant, visibleRefs(demo, c.as));
+  const found = [...evidence.map((e) => e.ref), ...cited].filter((ref) => !readable(ref));
   const secret = c.secret;
   if (secret && [draft.text, ...evidence.map((e) => e.text + e.context)].some((t) => t.includes(secret))) found.push(secret);
   return found.map((what) => `${c.as}: ${what}`);
