@@ -13,6 +13,7 @@
  *   stream  the real `exportStream` (TextEncoder, 64 KB chunks, ReadableStream) read to the end
  *           inside the object: the export without RPC or HTTP
  */
+import { documentExport } from "../durable-objects/tenant/surfaces/document-transfer";
 import { createHash } from "node:crypto";
 import { z } from "@hono/zod-openapi";
 import { RECORD_KINDS, type RecordKind } from "../schemas/export";
@@ -62,6 +63,7 @@ function* exportRows(db: Db, pageSize: number): Generator<{ kind: RecordKind; da
   const upTo = audit.head(db).seq;
   const n = pageSize;
   const from = (after: number | null) => after ?? 0;
+  const docs = documentExport(db);
   const read: Record<RecordKind, () => Iterable<unknown>> = {
     settings: () => [settingsRecord(storedSettings(db))],
     member: () => paged((after: [string, string] | null) => members.exportPage(db, after, n)),
@@ -73,6 +75,8 @@ function* exportRows(db: Db, pageSize: number): Generator<{ kind: RecordKind; da
     thread: () => paged((after: number | null) => chat.exportThreads(db, from(after), n)),
     message: () => paged((after: number | null) => chat.exportMessages(db, from(after), n)),
     usage: () => paged((after: [string, string] | null) => usage.exportPage(db, after, n)),
+    document: docs.versions,
+    "document.chunk": docs.chunks,
     audit: () => paged((after: number | null) => audit.exportPage(db, from(after), upTo, n)),
     "audit.archive": () => paged((after: [string, number] | null) => audit.exportArchive(db, after, n)),
   };
