@@ -28,6 +28,8 @@
  * embed queue on (stand-in AI and Vectorize) against the same ingest with it off, `--rounds` rounds.
  * For `library` (bench/library.mjs; only when named; alone it makes no bench tenants or notes):
  * the shared library's search latency at 10,000 chunks uploaded through the platform route.
+ * It runs before `realtime`, so `library realtime` measures asks whose evidence includes that
+ * library (every ask calls it).
  * For `export` (bench/export.mjs; only when named): `--export-rounds=N` (default 5),
  * `--import-rounds=N` (default 3). With `--notes` above 100000 the export benchmark runs its
  * scale variant instead: the route export and its memory only, for tenants of 10,000, 100,000 and
@@ -1504,6 +1506,11 @@ async function main() {
       console.error("(d) noisy neighbour");
       results.noisy = await benchNoisy(world);
     }
+    // Before the asks: with `library realtime`, every ask also searches a library of 10,000 chunks.
+    if (RUN.has("library")) {
+      console.error("(i) library search over 10,000 chunks");
+      results.library = await benchLibrary({ api, send, idp, operator: OPERATOR, issuer: idp.issuer, cpu, serverTimingMs });
+    }
     if (RUN.has("realtime")) {
       console.error(`(e) realtime: ${ASKS} asks${ASKS_ONLY ? " only" : `, ${SOCKETS} sockets`}`);
       results.realtime = await benchRealtime({
@@ -1562,10 +1569,6 @@ async function main() {
     if (RUN.has("brief")) {
       console.error("(h) pre-arrival brief");
       results.brief = await benchBrief(world);
-    }
-    if (RUN.has("library")) {
-      console.error("(i) library search over 10,000 chunks");
-      results.library = await benchLibrary({ api, send, idp, operator: OPERATOR, issuer: idp.issuer, cpu, serverTimingMs });
     }
     results.goals = goals(results);
     if (results.export) results.goals.push(...exportGoals(results.export));
