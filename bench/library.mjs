@@ -16,7 +16,7 @@
 import http from "node:http";
 import { URLSearchParams } from "node:url";
 import { note, noteSerial, wordAtRank } from "./corpus.mjs";
-import { median, percentile, round } from "./stats.mjs";
+import { median, percentile, round, shuffledSchedule } from "./stats.mjs";
 
 const DOCUMENTS = 10;
 const SECTIONS = 1_000;
@@ -134,14 +134,7 @@ export async function benchLibrary({ api, send, idp, operator, issuer, cpu, serv
       info.push({ hits: body.hits.length, exhaustive: body.exhaustive });
     }
     for (let w = 0; w < WARMUP; w++) await get(list[w % list.length]);
-    const schedule = [];
-    for (let r = 0; r < REPS; r++) for (let k = 0; k < list.length; k++) schedule.push(k);
-    let seed = 42;
-    for (let i = schedule.length - 1; i > 0; i--) {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      const j = seed % (i + 1);
-      [schedule[i], schedule[j]] = [schedule[j], schedule[i]];
-    }
+    const schedule = shuffledSchedule(REPS, list.length);
     for (let s = 0; s < schedule.length; s++) {
       const k = schedule[s];
       const res = await get(list[k]);

@@ -60,7 +60,7 @@ import { benchExport, exportGoals, exportMarkdown } from "./export.mjs";
 import { benchLibrary, libraryGoals, libraryMarkdown } from "./library.mjs";
 import { askCostMarkdown, benchRealtime } from "./realtime.mjs";
 import { benchSemantic, semanticGoals, semanticMarkdown } from "./semantic.mjs";
-import { median, percentile, round } from "./stats.mjs";
+import { median, percentile, round, shuffledSchedule } from "./stats.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -836,14 +836,7 @@ async function benchSearch(world) {
       await get(q);
     }
     // Latency: every (query, repetition) once, shuffled, one at a time.
-    const schedule = [];
-    for (let r = 0; r < REPS; r++) for (let k = 0; k < queries.length; k++) schedule.push(k);
-    let seed = 42;
-    for (let i = schedule.length - 1; i > 0; i--) {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      const j = seed % (i + 1);
-      [schedule[i], schedule[j]] = [schedule[j], schedule[i]];
-    }
+    const schedule = shuffledSchedule(REPS, queries.length);
     for (let s = 0; s < schedule.length; s++) {
       const q = queries[schedule[s]];
       const res = await get(q);

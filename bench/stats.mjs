@@ -30,3 +30,16 @@ export function rssKiB(pids) {
   }
   return total;
 }
+
+/** Every index 0…n-1 `reps` times, in one fixed shuffled order (an LCG from seed 42: the same on every run). */
+export function shuffledSchedule(reps, n) {
+  const schedule = [];
+  for (let r = 0; r < reps; r++) for (let k = 0; k < n; k++) schedule.push(k);
+  let seed = 42;
+  for (let i = schedule.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = seed % (i + 1);
+    [schedule[i], schedule[j]] = [schedule[j], schedule[i]];
+  }
+  return schedule;
+}

@@ -1,3 +1,4 @@
+import { readCapped } from "../read-capped";
 import { AppError } from "../../schemas/errors";
 import { MAX_UPLOAD_BYTES } from "../../schemas/library";
 
@@ -92,7 +93,7 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
         await response.body?.cancel().catch(() => {});
         throw tooLarge(maxBytes);
       }
-      return { bytes: await readCapped(response, maxBytes), mediaType, url: target.href };
+      return { bytes: await readCapped(response.body, maxBytes, () => tooLarge(maxBytes)), mediaType, url: target.href };
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -105,30 +106,6 @@ const ACCEPT = "application/pdf, text/markdown, text/plain;q=0.9";
 
 const tooLarge = (max: number) =>
   new AppError("payload_too_large", `the document at the URL is larger than ${max} bytes (MAX_UPLOAD_BYTES)`);
-
-async function readCapped(response: Response, max: number): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(max);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
 
 /** The URL, parsed, if the Worker may fetch it; a 422 naming why not otherwise. */
 export function checkUrl(value: string, allowOrigins: ReadonlySet<string>, verb = "is"): URL {

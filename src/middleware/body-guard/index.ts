@@ -1,3 +1,4 @@
+import { readCapped } from "../../read-capped";
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../../schemas/errors";
 import { MAX_UPLOAD_BYTES } from "../../../schemas/library";
@@ -48,27 +49,9 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     new AppError("payload_too_large", `the request body exceeds ${max} bytes (${upload ? "MAX_UPLOAD_BYTES" : "MAX_BODY_BYTES"})`);
   if (declared !== undefined && Number(declared) > max) throw tooLarge();
 
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCapped(body, max, tooLarge);
   const headers = new Headers(c.req.raw.headers);
-  headers.set("content-length", String(total));
+  headers.set("content-length", String(bytes.byteLength));
   c.req.raw = new Request(c.req.raw.url, { method, headers, body: bytes });
   return next();
 };
