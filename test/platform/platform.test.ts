@@ -108,6 +108,8 @@ describe("platform tenants", () => {
   it("deletes a tenant: wipes its storage and directory entries, returns a receipt, never reuses the id", async () => {
     const cast = await tenantWithCast("delete");
     await ingestAs(cast.dispatcher, cast.tenantId, basicData(cast));
+    const upload = { id: "procedure", title: "Procedure", format: "text", text: "Isolate first." };
+    expect((await call("/v1/admin/documents", { token: cast.admin, body: upload })).status).toBe(201);
     const token = await operatorToken();
     const receipt = await call(`/v1/platform/tenants/${cast.tenantId}`, { method: "DELETE", token });
     expect(receipt.status).toBe(200);
@@ -115,7 +117,7 @@ describe("platform tenants", () => {
       tenantId: cast.tenantId,
       deletedBy: "http://127.0.0.1:" + keys.issuer.split(":").pop() + "|ops-1",
     });
-    expect(receipt.body.counts).toEqual({ clients: 2, properties: 2, jobs: 2, notes: 4, events: 2, members: 6 });
+    expect(receipt.body.counts).toEqual({ clients: 2, properties: 2, jobs: 2, notes: 4, events: 2, members: 6, documents: 1 });
     expect(receipt.body.auditHead).toMatch(/^[0-9a-f]{64}$/);
 
     // Members lose access at once; the directory no longer lists the tenant.

@@ -1,3 +1,4 @@
+import { documents } from "../../knowledge/data/documents";
 import type { Role } from "../../../schemas/common";
 import { AppError, parseOr422 } from "../../../schemas/errors";
 import { principalKey, type Member } from "../../../schemas/identity";
@@ -105,6 +106,7 @@ export function prepareDeletion(rt: Runtime, actor: string, requestId: string): 
       notes: notes.count(rt.db),
       events: events.count(rt.db),
       members: members.count(rt.db),
+      documents: documents.list(rt.db).length,
     },
     auditHead: audit.head(rt.db).hash,
     members: members.list(rt.db).map((m) => ({ issuer: m.issuer, subject: m.subject })),

@@ -26,9 +26,7 @@ function contentTypeOf(file: File): string {
  * Read as optional fields: answers without them (a version indexed at once) are simply ready.
  */
 function indexingOf(doc: LibraryDocument): string | null {
-  const { status, indexedChunks } = doc as LibraryDocument & { status?: unknown; indexedChunks?: unknown };
-  if (status !== "indexing") return null;
-  return `indexing ${typeof indexedChunks === "number" ? indexedChunks : 0}/${doc.chunkCount}`;
+  return doc.status === "indexing" ? `indexing ${doc.indexedChunks}/${doc.chunkCount}` : null;
 }
 
 /** How often the list is read again while a document is indexing. */
