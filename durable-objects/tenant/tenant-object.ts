@@ -304,6 +304,15 @@ export class TenantObject extends Server<Env> {
   // ------------------------------------------------------------------ administration
 
   /**
+   * Whether the caller may read the shared library now: a member of this tenant (not a service
+   * identity) of a tenant that is not suspended, within the rate limits (a library read costs like
+   * any read). The router asks before every library read; the library itself holds no memberships.
+   */
+  async mayReadLibrary(caller: Caller): Promise<RpcResult<null>> {
+    return this.#guard.call(caller, "library.read", () => null);
+  }
+
+  /**
    * Whether the caller may write documents (a denial is audited like any): the router asks before
    * it reads an upload, so no other member makes the Worker fetch a URL or parse a PDF.
    */

@@ -25,7 +25,8 @@ export type Action =
   | "import"
   | "tasks.write"
   | "documents.read"
-  | "documents.write";
+  | "documents.write"
+  | "library.read";
 
 /** Reading the tenant's administration (members, settings, tasks, coverage, metrics, usage, audit). */
 const ADMIN_READ: Action[] = ["usage.read", "audit.read", "admin.read"];
@@ -42,14 +43,25 @@ const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
     "search",
     "copilot.ask",
     "documents.read",
+    "library.read",
     ...ADMIN_READ,
     ...ADMIN_WRITE,
   ]),
-  dispatcher: new Set<Action>(["me", "ingest", "jobs.read", "jobs.write", "notes.write", "search", "copilot.ask", "documents.read"]),
+  dispatcher: new Set<Action>([
+    "me",
+    "ingest",
+    "jobs.read",
+    "jobs.write",
+    "notes.write",
+    "search",
+    "copilot.ask",
+    "documents.read",
+    "library.read",
+  ]),
   // The tenant's documents are the company's procedures: every member who works jobs reads all of them.
-  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask", "documents.read"]),
+  technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask", "documents.read", "library.read"]),
   // Read-only everything, but never provider keys (not even their masks) and no exports.
-  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", "documents.read", ...ADMIN_READ]),
+  auditor: new Set<Action>(["me", "jobs.read", "search", "copilot.ask", "documents.read", "library.read", ...ADMIN_READ]),
   service: new Set<Action>(["me", "ingest"]),
 };
 

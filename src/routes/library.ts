@@ -20,7 +20,7 @@ import type { RpcResult } from "../../schemas/rpc";
 import type { AppEnv } from "../env";
 import { isPlatformOperator } from "../identity/authenticate";
 import { documentUploadBody, INDEXING, readDocumentUpload, UPLOAD_FORMATS, UPLOAD_PROBLEMS } from "../knowledge/upload";
-import { actorOf, selectedRole } from "../tenancy/call";
+import { actorOf, callTenant } from "../tenancy/call";
 import { withRetry } from "../tenancy/retry";
 import { json, memberRoute, platformRoute, PROBLEMS } from "./shared";
 
@@ -42,15 +42,15 @@ async function callLibrary<T>(c: Context<AppEnv>, call: () => Promise<RpcResult<
 }
 
 /**
- * Who may read the library: an operator, or a member selected like on every member route (the only
- * membership, or the one `x-tenant-id` names; several and none named: 400), from the directory
- * entry the isolate caches for 30 s (no tenant object is called). Service identities, which only
- * ingest, may not (least privilege).
+ * Who may read the library: an operator, or a member of the tenant selected as on every member
+ * route (the only membership, or the one `x-tenant-id` names), as the tenant object itself says:
+ * its members table (not the directory's 30 s cache), its suspension, its rate limits (a library
+ * read costs one like any read) and its roles (service identities, which only ingest, may not).
+ * One tenant call per read; the library holds no memberships.
  */
 async function requireReader(c: Context<AppEnv>): Promise<void> {
-  const principal = c.get("principal");
-  if (isPlatformOperator(principal, c.get("config"))) return;
-  if ((await selectedRole(c)) === "service") throw new AppError("forbidden", "service identities do not read the library");
+  if (isPlatformOperator(c.get("principal"), c.get("config"))) return;
+  await callTenant(c, (stub, caller) => stub.mayReadLibrary(caller), { idempotent: true });
 }
 
 /** The JSON upload shapes, registered as components: the upload routes refer to them by name (see documentUploadBody). */

@@ -92,16 +92,6 @@ async function chooseTenant(c: Context<AppEnv>): Promise<SelectedTenant> {
 }
 
 /** The selected tenant's display name (for directory entries): from the caller's memberships, else the registry. */
-/**
- * The caller's role in the selected tenant as the directory entry says (cached by the isolate for
- * 30 s; a dev identity's own role): for refusing work before a tenant call, never instead of the
- * tenant object's own check.
- */
-export async function selectedRole(c: Context<AppEnv>): Promise<string | undefined> {
-  const selected = await selectedTenant(c);
-  return c.get("principal").devRole ?? selected.memberships.find((m) => m.tenantId === selected.tenantId)?.role;
-}
-
 export async function selectedTenantName(c: Context<AppEnv>): Promise<string> {
   const selected = await selectedTenant(c);
   const known = selected.memberships.find((m) => m.tenantId === selected.tenantId);

@@ -7,6 +7,7 @@ import { MAX_DOCUMENT_CHARS } from "../../schemas/library";
 import { call } from "../helpers/api";
 import { libraryState, uniqueWord } from "../helpers/library";
 import { expectOk, expectProblem, expectValidationAt } from "../helpers/expect-api";
+import { putSettings, untilRateWindowHasRoom } from "../helpers/settings";
 import { userToken } from "../helpers/tokens";
 import { addMember, operatorToken, tenantWithCast, uniqueId, type Cast } from "../helpers/world";
 
@@ -90,6 +91,24 @@ describe("the shared knowledge library", () => {
     expectOk(await call(`/v1/library/search?q=furnace`, { token: cast.otherTechnician, tenant: other.tenantId }));
     // The operator may read without any tenant.
     expectOk(await call(`/v1/library/search?q=furnace`, { token: operator }));
+  });
+
+  it("asks the reader's tenant: a suspended tenant's members are refused, and reads count against its rate limits", async () => {
+    const reader = await tenantWithCast("lib-reader");
+    expectOk(await call(`/v1/library/search?q=furnace`, { token: reader.technician }));
+    // Suspended: refused at once, although the directory still lists the member.
+    expect((await call(`/v1/platform/tenants/${reader.tenantId}/suspend`, { method: "POST", token: operator })).status).toBe(200);
+    expectProblem(await call(`/v1/library/search?q=furnace`, { token: reader.technician }), 403, "tenant_suspended");
+    expectProblem(await call(`/v1/library/documents/anything`, { token: reader.technician }), 403, "tenant_suspended");
+    expect((await call(`/v1/platform/tenants/${reader.tenantId}/resume`, { method: "POST", token: operator })).status).toBe(200);
+    // A library read costs one like any read: over the user's limit, 429 with Retry-After.
+    await untilRateWindowHasRoom(20);
+    await putSettings(reader.admin, reader.tenantId, { rateLimits: { tenantPerMinute: 1_000, userPerMinute: 2 } });
+    expectOk(await call(`/v1/library/search?q=furnace`, { token: reader.technician }));
+    expectOk(await call(`/v1/library/search?q=compressor`, { token: reader.technician }));
+    const limited = await call(`/v1/library/search?q=furnace`, { token: reader.technician });
+    expectProblem(limited, 429, "rate_limited");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("answers every bad upload with a 4xx naming the problem, and writes nothing", async () => {
