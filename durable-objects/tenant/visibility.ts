@@ -33,31 +33,22 @@ const ADMIN_READ: Action[] = ["usage.read", "audit.read", "admin.read"];
 /** Changing it: members, settings, provider keys, export and import, background tasks, the tenant's documents. */
 const ADMIN_WRITE: Action[] = ["members.write", "settings.write", "keys.manage", "export", "import", "tasks.write", "documents.write"];
 
+/** What a dispatcher does; an admin does it too. Every member who works jobs reads the tenant's documents and the library. */
+const DISPATCH: Action[] = [
+  "me",
+  "ingest",
+  "jobs.read",
+  "jobs.write",
+  "notes.write",
+  "search",
+  "copilot.ask",
+  "documents.read",
+  "library.read",
+];
+
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set<Action>([
-    "me",
-    "ingest",
-    "jobs.read",
-    "jobs.write",
-    "notes.write",
-    "search",
-    "copilot.ask",
-    "documents.read",
-    "library.read",
-    ...ADMIN_READ,
-    ...ADMIN_WRITE,
-  ]),
-  dispatcher: new Set<Action>([
-    "me",
-    "ingest",
-    "jobs.read",
-    "jobs.write",
-    "notes.write",
-    "search",
-    "copilot.ask",
-    "documents.read",
-    "library.read",
-  ]),
+  admin: new Set<Action>([...DISPATCH, ...ADMIN_READ, ...ADMIN_WRITE]),
+  dispatcher: new Set<Action>(DISPATCH),
   // The tenant's documents are the company's procedures: every member who works jobs reads all of them.
   technician: new Set<Action>(["me", "jobs.read", "notes.write", "search", "copilot.ask", "documents.read", "library.read"]),
   // Read-only everything, but never provider keys (not even their masks) and no exports.
