@@ -101,12 +101,14 @@ describe("the shared knowledge library", () => {
     expectProblem(await call(`/v1/library/search?q=furnace`, { token: reader.technician }), 403, "tenant_suspended");
     expectProblem(await call(`/v1/library/documents/anything`, { token: reader.technician }), 403, "tenant_suspended");
     expect((await call(`/v1/platform/tenants/${reader.tenantId}/resume`, { method: "POST", token: operator })).status).toBe(200);
-    // A library read costs one like any read: over the user's limit, 429 with Retry-After.
+    // A library read costs one like any read: over the user's limit, 429 with Retry-After. The
+    // dispatcher has made no call yet (the technician's above, refused ones included, count in
+    // their own window).
     await untilRateWindowHasRoom(20);
     await putSettings(reader.admin, reader.tenantId, { rateLimits: { tenantPerMinute: 1_000, userPerMinute: 2 } });
-    expectOk(await call(`/v1/library/search?q=furnace`, { token: reader.technician }));
-    expectOk(await call(`/v1/library/search?q=compressor`, { token: reader.technician }));
-    const limited = await call(`/v1/library/search?q=furnace`, { token: reader.technician });
+    expectOk(await call(`/v1/library/search?q=furnace`, { token: reader.dispatcher }));
+    expectOk(await call(`/v1/library/search?q=compressor`, { token: reader.dispatcher }));
+    const limited = await call(`/v1/library/search?q=furnace`, { token: reader.dispatcher });
     expectProblem(limited, 429, "rate_limited");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
   });
