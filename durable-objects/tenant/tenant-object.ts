@@ -1,5 +1,5 @@
 /**
- * The tenant actor's wiring. Over 300 lines on purpose: one short method per RPC (45 of them), so
+ * The tenant actor's wiring. Over 300 lines on purpose: one short method per RPC (about 50 of them), so
  * this file is the one list of everything the object answers, with the guard action and cost of
  * each; the work itself is in surfaces/, tasks/ and realtime/.
  */
@@ -82,7 +82,7 @@ const BULK_COST = 10;
  * (surfaces/*), the alarm to tasks/, the sockets to realtime/. The modules see the object through
  * one Runtime (runtime.ts).
  *
- * Over 300 lines on purpose: one short method per RPC (45 of them), so this file is the one list
+ * Over 300 lines on purpose: one short method per RPC (about 50 of them), so this file is the one list
  * of everything the object answers and the guard action and cost of each.
  *
  * Start-up has one path, #start, run first by every entry point: RPC calls through the guard,

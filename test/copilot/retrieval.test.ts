@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { EVIDENCE_LIMIT, retrieveEvidence, searchHits } from "../../durable-objects/tenant/copilot/retrieval";
+import { EVIDENCE_LIMIT, searchHits } from "../../durable-objects/tenant/copilot/index-hits";
+import { retrieveEvidence } from "../../durable-objects/tenant/copilot/retrieval";
 import { contentTerms, indexWords, INDEX_PREFIX_CHARS, matchWords } from "../../durable-objects/tenant/copilot/text";
 import { Db } from "../../durable-objects/tenant/data/db";
 import { searchScope, visibilityFor } from "../../durable-objects/tenant/visibility";

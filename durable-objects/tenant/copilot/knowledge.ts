@@ -4,7 +4,8 @@ import { retrieveChunks } from "../../knowledge/retrieve";
 import { knowledgeLibrary } from "../../knowledge/stub";
 import type { Db } from "../data/db";
 import { usage } from "../data/usage";
-import { byStems, indexQuery, type EvidenceRecord, type RetrievedEvidence } from "./retrieval";
+import { byStems, indexQuery } from "./index-hits";
+import type { EvidenceRecord, RetrievedEvidence } from "./retrieval";
 
 /**
  * Manuals as evidence: chunks of the tenant's own documents (`doc:<docId>#<chunk>`, in this

@@ -1,16 +1,16 @@
 import type { EvidenceKind } from "../../../schemas/common";
 import type { Note } from "../../../schemas/records";
 import type { Db } from "../data/db";
-import { clients } from "../data/clients";
 import { events } from "../data/events";
 import { jobs, type JobRow } from "../data/jobs";
 import { notes } from "../data/notes";
-import { properties } from "../data/properties";
-import { MAX_QUERY_TERMS, RANK_TEXT_CHARS, searchIndex, tokenize, type QueryTerm, type RankedHit, type ScopeTokens } from "../data/search";
+import { RANK_TEXT_CHARS, type RankedHit } from "../data/search";
 import { jobListRestriction, searchScope, type Visibility } from "../visibility";
 import { FUSION, fuseHits, type FusionMethod } from "./fusion";
-import { isAnswerPart, isConcept, questionTerms } from "./lexicon";
-import { evidenceTerms, hasTerm, indexWords, matchWords } from "./text";
+import { EVIDENCE_LIMIT, searchHits } from "./index-hits";
+import { Lookup } from "./lookup";
+import { questionTerms } from "./lexicon";
+import { evidenceTerms, hasTerm } from "./text";
 
 /**
  * Evidence for a question: records the caller may read (through the same visibility module as
@@ -67,15 +67,12 @@ export interface RecordFocus {
   bestMatched: number;
 }
 
-export const EVIDENCE_LIMIT = 16;
 export const MAX_EVIDENCE = 96;
 const ANCHOR_JOBS = 3;
 const ANCHOR_PLACES = 2;
 const RECORDS_PER_JOB = 12;
 const NOTES_PER_PLACE = 8;
 const JOBS_PER_PLACE = 25;
-/** How much of a job's title and description goes into the context of its records. */
-const SUBJECT_CHARS = 400;
 /** `notes.forJobContext` with this job pk (no job has it) returns a client's or property's own notes. */
 const NO_JOB_PK = -1;
 
@@ -226,133 +223,6 @@ function namesRecord(question: string, hits: RankedHit[], lookup: Lookup, mayJob
   return false;
 }
 
-/** Index hits asked for, before they are ranked by whole stems and cut to EVIDENCE_LIMIT. */
-export const HIT_POOL = 3 * EVIDENCE_LIMIT;
-
-/**
- * The index's best hits for a question's terms. The index is queried with prefixes of at most
- * INDEX_PREFIX_CHARS characters (text.ts: longer ones cost a full doclist merge per word), which
- * match a superset of what the stems match ("pres*" also meets "present"). So HIT_POOL hits are
- * asked for and ranked again as the index ranks, but by the whole stems: records with more of the
- * question's words first (a hit none of them matches is dropped, as the stem query would not
- * have found it), then the index's BM25 part; the best EVIDENCE_LIMIT are kept.
- */
-export function searchHits(db: Db, terms: string[], scope: ScopeTokens): { hits: RankedHit[] } {
-  const { query, wanted } = indexQuery(terms);
-  const outcome = searchIndex.query(db, query, scope, HIT_POOL);
-  const hits: RankedHit[] = [];
-  for (const h of outcome.hits) {
-    const restemmed = byStems(h, wanted);
-    if (restemmed) hits.push({ ...h, ...restemmed });
-  }
-  hits.sort((a, b) => b.score - a.score || b.rowid - a.rowid);
-  return { hits: hits.slice(0, EVIDENCE_LIMIT) };
-}
-
-/**
- * A question's terms as index words: `query`, the prefixes the index is asked for, and `wanted`,
- * the whole stems a hit is ranked by again (concepts and answer parts are matched by the ranking,
- * never asked of an index). Shared by the records' index and the document chunks' (knowledge.ts).
- */
-export function indexQuery(terms: string[]): { query: QueryTerm[]; wanted: QueryTerm[] } {
-  const want: QueryTerm[] = [];
-  const words = terms.filter((t) => !isConcept(t) && !isAnswerPart(t));
-  for (const term of words) for (const w of matchWords(term)) if (!want.some((q) => q.word === w.word)) want.push(w);
-  const query: QueryTerm[] = [];
-  for (const term of words) for (const w of indexWords(term)) if (!query.some((q) => q.word === w.word)) query.push(w);
-  return { query: query.slice(0, MAX_QUERY_TERMS), wanted: want.slice(0, MAX_QUERY_TERMS) };
-}
-
-/**
- * A hit ranked again by the whole stems: how many of them its text has, plus the index's BM25 part
- * (its score is coverage plus a BM25 part in [0, 1)); null when it has none of them (the stem query
- * would not have found it).
- */
-export function byStems(hit: { text: string; score: number }, wanted: QueryTerm[]): { score: number; matchedTerms: number } | null {
-  const tokens = tokenize(hit.text);
-  const matched = wanted.filter((w) => tokens.some((t) => (w.prefix ? t.startsWith(w.word) : t === w.word))).length;
-  if (matched === 0) return null;
-  const bm25 = hit.score - Math.floor(hit.score);
-  return { matchedTerms: matched, score: Math.round((matched + bm25) * 1e4) / 1e4 };
-}
-
 function noteRecord(n: Note, score: number): Omit<EvidenceRecord, "ref" | "context"> {
   return { kind: "note", id: n.id, jobId: n.jobId, at: n.createdAt, text: n.body.slice(0, RANK_TEXT_CHARS), score };
-}
-
-/** Cached lookups of the rows that give records their context (a question touches a few dozen). */
-class Lookup {
-  readonly #db: Db;
-  /** A property's client is named only to a caller who may see that client (it can differ from the job's). */
-  readonly #mayNameClient: (pk: number) => boolean;
-  readonly #jobs = new Map<string, JobRow | null>();
-  readonly #clientNames = new Map<number, string>();
-  readonly #properties = new Map<number, { clientPk: number | null; words: string }>();
-
-  constructor(db: Db, mayNameClient: (pk: number) => boolean) {
-    this.#db = db;
-    this.#mayNameClient = mayNameClient;
-  }
-
-  remember(row: JobRow): void {
-    this.#jobs.set(row.id, row);
-  }
-
-  job(id: string): JobRow | null {
-    if (!this.#jobs.has(id)) this.#jobs.set(id, jobs.byId(this.#db, id));
-    return this.#jobs.get(id) ?? null;
-  }
-
-  placeOfNote(n: Note): { jobId: string | null; clientPk: number | null; propertyPk: number | null } {
-    if (n.jobId !== null) return { jobId: n.jobId, clientPk: null, propertyPk: null };
-    if (n.clientId !== null) return { jobId: null, clientPk: clients.pkOf(this.#db, n.clientId), propertyPk: null };
-    return {
-      jobId: null,
-      clientPk: null,
-      propertyPk: n.propertyId === null ? null : (properties.refOf(this.#db, n.propertyId)?.pk ?? null),
-    };
-  }
-
-  /**
-   * One line per thing the record belongs to: for a record on a job, first the job's title and
-   * description (flattened to one line, at most SUBJECT_CHARS); then the property's label and
-   * address; then the client's name.
-   */
-  context(place: { jobId: string | null; clientPk: number | null; propertyPk: number | null }): string {
-    let { clientPk, propertyPk } = place;
-    const lines: string[] = [];
-    if (place.jobId !== null) {
-      const row = this.job(place.jobId);
-      lines.push(row ? `${row.title} — ${row.description ?? ""}`.replace(/\s+/g, " ").slice(0, SUBJECT_CHARS) : "");
-      if (row) {
-        clientPk = row.client_pk;
-        propertyPk = row.property_pk;
-      }
-    }
-    if (propertyPk !== null) {
-      const property = this.#property(propertyPk);
-      clientPk ??= property.clientPk;
-      if (property.words !== "") lines.push(property.words.replace(/\n/g, " "));
-    }
-    if (clientPk !== null && this.#mayNameClient(clientPk)) lines.push(this.#clientName(clientPk));
-    return lines.join("\n");
-  }
-
-  #clientName(pk: number): string {
-    if (!this.#clientNames.has(pk)) this.#clientNames.set(pk, clients.byPk(this.#db, pk)?.name ?? "");
-    return this.#clientNames.get(pk) ?? "";
-  }
-
-  #property(pk: number): { clientPk: number | null; words: string } {
-    let property = this.#properties.get(pk);
-    if (!property) {
-      const row = properties.byPk(this.#db, pk);
-      property = {
-        clientPk: row ? clients.pkOf(this.#db, row.clientId) : null,
-        words: row ? [row.label ?? "", row.address].filter((s) => s !== "").join("\n") : "",
-      };
-      this.#properties.set(pk, property);
-    }
-    return property;
-  }
 }

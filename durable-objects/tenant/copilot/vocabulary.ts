@@ -3,7 +3,8 @@ import { VALUE_MARKERS } from "./values";
 /**
  * The trade's vocabulary as data: synonyms, concepts (needs and the members that answer them),
  * answer parts, and compound words the records write apart. lexicon.ts says what they mean and
- * applies them to a question.
+ * applies them to a question. Over 300 lines on purpose: it is tables only (no logic), one list per
+ * kind of word, and splitting them would scatter one vocabulary over several files.
  */
 export const SYNONYM_GROUPS = [
   ["replace", "install", "fit", "swap", "fitted"],
